@@ -1,0 +1,77 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Warnings are errors on CI (CI=true), warnings locally.
+let isCI = Context.environment["CI"] != nil
+let settings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + (isCI ? [.treatAllWarnings(as: .error)] : [])
+
+let package = Package(
+    name: "perfgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "perfgate", targets: ["perfgate"]),
+        .library(name: "PerfgateCore", targets: ["PerfgateCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "PerfgateCore",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: settings
+        ),
+        .target(name: "PerfgateIngest", dependencies: ["PerfgateCore", "CZlib"], swiftSettings: settings),
+        .target(
+            name: "PerfgateStore",
+            dependencies: ["PerfgateCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "PerfgateCLI",
+            dependencies: [
+                "PerfgateCore", "PerfgateIngest", "PerfgateStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "perfgate", dependencies: ["PerfgateCLI"], swiftSettings: settings),
+
+        .target(
+            name: "PerfgateTestSupport",
+            dependencies: ["PerfgateCore"],
+            path: "Tests/PerfgateTestSupport",
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgateCoreTests",
+            dependencies: ["PerfgateCore", "PerfgateTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgateIngestTests",
+            dependencies: ["PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgateStoreTests",
+            dependencies: ["PerfgateStore", "PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
+            exclude: ["Golden"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgateCLITests",
+            dependencies: ["PerfgateCLI", "PerfgateCore", "PerfgateTestSupport"],
+            swiftSettings: settings
+        ),
+    ]
+)

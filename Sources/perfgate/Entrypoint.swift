@@ -1,0 +1,6 @@
+import PerfgateCLI
+
+@main
+struct Entrypoint {
+    static func main() async { await PerfgateMain.run() }
+}

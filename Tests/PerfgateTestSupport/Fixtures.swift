@@ -1,0 +1,25 @@
+import Foundation
+
+/// Locates test fixtures in the source tree, relative to the calling test file's target.
+public enum Fixtures {
+    /// The repository root, found from this file's location.
+    public static let repositoryRoot: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }()
+
+    /// `Tests/<target>/Fixtures/<relative>`.
+    public static func url(_ relative: String, target: String) -> URL {
+        repositoryRoot.appendingPathComponent("Tests/\(target)/Fixtures/\(relative)")
+    }
+
+    /// The shared public corpus (`../shared/corpus/public`), when present beside the repository.
+    public static func corpus(_ relative: String) -> URL {
+        let candidates = [
+            repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/public"),
+            repositoryRoot.appendingPathComponent("../shared/corpus/public"),
+        ]
+        let base = candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
+        return base.appendingPathComponent(relative)
+    }
+}
