@@ -1,1 +1,121 @@
+import Foundation
 import PerfgateCore
+
+/// The set of files one adapter reads for one run: the primary file and, for multi-file formats
+/// (Locust's `--csv` set), companions keyed by role (`stats_history`, `failures`, `exceptions`).
+public struct InputSet: Sendable {
+    public var primary: InputFile
+    public var companions: [String: InputFile]
+
+    public init(primary: InputFile, companions: [String: InputFile] = [:]) {
+        self.primary = primary
+        self.companions = companions
+    }
+
+    /// Every file in the set, primary first, companions by role.
+    public var allFiles: [InputFile] { [primary] + companions.keys.sorted().compactMap { companions[$0] } }
+}
+
+/// An input format reader. Adapters are pure: they read only through ``InputFile``, read no clock,
+/// no environment and never touch the store.
+public protocol ResultAdapter: Sendable {
+    /// Cheap check used by auto-detection on the first (decompressed) bytes; must not throw.
+    func sniff(head: [UInt8], fileName: String) -> Bool
+    /// Parses the input into a normalised run, or throws an ``IngestError`` naming file and line/path.
+    func parse(_ input: InputSet) throws -> IngestedRun
+}
+
+/// Every input format perfgate reads. The raw values are stable identifiers stored in the database.
+public enum InputFormat: String, CaseIterable, Sendable, Codable {
+    /// k6 `--summary-export` JSON (threshold booleans mean "failed").
+    case k6Summary = "k6-summary"
+    /// k6 `handleSummary` data written with `JSON.stringify(data)`.
+    case k6HandleSummary = "k6-handle-summary"
+    /// k6 `--out json` NDJSON points (plain or gzip).
+    case k6JSON = "k6-json"
+    /// k6 `--out csv` points (plain or gzip).
+    case k6CSV = "k6-csv"
+    /// Locust `--csv` set (`_stats`, `_stats_history`, `_failures`, `_exceptions`).
+    case locustCSV = "locust-csv"
+    /// Locust `--json` stdout or `--json-file` output.
+    case locustJSON = "locust-json"
+    /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
+    case native = "perfgate-json"
+
+    /// The adapter for this format.
+    public var adapter: any ResultAdapter {
+        switch self {
+        case .k6Summary: K6SummaryAdapter()
+        case .k6HandleSummary: K6HandleSummaryAdapter()
+        case .k6JSON: K6PointsAdapter()
+        case .k6CSV: K6CSVAdapter()
+        case .locustCSV: LocustCSVAdapter()
+        case .locustJSON: LocustJSONAdapter()
+        case .native: NativeJSONAdapter()
+        }
+    }
+
+    /// One line for `--help`.
+    public var summary: String {
+        switch self {
+        case .k6Summary: "k6 --summary-export JSON"
+        case .k6HandleSummary: "k6 handleSummary JSON"
+        case .k6JSON: "k6 --out json NDJSON (.gz ok)"
+        case .k6CSV: "k6 --out csv (.gz ok)"
+        case .locustCSV: "Locust --csv set (_stats.csv + siblings)"
+        case .locustJSON: "Locust --json / --json-file"
+        case .native: "perfgate native JSON"
+        }
+    }
+
+    /// Detects the format of `file` from its first bytes. Throws `unknownFormat` when nothing (or
+    /// more than one adapter) claims it.
+    public static func detect(_ file: InputFile) throws -> InputFormat {
+        let head = file.head()
+        if head.isEmpty {
+            if file.byteSize == nil, case .path = file.backing {
+                _ = try file.makeReader()  // surfaces missing/unreadable
+            }
+            throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty")
+        }
+        let name = file.fileName
+        let claims = allCases.filter { $0.adapter.sniff(head: head, fileName: name) }
+        guard claims.count == 1, let format = claims.first else {
+            if claims.count > 1 {
+                throw IngestError.at(
+                    file.displayPath,
+                    "format is ambiguous (\(claims.map(\.rawValue).joined(separator: ", "))); name it with --format")
+            }
+            throw IngestError.unknownFormat(path: file.displayPath)
+        }
+        return format
+    }
+}
+
+/// Helpers for sniffers.
+enum Sniff {
+    /// The head as text, lossily (sniffers only look for markers).
+    static func text(_ head: [UInt8]) -> String { String(decoding: head, as: UTF8.self) }
+
+    /// First non-whitespace byte.
+    static func firstByte(_ head: [UInt8]) -> UInt8? {
+        var i = 0
+        // Skip a UTF-8 BOM.
+        if head.count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { i = 3 }
+        while i < head.count {
+            let b = head[i]
+            if b != 32 && b != 9 && b != 10 && b != 13 { return b }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The first line, without terminator.
+    static func firstLine(_ head: [UInt8]) -> String {
+        var line = head.prefix { $0 != 10 }
+        if line.last == 13 { line = line.dropLast() }
+        var s = String(decoding: line, as: UTF8.self)
+        if s.hasPrefix("\u{FEFF}") { s.removeFirst() }
+        return s
+    }
+}
