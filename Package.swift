@@ -43,6 +43,12 @@ let package = Package(
             swiftSettings: settings
         ),
         .executableTarget(name: "perfgate", dependencies: ["PerfgateCLI"], swiftSettings: settings),
+        // Benchmarks: `swift run -c release perfgate-bench --help`. Never run by `swift test`.
+        .executableTarget(
+            name: "perfgate-bench",
+            dependencies: ["PerfgateCore", "PerfgateIngest", "PerfgateStore"],
+            swiftSettings: settings
+        ),
 
         .target(
             name: "PerfgateTestSupport",

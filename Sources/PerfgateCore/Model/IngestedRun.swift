@@ -21,12 +21,14 @@ public struct IngestedRun: Sendable, Hashable, Codable {
     public var series: [SeriesResult]
     public var thresholds: [ThresholdResult]
     public var checks: [CheckResult]
+    /// Error messages with their counts (Locust `_failures.csv`, k6 `error` tags).
+    public var errors: [ErrorResult]
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, scenario: String? = nil,
         startedAt: Date? = nil, durationSeconds: Double? = nil, load: LoadProfile = LoadProfile(),
         tags: [String: String] = [:], series: [SeriesResult] = [], thresholds: [ThresholdResult] = [],
-        checks: [CheckResult] = []
+        checks: [CheckResult] = [], errors: [ErrorResult] = []
     ) {
         self.tool = tool
         self.toolVersion = toolVersion
@@ -39,6 +41,7 @@ public struct IngestedRun: Sendable, Hashable, Codable {
         self.series = series
         self.thresholds = thresholds
         self.checks = checks
+        self.errors = errors
     }
 
     /// The series with `key`, if present.
@@ -54,5 +57,19 @@ public struct LoadProfile: Sendable, Hashable, Codable {
     public init(vus: Int? = nil, maxVUs: Int? = nil) {
         self.vus = vus
         self.maxVUs = maxVUs
+    }
+}
+
+/// One kind of failure and how often it happened.
+public struct ErrorResult: Sendable, Hashable, Codable {
+    /// `METHOD name` of the endpoint, `""` when not tied to one.
+    public var endpoint: String
+    public var message: String
+    public var occurrences: Int
+
+    public init(endpoint: String, message: String, occurrences: Int) {
+        self.endpoint = endpoint
+        self.message = message
+        self.occurrences = occurrences
     }
 }
