@@ -1,2 +1,111 @@
+import Foundation
 import GRDB
 import PerfgateCore
+
+/// The SQLite history. The only type in perfgate that touches SQLite.
+///
+/// Files are opened as a WAL-mode `DatabasePool` with a busy timeout, so concurrent CI jobs can write
+/// the same store; every run is inserted in one transaction (all or nothing).
+public struct PerfgateStore: Sendable {
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// How long a writer waits for another process's lock before giving up.
+    public static let busyTimeout: TimeInterval = 30
+
+    init(_ writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        self.path = path
+        let superseded = try writer.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
+        if superseded { throw StoreError.newerSchema(path: path) }
+        try Migrations.migrator.migrate(writer)
+    }
+
+    static func configuration(readOnly: Bool) -> Configuration {
+        var c = Configuration()
+        c.busyMode = .timeout(busyTimeout)
+        c.foreignKeysEnabled = true
+        c.readonly = readOnly
+        c.label = "perfgate"
+        return c
+    }
+
+    /// Opens (creating when needed) the store at `path`; its directory is created too.
+    public static func open(path: String) throws -> PerfgateStore {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
+            return try PerfgateStore(pool, path: path)
+        } catch let e as StoreError {
+            throw e
+        } catch let e as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: e.message ?? "\(e.resultCode)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Opens an existing store for reading only; a missing file is an error, never created.
+    public static func openReadOnly(path: String) throws -> PerfgateStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "no store here yet (run `perfgate ingest` first)")
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
+            let superseded = try queue.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
+            if superseded { throw StoreError.newerSchema(path: path) }
+            let complete = try queue.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+            if !complete {
+                // An older store: migrate it through a writable connection first.
+                return try open(path: path)
+            }
+            return PerfgateStore(unmigrated: queue, path: path)
+        } catch let e as StoreError {
+            throw e
+        } catch let e as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: e.message ?? "\(e.resultCode)")
+        }
+    }
+
+    private init(unmigrated writer: any DatabaseWriter, path: String) {
+        self.writer = writer
+        self.path = path
+    }
+
+    /// An empty in-memory store, for tests.
+    public static func inMemory() throws -> PerfgateStore {
+        try PerfgateStore(DatabaseQueue(configuration: configuration(readOnly: false)), path: ":memory:")
+    }
+
+    /// Wraps GRDB errors into store errors naming the file.
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as any DiagnosableError {
+            throw e
+        } catch let e as DatabaseError {
+            throw StoreError.writeFailed(path: path, reason: e.message ?? "\(e.resultCode)")
+        }
+    }
+
+    /// The schema as SQL, sorted by object name (for the schema golden test and `store info`).
+    public func schemaSQL() throws -> String {
+        try writer.read { db in
+            let rows = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT sql FROM sqlite_master
+                    WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                    ORDER BY type, name
+                    """)
+            return rows.joined(separator: ";\n\n") + ";\n"
+        }
+    }
+
+    /// Applied migration identifiers, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+}

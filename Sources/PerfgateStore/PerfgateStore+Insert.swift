@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import PerfgateCore
+
+/// What happened to an ingested run.
+public enum InsertOutcome: Sendable, Hashable {
+    /// Stored as a new run; `attempt` > 1 means a repeat of the same commit, scenario and environment.
+    case inserted(runId: Int64, attempt: Int)
+    /// Identical content was already stored for this commit, scenario and environment; nothing changed.
+    case duplicate(runId: Int64)
+}
+
+extension PerfgateStore {
+    /// Stores one run and all its results in one transaction. Identical content for the same commit,
+    /// scenario and environment is recognised and not stored twice.
+    public func insert(_ result: IngestedRun, context: RunContext) throws -> InsertOutcome {
+        try wrap {
+            try writer.write { db in try Self.insert(result, context: context, db: db) }
+        }
+    }
+
+    /// Stores several runs in ONE transaction: all of them or none.
+    public func insertAll(_ items: [(IngestedRun, RunContext)]) throws -> [InsertOutcome] {
+        try wrap {
+            try writer.write { db in try items.map { try Self.insert($0.0, context: $0.1, db: db) } }
+        }
+    }
+
+    static func insert(_ result: IngestedRun, context: RunContext, db: Database) throws -> InsertOutcome {
+        let c = context.commit
+        let digest = context.contentDigest
+        if let existing = try Int64.fetchOne(
+            db,
+            sql: "SELECT id FROM run WHERE commitSha = ? AND scenario = ? AND environment = ? AND contentDigest = ?",
+            arguments: [c.sha, context.scenario, context.environment, digest])
+        {
+            return .duplicate(runId: existing)
+        }
+        // Commit: insert, or fill in what was unknown before.
+        try db.execute(
+            sql: """
+                INSERT INTO "commit"(sha, committedAt, parentSha) VALUES (?, ?, ?)
+                ON CONFLICT(sha) DO UPDATE SET
+                    committedAt = coalesce("commit".committedAt, excluded.committedAt),
+                    parentSha = coalesce("commit".parentSha, excluded.parentSha)
+                """, arguments: [c.sha, c.committedAt, c.parentSha])
+        let attempt =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM run WHERE commitSha = ? AND scenario = ? AND environment = ?",
+                arguments: [c.sha, context.scenario, context.environment]) ?? 0
+        try db.execute(
+            sql: """
+                INSERT INTO run(commitSha, branch, scenario, environment, tool, toolVersion, format, startedAt,
+                    durationSeconds, vus, maxVUs, ingestedAt, attempt, contentDigest, perfgateVersion)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                c.sha, c.branch, context.scenario, context.environment, result.tool, result.toolVersion,
+                result.format, result.startedAt, result.durationSeconds, result.load.vus, result.load.maxVUs,
+                context.ingestedAt, attempt + 1, digest, context.perfgateVersion,
+            ])
+        let runId = db.lastInsertedRowID
+        var tags = result.tags
+        for (k, v) in context.tags { tags[k] = v }
+        for (k, v) in tags.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "INSERT INTO runTag(runId, key, value) VALUES (?, ?, ?)", arguments: [runId, k, v])
+        }
+        for s in context.sources {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO runSource(runId, path, digest, bytes) VALUES (?, ?, ?, ?)",
+                arguments: [runId, s.path, s.digest, s.bytes])
+        }
+        for series in result.series.sorted(by: { $0.key < $1.key }) {
+            let seriesId = try seriesID(series, scenario: context.scenario, db: db)
+            for (stat, value) in series.stats.sorted(by: { $0.key < $1.key }) {
+                guard value.isFinite else {
+                    throw StoreError.writeFailed(path: "store", reason: "non-finite \(stat) in \(series.key)")
+                }
+                try db.execute(
+                    sql: "INSERT INTO measurement(runId, seriesId, statistic, value) VALUES (?, ?, ?, ?)",
+                    arguments: [runId, seriesId, stat.rawValue, value])
+            }
+            if let d = series.distribution, !d.isEmpty {
+                try db.execute(
+                    sql: "INSERT INTO distribution(runId, seriesId, sampleCount, encoding) VALUES (?, ?, ?, ?)",
+                    arguments: [runId, seriesId, Int64(d.count), d.encoded])
+            }
+        }
+        for t in result.thresholds {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO threshold(runId, metric, expression, passed) VALUES (?, ?, ?, ?)",
+                arguments: [runId, t.metric, t.expression, t.passed])
+        }
+        for k in result.checks {
+            try db.execute(
+                sql: """
+                    INSERT INTO checkResult(runId, groupPath, name, passes, fails) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET passes = passes + excluded.passes, fails = fails + excluded.fails
+                    """, arguments: [runId, k.group, k.name, k.passes, k.fails])
+        }
+        for e in result.errors {
+            try db.execute(
+                sql: """
+                    INSERT INTO errorSummary(runId, endpoint, message, occurrences) VALUES (?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET occurrences = occurrences + excluded.occurrences
+                    """, arguments: [runId, e.endpoint, e.message, e.occurrences])
+        }
+        return .inserted(runId: runId, attempt: attempt + 1)
+    }
+
+    static func seriesID(_ s: SeriesResult, scenario: String, db: Database) throws -> Int64 {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT id, unit FROM series WHERE scenario = ? AND endpoint = ? AND metric = ?",
+            arguments: [scenario, s.key.endpoint, s.key.metric])
+        {
+            let unit: String = row["unit"]
+            if unit != s.unit.rawValue {
+                throw StoreError.seriesUnitConflict(
+                    series: "\(scenario)/\(s.key)", stored: unit, incoming: s.unit.rawValue)
+            }
+            return row["id"]
+        }
+        try db.execute(
+            sql: "INSERT INTO series(scenario, endpoint, metric, unit, direction) VALUES (?, ?, ?, ?, ?)",
+            arguments: [scenario, s.key.endpoint, s.key.metric, s.unit.rawValue, s.direction.rawValue])
+        return db.lastInsertedRowID
+    }
+}

@@ -1,0 +1,314 @@
+import Foundation
+import GRDB
+import PerfgateCore
+
+/// Which runs to list.
+public struct RunFilter: Sendable, Hashable {
+    public var branch: String?
+    public var scenario: String?
+    public var environment: String?
+    /// A commit SHA or unique prefix.
+    public var commit: String?
+    public var tool: String?
+    /// Newest N (by commit time, then start time); nil for all.
+    public var limit: Int?
+
+    public init(
+        branch: String? = nil, scenario: String? = nil, environment: String? = nil, commit: String? = nil,
+        tool: String? = nil, limit: Int? = nil
+    ) {
+        self.branch = branch
+        self.scenario = scenario
+        self.environment = environment
+        self.commit = commit
+        self.tool = tool
+        self.limit = limit
+    }
+}
+
+/// One series over commits.
+public struct LogQuery: Sendable, Hashable {
+    /// SQLite GLOB pattern on the endpoint (`GET /api/*`); nil for every endpoint.
+    public var endpoint: String?
+    public var metric: String
+    public var statistic: Statistic
+    public var branch: String?
+    public var scenario: String?
+    public var environment: String?
+    /// Last N commits; nil for all.
+    public var lastCommits: Int?
+
+    public init(
+        endpoint: String? = nil, metric: String = SeriesKey.requestLatencyMetric, statistic: Statistic = .p95,
+        branch: String? = nil, scenario: String? = nil, environment: String? = nil, lastCommits: Int? = nil
+    ) {
+        self.endpoint = endpoint
+        self.metric = metric
+        self.statistic = statistic
+        self.branch = branch
+        self.scenario = scenario
+        self.environment = environment
+        self.lastCommits = lastCommits
+    }
+}
+
+/// One value of a series in one run.
+public struct LogPoint: Sendable, Hashable, Codable {
+    public var runId: Int64
+    public var commitSha: String
+    public var branch: String
+    public var committedAt: Date?
+    public var startedAt: Date?
+    public var scenario: String
+    public var environment: String
+    public var endpoint: String
+    public var metric: String
+    public var statistic: String
+    public var value: Double
+    public var unit: String
+}
+
+/// The result of a read-only SQL query: column names and rows of display values.
+public struct QueryResult: Sendable, Hashable {
+    public var columns: [String]
+    public var rows: [[QueryValue]]
+}
+
+/// A SQLite value, typed for CSV/JSON output.
+public enum QueryValue: Sendable, Hashable, Codable {
+    case null, integer(Int64), real(Double), text(String), blob(Data)
+
+    public var text: String {
+        switch self {
+        case .null: return ""
+        case .integer(let i): return String(i)
+        case .real(let d): return String(d)
+        case .text(let s): return s
+        case .blob(let d): return d.base64EncodedString()
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .integer(let i): try c.encode(i)
+        case .real(let d): try c.encode(d)
+        case .text(let s): try c.encode(s)
+        case .blob(let d): try c.encode(d.base64EncodedString())
+        }
+    }
+}
+
+extension PerfgateStore {
+    static let runSelect = """
+        SELECT r.*, c.committedAt, c.parentSha FROM run r JOIN "commit" c ON c.sha = r.commitSha
+        """
+    static let newestFirst = "ORDER BY c.committedAt IS NULL, c.committedAt DESC, r.startedAt DESC, r.id DESC"
+
+    /// Runs matching `filter`, newest commit first.
+    public func runs(_ filter: RunFilter = RunFilter()) throws -> [StoredRun] {
+        try wrap {
+            try writer.read { db in
+                var clauses: [String] = []
+                var args: [any DatabaseValueConvertible] = []
+                if let b = filter.branch { clauses.append("r.branch = ?"); args.append(b) }
+                if let s = filter.scenario { clauses.append("r.scenario = ?"); args.append(s) }
+                if let e = filter.environment { clauses.append("r.environment = ?"); args.append(e) }
+                if let t = filter.tool { clauses.append("r.tool = ?"); args.append(t) }
+                if let c = filter.commit { clauses.append("r.commitSha LIKE ?"); args.append(c.lowercased() + "%") }
+                var sql = Self.runSelect
+                if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+                sql += " " + Self.newestFirst
+                if let l = filter.limit { sql += " LIMIT \(l)" }
+                let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+                return try rows.map { try Self.storedRun($0, db: db) }
+            }
+        }
+    }
+
+    /// One run by id.
+    public func run(id: Int64) throws -> StoredRun? {
+        try wrap {
+            try writer.read { db in
+                try Row.fetchOne(db, sql: Self.runSelect + " WHERE r.id = ?", arguments: [id]).map {
+                    try Self.storedRun($0, db: db)
+                }
+            }
+        }
+    }
+
+    /// Full SHAs that start with `prefix` (to resolve short SHAs).
+    public func commits(matching prefix: String) throws -> [String] {
+        try wrap {
+            try writer.read { db in
+                try String.fetchAll(
+                    db, sql: #"SELECT sha FROM "commit" WHERE sha LIKE ? ORDER BY sha"#,
+                    arguments: [prefix.lowercased() + "%"])
+            }
+        }
+    }
+
+    static func storedRun(_ row: Row, db: Database) throws -> StoredRun {
+        let id: Int64 = row["id"]
+        var tags: [String: String] = [:]
+        for t in try Row.fetchAll(db, sql: "SELECT key, value FROM runTag WHERE runId = ?", arguments: [id]) {
+            tags[t["key"]] = t["value"]
+        }
+        let sources = try Row.fetchAll(
+            db, sql: "SELECT path, digest, bytes FROM runSource WHERE runId = ? ORDER BY path", arguments: [id]
+        ).map { SourceFile(path: $0["path"], digest: $0["digest"], bytes: $0["bytes"]) }
+        return StoredRun(
+            id: id,
+            commit: CommitInfo(
+                sha: row["commitSha"], branch: row["branch"], committedAt: row["committedAt"],
+                parentSha: row["parentSha"]),
+            scenario: row["scenario"], environment: row["environment"], tool: row["tool"],
+            toolVersion: row["toolVersion"], format: row["format"], startedAt: row["startedAt"],
+            durationSeconds: row["durationSeconds"], vus: row["vus"], maxVUs: row["maxVUs"],
+            ingestedAt: row["ingestedAt"], attempt: row["attempt"], tags: tags, sources: sources)
+    }
+
+    /// A run with every statistic, distribution, threshold, check and error it has.
+    public func detail(runId: Int64) throws -> StoredRunDetail? {
+        guard let run = try run(id: runId) else { return nil }
+        return try wrap {
+            try writer.read { db in
+                var series: [Int64: SeriesResult] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.endpoint, s.metric, s.unit, s.direction, m.statistic, m.value
+                        FROM measurement m JOIN series s ON s.id = m.seriesId WHERE m.runId = ?
+                        """, arguments: [runId])
+                {
+                    let sid: Int64 = row["id"]
+                    if series[sid] == nil {
+                        series[sid] = SeriesResult(
+                            key: SeriesKey(endpoint: row["endpoint"], metric: row["metric"]),
+                            unit: MetricUnit(rawValue: row["unit"]) ?? .none,
+                            direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+                    }
+                    series[sid]?.stats[Statistic(rawValue: row["statistic"])] = row["value"]
+                }
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT seriesId, encoding FROM distribution WHERE runId = ?", arguments: [runId])
+                {
+                    let sid: Int64 = row["seriesId"]
+                    series[sid]?.distribution = Distribution(encoded: row["encoding"])
+                }
+                let thresholds = try Row.fetchAll(
+                    db, sql: "SELECT metric, expression, passed FROM threshold WHERE runId = ? ORDER BY metric, expression",
+                    arguments: [runId]
+                ).map { ThresholdResult(metric: $0["metric"], expression: $0["expression"], passed: $0["passed"]) }
+                let checks = try Row.fetchAll(
+                    db, sql: "SELECT groupPath, name, passes, fails FROM checkResult WHERE runId = ? ORDER BY groupPath, name",
+                    arguments: [runId]
+                ).map { CheckResult(group: $0["groupPath"], name: $0["name"], passes: $0["passes"], fails: $0["fails"]) }
+                let errors = try Row.fetchAll(
+                    db,
+                    sql: "SELECT endpoint, message, occurrences FROM errorSummary WHERE runId = ? ORDER BY occurrences DESC, endpoint, message",
+                    arguments: [runId]
+                ).map { ErrorResult(endpoint: $0["endpoint"], message: $0["message"], occurrences: $0["occurrences"]) }
+                let result = IngestedRun(
+                    tool: run.tool, toolVersion: run.toolVersion, format: run.format, scenario: run.scenario,
+                    startedAt: run.startedAt, durationSeconds: run.durationSeconds,
+                    load: LoadProfile(vus: run.vus, maxVUs: run.maxVUs), tags: run.tags,
+                    series: series.values.sorted { $0.key < $1.key }, thresholds: thresholds, checks: checks,
+                    errors: errors)
+                return StoredRunDetail(run: run, result: result)
+            }
+        }
+    }
+
+    /// One statistic of matching series over commits, oldest first (the last N commits when asked).
+    public func log(_ q: LogQuery) throws -> [LogPoint] {
+        try wrap {
+            try writer.read { db in
+                var clauses = ["s.metric = ?", "m.statistic = ?"]
+                var args: [any DatabaseValueConvertible] = [q.metric, q.statistic.rawValue]
+                if let e = q.endpoint { clauses.append("s.endpoint GLOB ?"); args.append(e) }
+                if let b = q.branch { clauses.append("r.branch = ?"); args.append(b) }
+                if let s = q.scenario { clauses.append("r.scenario = ?"); args.append(s) }
+                if let e = q.environment { clauses.append("r.environment = ?"); args.append(e) }
+                var sql = """
+                    SELECT r.id, r.commitSha, r.branch, c.committedAt, r.startedAt, r.scenario, r.environment,
+                           s.endpoint, s.metric, m.statistic, m.value, s.unit
+                    FROM measurement m
+                    JOIN run r ON r.id = m.runId
+                    JOIN "commit" c ON c.sha = r.commitSha
+                    JOIN series s ON s.id = m.seriesId
+                    WHERE \(clauses.joined(separator: " AND "))
+                    """
+                if let n = q.lastCommits {
+                    sql += """
+                         AND r.commitSha IN (
+                            SELECT r2.commitSha FROM run r2 JOIN "commit" c2 ON c2.sha = r2.commitSha
+                            \(q.branch != nil ? "WHERE r2.branch = ?" : "")
+                            GROUP BY r2.commitSha ORDER BY max(c2.committedAt) DESC, max(r2.startedAt) DESC LIMIT \(n))
+                        """
+                    if let b = q.branch { args.append(b) }
+                }
+                sql += " ORDER BY c.committedAt IS NOT NULL, c.committedAt, r.startedAt, r.id, s.endpoint"
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map {
+                    LogPoint(
+                        runId: $0["id"], commitSha: $0["commitSha"], branch: $0["branch"],
+                        committedAt: $0["committedAt"], startedAt: $0["startedAt"], scenario: $0["scenario"],
+                        environment: $0["environment"], endpoint: $0["endpoint"], metric: $0["metric"],
+                        statistic: $0["statistic"], value: $0["value"], unit: $0["unit"])
+                }
+            }
+        }
+    }
+
+    /// Runs a read-only SQL statement. Anything that would write is refused before it runs, and the
+    /// statement is executed on a read-only connection as a second guard.
+    public func query(_ sql: String) throws -> QueryResult {
+        do {
+            return try writer.read { db in
+                let statement = try db.makeStatement(sql: sql)
+                guard statement.isReadonly else {
+                    throw StoreError.queryRefused("the statement would modify the store")
+                }
+                let columns = statement.columnNames
+                var rows: [[QueryValue]] = []
+                let cursor = try Row.fetchCursor(statement)
+                while let row = try cursor.next() {
+                    rows.append(
+                        (0..<row.count).map { i in
+                            let v = row[i] as DatabaseValue
+                            switch v.storage {
+                            case .null: return .null
+                            case .int64(let x): return .integer(x)
+                            case .double(let x): return .real(x)
+                            case .string(let x): return .text(x)
+                            case .blob(let x): return .blob(x)
+                            }
+                        })
+                }
+                return QueryResult(columns: columns, rows: rows)
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch let e as DatabaseError {
+            if e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_AUTH {
+                throw StoreError.queryRefused("the statement would modify the store")
+            }
+            throw StoreError.queryFailed(e.message ?? "\(e.resultCode)")
+        }
+    }
+
+    /// Counts for `store info`.
+    public func counts() throws -> (commits: Int, runs: Int, series: Int, measurements: Int) {
+        try wrap {
+            try writer.read { db in
+                (
+                    try Int.fetchOne(db, sql: #"SELECT count(*) FROM "commit""#) ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM run") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM series") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM measurement") ?? 0
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import GRDB
+
+/// The schema, as an append-only list of migrations. A migration that has shipped is never edited;
+/// changes are new migrations. Table and column names are strings, never app types (GRDB's advice).
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1", migrate: v1)
+        return m
+    }
+
+    static func v1(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE "commit" (
+                    sha TEXT PRIMARY KEY NOT NULL CHECK (length(sha) BETWEEN 7 AND 64),
+                    committedAt DATETIME,
+                    parentSha TEXT
+                );
+                CREATE TABLE run (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    commitSha TEXT NOT NULL REFERENCES "commit"(sha),
+                    branch TEXT NOT NULL,
+                    scenario TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    tool TEXT NOT NULL,
+                    toolVersion TEXT,
+                    format TEXT NOT NULL,
+                    startedAt DATETIME,
+                    durationSeconds REAL,
+                    vus INTEGER,
+                    maxVUs INTEGER,
+                    ingestedAt DATETIME NOT NULL,
+                    attempt INTEGER NOT NULL DEFAULT 1,
+                    contentDigest TEXT NOT NULL,
+                    perfgateVersion TEXT NOT NULL,
+                    UNIQUE (commitSha, scenario, environment, contentDigest)
+                );
+                CREATE INDEX run_on_branch ON run(branch, scenario, environment);
+                CREATE INDEX run_on_commit ON run(commitSha);
+                CREATE TABLE runTag (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (runId, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE runSource (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    PRIMARY KEY (runId, path)
+                ) WITHOUT ROWID;
+                CREATE TABLE series (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    scenario TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    direction TEXT NOT NULL CHECK (direction IN ('lower', 'higher')),
+                    UNIQUE (scenario, endpoint, metric)
+                );
+                CREATE TABLE measurement (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    seriesId INTEGER NOT NULL REFERENCES series(id),
+                    statistic TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (runId, seriesId, statistic)
+                ) WITHOUT ROWID;
+                CREATE INDEX measurement_on_series ON measurement(seriesId, statistic);
+                CREATE TABLE distribution (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    seriesId INTEGER NOT NULL REFERENCES series(id),
+                    sampleCount INTEGER NOT NULL,
+                    encoding TEXT NOT NULL,
+                    PRIMARY KEY (runId, seriesId)
+                ) WITHOUT ROWID;
+                CREATE TABLE threshold (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    metric TEXT NOT NULL,
+                    expression TEXT NOT NULL,
+                    passed BOOLEAN NOT NULL,
+                    PRIMARY KEY (runId, metric, expression)
+                ) WITHOUT ROWID;
+                CREATE TABLE checkResult (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    groupPath TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    passes INTEGER NOT NULL,
+                    fails INTEGER NOT NULL,
+                    PRIMARY KEY (runId, groupPath, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE errorSummary (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    endpoint TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    occurrences INTEGER NOT NULL,
+                    PRIMARY KEY (runId, endpoint, message)
+                ) WITHOUT ROWID;
+
+                -- Read-only views for `perfgate query` (documented in docs/query.md).
+                CREATE VIEW runs AS
+                    SELECT r.id AS run_id, r.commitSha AS commit_sha, r.branch, c.committedAt AS committed_at,
+                           c.parentSha AS parent_sha, r.scenario, r.environment, r.tool, r.toolVersion AS tool_version,
+                           r.format, r.startedAt AS started_at, r.durationSeconds AS duration_s, r.vus, r.maxVUs AS max_vus,
+                           r.attempt, r.ingestedAt AS ingested_at
+                    FROM run r JOIN "commit" c ON c.sha = r.commitSha;
+                CREATE VIEW measurements AS
+                    SELECT m.runId AS run_id, r.commitSha AS commit_sha, r.branch, c.committedAt AS committed_at,
+                           r.scenario, r.environment, s.endpoint, s.metric, m.statistic, m.value, s.unit, s.direction
+                    FROM measurement m
+                    JOIN run r ON r.id = m.runId
+                    JOIN "commit" c ON c.sha = r.commitSha
+                    JOIN series s ON s.id = m.seriesId;
+                CREATE VIEW series_stats AS
+                    SELECT m.runId AS run_id, r.commitSha AS commit_sha, r.branch, r.scenario, r.environment,
+                           s.endpoint, s.metric, s.unit,
+                           MAX(CASE WHEN m.statistic = 'count' THEN m.value END) AS count,
+                           MAX(CASE WHEN m.statistic = 'mean' THEN m.value END) AS mean,
+                           MAX(CASE WHEN m.statistic = 'min' THEN m.value END) AS min,
+                           MAX(CASE WHEN m.statistic = 'p50' THEN m.value END) AS p50,
+                           MAX(CASE WHEN m.statistic = 'p90' THEN m.value END) AS p90,
+                           MAX(CASE WHEN m.statistic = 'p95' THEN m.value END) AS p95,
+                           MAX(CASE WHEN m.statistic = 'p99' THEN m.value END) AS p99,
+                           MAX(CASE WHEN m.statistic = 'max' THEN m.value END) AS max,
+                           MAX(CASE WHEN m.statistic = 'errors' THEN m.value END) AS errors,
+                           MAX(CASE WHEN m.statistic = 'error_rate' THEN m.value END) AS error_rate,
+                           MAX(CASE WHEN m.statistic = 'throughput' THEN m.value END) AS throughput
+                    FROM measurement m
+                    JOIN run r ON r.id = m.runId
+                    JOIN series s ON s.id = m.seriesId
+                    GROUP BY m.runId, m.seriesId;
+                CREATE VIEW thresholds AS
+                    SELECT t.runId AS run_id, r.commitSha AS commit_sha, t.metric, t.expression, t.passed
+                    FROM threshold t JOIN run r ON r.id = t.runId;
+                CREATE VIEW checks AS
+                    SELECT k.runId AS run_id, r.commitSha AS commit_sha, k.groupPath AS group_path, k.name,
+                           k.passes, k.fails
+                    FROM checkResult k JOIN run r ON r.id = k.runId;
+                """)
+    }
+}

@@ -1,0 +1,12 @@
+import GRDB
+
+/// Test-only hooks that need raw SQLite access (kept here because only this target imports GRDB).
+package enum StoreTestHooks {
+    /// Marks an unknown migration as applied, as a newer perfgate would have.
+    package static func recordUnknownMigration(at path: String, identifier: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try q.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES (?)", arguments: [identifier])
+        }
+    }
+}
