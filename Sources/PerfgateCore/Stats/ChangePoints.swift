@@ -1,0 +1,273 @@
+import Foundation
+
+extension Stats {
+    /// SplitMix64 (Steele, Lea & Flood 2014): the only PRNG on perfgate's statistics path.
+    public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
+        public private(set) var state: UInt64
+
+        public init(seed: UInt64) { state = seed }
+
+        public mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// One detected change point: `index` is the first point of the new regime (0-based).
+    public struct ChangePoint: Sendable, Hashable {
+        public var index: Int
+        /// Welch p against the neighbouring segments (deterministic variant) or the permutation p.
+        public var pValue: Double
+        /// Level of the segment before (geometric mean on the log scale, arithmetic mean otherwise).
+        public var before: Double
+        /// Level of the segment after.
+        public var after: Double
+        /// `exp(Δmean) − 1` on the log scale (`after/before − 1` otherwise).
+        public var relativeChange: Double
+        /// `exp(|Δmean|) − 1` (Hunter's symmetric magnitude).
+        public var magnitude: Double
+    }
+
+    /// E-Divisive change-point detection (stats.md §5).
+    public enum ChangePoints {
+        /// Options of the deterministic variant (stats.md §11 `cpd` defaults).
+        public struct Options: Sendable, Hashable {
+            public var minSize: Int = 3
+            public var pMax: Double = 0.001
+            public var minMagnitude: Double = 0.02
+            /// Work on `ln(values)` (positive metrics); false uses the values as they are.
+            public var logScale: Bool = true
+
+            public init(minSize: Int = 3, pMax: Double = 0.001, minMagnitude: Double = 0.02, logScale: Bool = true) {
+                self.minSize = minSize
+                self.pMax = pMax
+                self.minMagnitude = minMagnitude
+                self.logScale = logScale
+            }
+        }
+
+        /// Q̂(τ) for τ = 0…L of segment `z` (α = 1, right end fixed), exactly as the incremental O(L²)
+        /// recurrence of §5.1 but in O(L log L): the column sums Σ_{i<τ}|z_i − z_τ| come from Fenwick trees
+        /// of counts and sums over value ranks, the full sums Σ_i|z_i − z_τ| from sorted prefix sums.
+        public static func qHatProfile<C: RandomAccessCollection>(_ values: C) -> [Double] where C.Element == Double {
+            let zRaw = Array(values)
+            let count = zRaw.count
+            var q = [Double](repeating: 0, count: count + 1)
+            guard count >= 2 else { return q }
+            let centre = mean(zRaw)
+            let z = zRaw.map { $0 - centre }
+            let order = z.indices.sorted { z[$0] < z[$1] || (z[$0] == z[$1] && $0 < $1) }
+            var rank = [Int](repeating: 0, count: count)
+            var prefix = [Double](repeating: 0, count: count + 1)
+            for (r, i) in order.enumerated() {
+                rank[i] = r
+                prefix[r + 1] = prefix[r] + z[i]
+            }
+            var total = [Double](repeating: 0, count: count)
+            var allPairs = 0.0
+            for i in 0..<count {
+                let r = rank[i]
+                let v = z[i]
+                let below = v * Double(r) - prefix[r]
+                let above = (prefix[count] - prefix[r + 1]) - v * Double(count - r - 1)
+                total[i] = below + above
+                allPairs += total[i]
+            }
+            var a = 0.0
+            var bx = 0.0
+            var by = allPairs / 2
+            var fenCount = [Double](repeating: 0, count: count + 1)
+            var fenSum = [Double](repeating: 0, count: count + 1)
+            var insertedSum = 0.0
+            for tau in 0...count {
+                let n = Double(tau)
+                let m = Double(count - tau)
+                if tau >= 1 && tau < count {
+                    let wx = tau >= 2 ? bx / (n * (n - 1) / 2) : 0
+                    let wy = count - tau >= 2 ? by / (m * (m - 1) / 2) : 0
+                    q[tau] = (n * m / (n + m)) * (2 * a / (n * m) - wx - wy)
+                }
+                if tau < count {
+                    let r = rank[tau]
+                    let v = z[tau]
+                    var cLE = 0.0
+                    var sLE = 0.0
+                    var k = r + 1
+                    while k > 0 {
+                        cLE += fenCount[k]
+                        sLE += fenSum[k]
+                        k -= k & (-k)
+                    }
+                    let col = (cLE * v - sLE) + ((insertedSum - sLE) - (n - cLE) * v)
+                    let row = total[tau] - col
+                    a += row - col
+                    bx += col
+                    by -= row
+                    k = r + 1
+                    while k <= count {
+                        fenCount[k] += 1
+                        fenSum[k] += v
+                        k += k & (-k)
+                    }
+                    insertedSum += v
+                }
+            }
+            return q
+        }
+
+        /// Best split of `y[a..<b]`: first τ in [minSize, L − minSize] maximising Q̂; nil when L < 2·minSize.
+        static func bestSplit(_ y: [Double], _ a: Int, _ b: Int, minSize: Int) -> (tau: Int, q: Double)? {
+            let length = b - a
+            guard length >= 2 * max(minSize, 1) else { return nil }
+            let q = qHatProfile(y[a..<b])
+            var best = max(minSize, 1)
+            for t in best...(length - max(minSize, 1)) where q[t] > q[best] { best = t }
+            return (a + best, q[best])
+        }
+
+        private static func prepare(_ values: [Double], logScale: Bool) -> [Double]? {
+            guard values.allSatisfy({ $0.isFinite && (!logScale || $0 > 0) }) else { return nil }
+            return logScale ? values.map { log($0) } : values
+        }
+
+        private static func segmentMean(_ y: [Double], _ a: Int, _ b: Int) -> Double {
+            var s = 0.0
+            for i in a..<b { s += y[i] }
+            return s / Double(b - a)
+        }
+
+        private static func describe(_ y: [Double], _ cps: [Int], p: [Double], logScale: Bool) -> [ChangePoint] {
+            let bounds = [0] + cps + [y.count]
+            var out: [ChangePoint] = []
+            for i in 1..<(bounds.count - 1) {
+                let m1 = segmentMean(y, bounds[i - 1], bounds[i])
+                let m2 = segmentMean(y, bounds[i], bounds[i + 1])
+                let point: ChangePoint
+                if logScale {
+                    point = ChangePoint(
+                        index: bounds[i], pValue: p[i - 1], before: exp(m1), after: exp(m2), relativeChange: expm1(m2 - m1),
+                        magnitude: expm1(abs(m2 - m1)))
+                } else {
+                    point = ChangePoint(
+                        index: bounds[i], pValue: p[i - 1], before: m1, after: m2, relativeChange: m2 / m1 - 1,
+                        magnitude: max(abs(m2 / m1 - 1), abs(m1 / m2 - 1)))
+                }
+                out.append(point)
+            }
+            return out
+        }
+
+        /// Deterministic E-Divisive with Welch significance, min segment, min magnitude and Hunter's merge pass
+        /// (stats.md §5.2). nil when a value is not finite (or not positive on the log scale).
+        public static func eDivisive(_ values: [Double], options: Options = Options()) -> [ChangePoint]? {
+            guard let y = prepare(values, logScale: options.logScale) else { return nil }
+            let n = y.count
+            var cps: [Int] = []
+            var memo: [Int: (tau: Int, q: Double)?] = [:]
+            while true {
+                var best: (tau: Int, q: Double)?
+                let bounds = [0] + cps + [n]
+                for s in 0..<(bounds.count - 1) {
+                    let a = bounds[s]
+                    let b = bounds[s + 1]
+                    let key = a * (n + 1) + b
+                    let split: (tau: Int, q: Double)?
+                    if let cached = memo[key] {
+                        split = cached
+                    } else {
+                        split = bestSplit(y, a, b, minSize: options.minSize)
+                        memo[key] = .some(split)
+                    }
+                    guard let cand = split else { continue }
+                    let p = TTest.welchTwoSidedP(y[a..<cand.tau], y[cand.tau..<b])
+                    if p <= options.pMax {
+                        if let cur = best {
+                            if cand.q > cur.q || (cand.q == cur.q && cand.tau < cur.tau) { best = cand }
+                        } else {
+                            best = cand
+                        }
+                    }
+                }
+                guard let accepted = best else { break }
+                cps.append(accepted.tau)
+                cps.sort()
+            }
+            var pValues: [Double] = []
+            while !cps.isEmpty {
+                let bounds = [0] + cps + [n]
+                var ps: [Double] = []
+                var mags: [Double] = []
+                for i in 1...cps.count {
+                    ps.append(TTest.welchTwoSidedP(y[bounds[i - 1]..<bounds[i]], y[bounds[i]..<bounds[i + 1]]))
+                    let d = segmentMean(y, bounds[i], bounds[i + 1]) - segmentMean(y, bounds[i - 1], bounds[i])
+                    mags.append(options.logScale ? expm1(abs(d)) : abs(d) / abs(segmentMean(y, bounds[i - 1], bounds[i])))
+                }
+                var iMax = 0
+                for i in ps.indices where ps[i] > ps[iMax] { iMax = i }
+                if ps[iMax] > options.pMax {
+                    cps.remove(at: iMax)
+                    continue
+                }
+                var jMin = 0
+                for j in mags.indices where mags[j] < mags[jMin] { jMin = j }
+                if mags[jMin] < options.minMagnitude {
+                    cps.remove(at: jMin)
+                    continue
+                }
+                pValues = ps
+                break
+            }
+            return describe(y, cps, p: pValues, logScale: options.logScale)
+        }
+
+        /// Permutation E-Divisive (Matteson & James; stats.md §5.3): candidates by largest Q̂ over the current
+        /// segments, `p = (1 + #{q_r ≥ q_obs})/(R + 1)` with values shuffled within each segment by
+        /// Fisher–Yates driven by SplitMix64(`seed`); accepts while `p ≤ significance`.
+        public static func eDivisivePermutation(
+            _ values: [Double], minSize: Int = 3, permutations: Int = 199, significance: Double = 0.05,
+            seed: UInt64 = 0x5EED, logScale: Bool = true
+        ) -> [ChangePoint]? {
+            guard let y = prepare(values, logScale: logScale) else { return nil }
+            let n = y.count
+            var rng = SplitMix64(seed: seed)
+            var cps: [Int] = []
+            var pByIndex: [Int: Double] = [:]
+            func maxSplit(_ data: [Double], _ bounds: [Int]) -> (tau: Int, q: Double)? {
+                var best: (tau: Int, q: Double)?
+                for s in 0..<(bounds.count - 1) {
+                    guard let cand = bestSplit(data, bounds[s], bounds[s + 1], minSize: minSize) else { continue }
+                    if let cur = best, !(cand.q > cur.q) { continue }
+                    best = cand
+                }
+                return best
+            }
+            while true {
+                let bounds = [0] + cps + [n]
+                guard let observed = maxSplit(y, bounds) else { break }
+                var over = 0
+                for _ in 0..<permutations {
+                    var perm = y
+                    for s in 0..<(bounds.count - 1) {
+                        let a = bounds[s]
+                        let len = bounds[s + 1] - a
+                        if len < 2 { continue }
+                        for i in stride(from: len - 1, through: 1, by: -1) {
+                            let j = Int(rng.next() % UInt64(i + 1))
+                            perm.swapAt(a + i, a + j)
+                        }
+                    }
+                    if let r = maxSplit(perm, bounds), r.q >= observed.q { over += 1 }
+                }
+                let p = Double(1 + over) / Double(permutations + 1)
+                if p > significance { break }
+                cps.append(observed.tau)
+                cps.sort()
+                pByIndex[observed.tau] = p
+            }
+            return describe(y, cps, p: cps.map { pByIndex[$0] ?? .nan }, logScale: logScale)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+extension Stats {
+    /// One value with a multiplicity: a histogram bucket (`value`, `count`).
+    public struct WeightedValue: Sendable, Hashable, Codable {
+        public var value: Double
+        public var count: UInt64
+
+        public init(_ value: Double, count: UInt64) {
+            self.value = value
+            self.count = count
+        }
+    }
+
+    /// Percentile definitions (stats.md §1 "Tool semantics", §9.7). Levels are fractions (0.95, never 95).
+    public enum Percentile {
+        /// Hyndman–Fan type 7 (= numpy `linear` = k6 `TrendSink.P`): interpolation at `(n−1)·p`.
+        /// Sorts a copy; NaN for an empty sample.
+        public static func type7(_ x: [Double], _ p: Double) -> Double {
+            type7(sorted: x.sorted(), p)
+        }
+
+        /// Type 7 on an already ascending sample.
+        public static func type7(sorted s: [Double], _ p: Double) -> Double {
+            guard !s.isEmpty, p >= 0, p <= 1 else { return .nan }
+            let h = Double(s.count - 1) * p
+            let lo = Int(h.rounded(.down))
+            if lo >= s.count - 1 { return s[s.count - 1] }
+            let t = h - Double(lo)
+            let a = s[lo]
+            let b = s[lo + 1]
+            // numpy's `_lerp`: a + t·(b − a), evaluated from the nearer end.
+            return t < 0.5 ? a + t * (b - a) : b - (b - a) * (1 - t)
+        }
+
+        /// Nearest rank: `sorted[ceil(n·p − 1e-9) − 1]`, rank clamped to 1…n (stats.md §9.7).
+        public static func nearestRank(_ x: [Double], _ p: Double) -> Double {
+            let s = x.sorted()
+            guard !s.isEmpty, p >= 0, p <= 1 else { return .nan }
+            let rank = Int((Double(s.count) * p - 1e-9).rounded(.up))
+            return s[min(max(rank, 1), s.count) - 1]
+        }
+
+        /// Locust's rule `sorted[min(int(n·p), n−1)]` (0-based) on raw values.
+        public static func locustRule(_ x: [Double], _ p: Double) -> Double {
+            let s = x.sorted()
+            guard !s.isEmpty, p >= 0, p <= 1 else { return .nan }
+            return s[min(Int((Double(s.count) * p).rounded(.down)), s.count - 1)]
+        }
+
+        /// Locust's rule over a bucket histogram (`calculate_response_time_percentile`).
+        public static func locustRule(buckets: [WeightedValue], _ p: Double) -> Double {
+            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+            let n = b.reduce(UInt64(0)) { $0 + $1.count }
+            guard n > 0, p >= 0, p <= 1 else { return .nan }
+            let index = min(UInt64((Double(n) * p).rounded(.down)), n - 1)
+            var seen: UInt64 = 0
+            for bucket in b {
+                seen += bucket.count
+                if index < seen { return bucket.value }
+            }
+            return b[b.count - 1].value
+        }
+
+        /// Locust's response-time bucket key (ms): 1 ms below 100, 10 ms below 1000, 100 ms below 10 000,
+        /// else 1000 ms; Python `round` semantics (half to even: 125 → 120, 135 → 140, 0.5 → 0).
+        public static func locustBucket(_ ms: Double) -> Double {
+            let step: Double = ms < 100 ? 1 : ms < 1000 ? 10 : ms < 10_000 ? 100 : 1000
+            return (ms / step).rounded(.toNearestOrEven) * step
+        }
+
+        /// The Locust bucket width Δ at level `ms` (the quantisation step used for σ_q, stats.md T1).
+        public static func locustBucketWidth(at ms: Double) -> Double {
+            ms < 100 ? 1 : ms < 1000 ? 10 : ms < 10_000 ? 100 : 1000
+        }
+
+        /// Buckets raw values the way Locust stores them.
+        public static func locustBuckets(_ values: [Double]) -> [WeightedValue] {
+            var counts: [Double: UInt64] = [:]
+            for v in values { counts[locustBucket(v), default: 0] += 1 }
+            return counts.keys.sorted().map { WeightedValue($0, count: counts[$0] ?? 0) }
+        }
+
+        /// Smallest request count at which percentile `p` may be compared (stats.md §4 reason 6):
+        /// `max(⌈10/(1−p) − 1e-9⌉, minimum n with a finite order-statistic CI)`.
+        public static func minimumCount(forPercentile p: Double, alpha: Double = 0.05) -> Int {
+            let exceedances = Int((10 / (1 - p) - 1e-9).rounded(.up))
+            return max(exceedances, QuantileCI.minimumN(p: p, alpha: alpha) ?? Int.max)
+        }
+    }
+}
