@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -39,6 +40,22 @@ let package = Package(
             dependencies: [
                 "PerfgateCore", "PerfgateIngest", "PerfgateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Samples/README.md", "Samples/.gitattributes"],
+            resources: [
+                .embedInCode("Samples/k6-run1.json"),
+                .embedInCode("Samples/k6-run2.json"),
+                .embedInCode("Samples/k6-run3.json"),
+                .embedInCode("Samples/k6-run4.json"),
+                .embedInCode("Samples/k6-run5.json"),
+                .embedInCode("Samples/k6-run6.json"),
+                .embedInCode("Samples/locust-run1_stats.csv"),
+                .embedInCode("Samples/locust-run2_stats.csv"),
+                .embedInCode("Samples/locust-run3_stats.csv"),
+                .embedInCode("Samples/locust-run4_stats.csv"),
+                .embedInCode("Samples/locust-run5_stats.csv"),
+                .embedInCode("Samples/locust-run6_stats.csv")
             ],
             swiftSettings: settings
         ),

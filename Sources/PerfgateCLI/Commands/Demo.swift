@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateIngest
+import PerfgateStore
+
+extension PerfgateCommand {
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a demo history from bundled real k6 and Locust results, then show it.",
+            discussion: """
+                Creates a fresh store (default .perfgate/demo/history.sqlite), ingests six real k6 \
+                --summary-export files and six Locust _stats.csv files as six commits on main (the sixth \
+                has POST /api/orders about 30 % slower), then prints the runs and the p95 history. Every \
+                command it suggests can be run against the same store.
+
+                Example:
+                  perfgate demo
+                  perfgate log --store .perfgate/demo/history.sqlite --scenario checkout-k6 --endpoint '*orders*'
+                """)
+
+        @Option(help: ArgumentHelp("Where to build the demo store.", valueName: "path"))
+        var store: String = ".perfgate/demo/history.sqlite"
+
+        func run() async throws {
+            try await withDiagnostics {
+                let fm = FileManager.default
+                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: store + suffix) }
+                let db = try PerfgateStore.open(path: store)
+                var items: [(IngestedRun, RunContext)] = []
+                for sample in Samples.all {
+                    let file = InputFile(data: Data(sample.bytes), displayPath: "samples/\(sample.name)")
+                    let format = try InputFormat.detect(file)
+                    let run = try format.adapter.parse(InputSet(primary: file))
+                    let ctx = RunContext(
+                        commit: Samples.commit(sample.commitIndex), scenario: sample.scenario, environment: "demo",
+                        tags: ["source": "perfgate demo"],
+                        sources: [SourceFile(path: file.displayPath, digest: FileDigest.sha256(data: Data(sample.bytes)), bytes: Int64(sample.bytes.count))],
+                        ingestedAt: Samples.commit(sample.commitIndex).committedAt ?? Date(), perfgateVersion: PerfgateVersion.current)
+                    items.append((run, ctx))
+                }
+                let outcomes = try db.insertAll(items)
+                let stored = outcomes.filter { if case .inserted = $0 { return true } else { return false } }.count
+                Console.out("perfgate demo: stored \(stored) runs (real k6 1.1.0 and Locust 2.47.0 results) for \(Samples.commitCount) commits in \(store)\n")
+                Console.out("== runs ==")
+                Console.out(PerfgateCommand.Runs.tabular(try db.runs(RunFilter(limit: 12))).table())
+                Console.out("\n== p95 of POST /api/orders over commits (k6: name '/api/orders') ==")
+                let points = try db.log(LogQuery(endpoint: "*/api/orders", statistic: .p95, branch: "main"))
+                let rows = points.map { p in
+                    [p.commitSha.prefix(8).description, Formatting.timestamp(p.committedAt), p.scenario, p.endpoint, Formatting.value(p.value, unit: .milliseconds)]
+                }
+                Console.out(Tabular(columns: ["commit", "committed", "scenario", "endpoint", "p95"], rows: rows, values: [], numeric: [4]).table())
+                Console.out(
+                    """
+
+                    Try next:
+                      perfgate runs --store \(store)
+                      perfgate show \(Samples.commit(6).shortSha) --store \(store)
+                      perfgate log --store \(store) --scenario checkout-locust --endpoint 'POST *' --stat p95
+                      perfgate query --store \(store) "SELECT scenario, endpoint, p95, error_rate FROM series_stats WHERE commit_sha LIKE '\(Samples.commit(6).shortSha)%'"
+                    """)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateStore
+
+extension PerfgateCommand {
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one statistic of a series over commits, oldest first.",
+            discussion: """
+                The endpoint is a glob (* and ?), matched against 'METHOD name' for Locust and k6 points, \
+                and against the k6 name tag for k6 summaries. Statistics: p50, p90, p95, p99, p(99.9), mean, \
+                min, max, count, errors, error_rate, throughput, value.
+
+                Example:
+                  perfgate log --endpoint 'GET /api/*' --stat p95 --branch main --last 10
+                """)
+
+        @Option(help: ArgumentHelp("Endpoint glob.", valueName: "glob")) var endpoint: String?
+        @Option(help: "Metric name.") var metric: String = SeriesKey.requestLatencyMetric
+        @Option(name: .customLong("stat"), help: "Statistic.") var statistic: String = "p95"
+        @Option(help: "Only this branch.") var branch: String?
+        @Option(help: "Only this scenario.") var scenario: String?
+        @Option(help: "Only this environment.") var environment: String?
+        @Option(help: "Only the last N commits.") var last: Int?
+        @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard Statistic.parse(statistic) != nil else {
+                throw ValidationError("unknown statistic '\(statistic)'; try p95, mean, error_rate or throughput")
+            }
+        }
+
+        func run() async throws {
+            try await withDiagnostics {
+                let store = try storeOptions.openForReading()
+                let stat = Statistic.parse(statistic) ?? .p95
+                let points = try store.log(
+                    LogQuery(
+                        endpoint: endpoint, metric: metric, statistic: stat, branch: branch, scenario: scenario,
+                        environment: environment, lastCommits: last))
+                if points.isEmpty {
+                    Console.note("no values for \(metric) \(stat) matching these filters")
+                }
+                let rows = points.map { p in
+                    [
+                        p.commitSha.prefix(8).description, Formatting.timestamp(p.committedAt), p.branch, p.scenario,
+                        p.endpoint.isEmpty ? "(all)" : p.endpoint, p.statistic,
+                        Formatting.value(p.value, unit: Statistic(rawValue: p.statistic).unit(seriesUnit: MetricUnit(rawValue: p.unit) ?? .none)),
+                        String(p.runId),
+                    ]
+                }
+                let values: [[Cell]] = points.map { p in
+                    [
+                        .text(p.commitSha), Formatting.iso(p.committedAt).map(Cell.text) ?? .null, .text(p.branch),
+                        .text(p.scenario), .text(p.endpoint), .text(p.statistic), .number(p.value), .text(p.unit),
+                        .integer(p.runId),
+                    ]
+                }
+                var t = Tabular(
+                    columns: ["commit", "committed", "branch", "scenario", "endpoint", "stat", "value", "run"],
+                    rows: rows, values: values, numeric: [6, 7])
+                if format != .table {
+                    t.columns = ["commit", "committed", "branch", "scenario", "endpoint", "stat", "value", "unit", "run"]
+                }
+                Console.out(t.render(format))
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateStore
+
+extension PerfgateCommand {
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one run, or every run of a commit, in full.",
+            discussion: """
+                Every statistic of every series, the tool's thresholds and checks, and error counts.
+
+                Example:
+                  perfgate show 12
+                  perfgate show 3f2a9c1 --format json
+                """)
+
+        @Argument(help: ArgumentHelp("A run id, or a commit SHA or prefix.", valueName: "run|commit"))
+        var target: String
+        @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await withDiagnostics {
+                let store = try storeOptions.openForReading()
+                var ids: [Int64] = []
+                // A number is a run id unless it is also a unique commit prefix of 7+ hex digits.
+                let looksLikeSha = target.count >= 7 && target.allSatisfy(\.isHexDigit)
+                let shas = target.allSatisfy(\.isHexDigit) ? try store.commits(matching: target) : []
+                if let id = Int64(target), try store.run(id: id) != nil, !(looksLikeSha && shas.count == 1) {
+                    ids = [id]
+                } else if !shas.isEmpty {
+                    guard shas.count == 1, let sha = shas.first else {
+                        throw PerfgateError(.usage, "commit prefix '\(target)' is ambiguous (\(shas.count) commits)")
+                    }
+                    ids = try store.runs(RunFilter(commit: sha)).map(\.id).reversed()
+                }
+                guard !ids.isEmpty else {
+                    throw PerfgateError(.usage, "no run or commit '\(target)' in \(store.path)")
+                }
+                let details = try ids.compactMap { try store.detail(runId: $0) }
+                switch format {
+                case .json: Console.out(encodeJSON(details.map(RunJSON.init)))
+                case .csv: Console.out(Self.statsTable(details).csv())
+                case .table: Console.out(details.map(Self.text).joined(separator: "\n\n"))
+                }
+            }
+        }
+
+        static func statsTable(_ details: [StoredRunDetail]) -> Tabular {
+            var rows: [[String]] = []
+            var values: [[Cell]] = []
+            for d in details {
+                for s in d.result.series {
+                    for (stat, v) in s.stats.sorted(by: { $0.key < $1.key }) {
+                        rows.append([String(d.run.id), s.key.endpoint, s.key.metric, stat.rawValue, Formatting.value(v, unit: stat.unit(seriesUnit: s.unit))])
+                        values.append([.integer(d.run.id), .text(s.key.endpoint), .text(s.key.metric), .text(stat.rawValue), .number(v), .text(stat.unit(seriesUnit: s.unit).rawValue)])
+                    }
+                }
+            }
+            return Tabular(columns: ["run", "endpoint", "metric", "stat", "value", "unit"], rows: rows, values: values)
+        }
+
+        static func text(_ d: StoredRunDetail) -> String {
+            let r = d.run
+            var out: [String] = []
+            out.append("run \(r.id)  commit \(r.commit.sha)  branch \(r.commit.branch)")
+            out.append("  committed \(Formatting.timestamp(r.commit.committedAt))  started \(Formatting.timestamp(r.startedAt))  ingested \(Formatting.timestamp(r.ingestedAt))")
+            out.append("  scenario \(r.scenario)  environment \(r.environment)  tool \(r.tool) \(r.toolVersion ?? "")  format \(r.format)  attempt \(r.attempt)")
+            var load: [String] = []
+            if let v = r.vus { load.append("vus \(v)") }
+            if let v = r.maxVUs { load.append("max vus \(v)") }
+            if let s = r.durationSeconds { load.append("duration \(Formatting.fixed(s, 1)) s") }
+            if !load.isEmpty { out.append("  " + load.joined(separator: "  ")) }
+            if !r.tags.isEmpty { out.append("  tags " + r.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+            for s in r.sources { out.append("  source \(s.path) \(s.digest) (\(s.bytes) bytes)") }
+            out.append("")
+            // Latency-like series as a wide table; everything else as name=value lists.
+            let wide: [Statistic] = [.count, .mean, .min, .p50, .p90, .p95, .p99, .max, .errorRate, .throughput]
+            let trends = d.result.series.filter { $0.stats[.mean] != nil || $0.stats[.p95] != nil }
+            if !trends.isEmpty {
+                let rows = trends.map { s in
+                    [s.key.endpoint.isEmpty ? "(all)" : s.key.endpoint, s.key.metric]
+                        + wide.map { st in s.stats[st].map { Formatting.value($0, unit: st.unit(seriesUnit: s.unit)) } ?? "" }
+                }
+                let t = Tabular(columns: ["endpoint", "metric"] + wide.map(\.rawValue), rows: rows, values: [], numeric: Set(2..<(2 + wide.count)))
+                out.append(t.table())
+            }
+            let others = d.result.series.filter { $0.stats[.mean] == nil && $0.stats[.p95] == nil }
+            if !others.isEmpty {
+                out.append("")
+                for s in others {
+                    let stats = s.stats.sorted { $0.key < $1.key }.map { "\($0.key)=\(Formatting.value($0.value, unit: $0.key.unit(seriesUnit: s.unit)))" }
+                    out.append("  \(s.key)  " + stats.joined(separator: "  "))
+                }
+            }
+            let extras = d.result.series.flatMap { s in s.stats.keys.filter { $0.isPercentile && !wide.contains($0) }.map { _ in s } }
+            if !extras.isEmpty {
+                out.append("")
+                out.append("other percentiles:")
+                for s in trends {
+                    let ps = s.stats.filter { $0.key.isPercentile && !wide.contains($0.key) }.sorted { $0.key < $1.key }
+                    if ps.isEmpty { continue }
+                    out.append("  \(s.key)  " + ps.map { "\($0.key)=\(Formatting.value($0.value, unit: s.unit))" }.joined(separator: "  "))
+                }
+            }
+            if !d.result.thresholds.isEmpty {
+                out.append("")
+                out.append("thresholds (as the tool evaluated them):")
+                for t in d.result.thresholds { out.append("  \(t.passed ? "pass" : "FAIL")  \(t.metric)  \(t.expression)") }
+            }
+            if !d.result.checks.isEmpty {
+                out.append("")
+                out.append("checks:")
+                for c in d.result.checks { out.append("  \(c.fails == 0 ? "pass" : "FAIL")  \(c.group.isEmpty ? "" : c.group + " ")\(c.name)  \(c.passes) passed, \(c.fails) failed") }
+            }
+            if !d.result.errors.isEmpty {
+                out.append("")
+                out.append("errors:")
+                for e in d.result.errors { out.append("  \(e.occurrences)×  \(e.endpoint.isEmpty ? "" : e.endpoint + ": ")\(e.message)") }
+            }
+            return out.joined(separator: "\n")
+        }
+    }
+}
+
+/// The JSON shape of `show --format json`.
+struct RunJSON: Encodable {
+    let run: StoredRun
+    let series: [SeriesJSON]
+    let thresholds: [ThresholdResult]
+    let checks: [CheckResult]
+    let errors: [ErrorResult]
+
+    struct SeriesJSON: Encodable {
+        let endpoint: String
+        let metric: String
+        let unit: String
+        let direction: String
+        let stats: [String: Double]
+        let distributionCount: UInt64?
+    }
+
+    init(_ d: StoredRunDetail) {
+        run = d.run
+        series = d.result.series.map {
+            SeriesJSON(
+                endpoint: $0.key.endpoint, metric: $0.key.metric, unit: $0.unit.rawValue, direction: $0.direction.rawValue,
+                stats: Dictionary(uniqueKeysWithValues: $0.stats.map { ($0.key.rawValue, $0.value) }),
+                distributionCount: $0.distribution?.count)
+        }
+        thresholds = d.result.thresholds
+        checks = d.result.checks
+        errors = d.result.errors
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateIngest
+import PerfgateStore
+
+/// `--store`, shared by every command that reads or writes history.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The SQLite store (default: $PERFGATE_STORE, else .perfgate/history.sqlite at the repository root).",
+            valueName: "path"))
+    var store: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var resolvedPath: String { StoreLocator.path(flag: store, environment: environment, git: GitClient()) }
+
+    func openForWriting() throws -> PerfgateStore { try PerfgateStore.open(path: resolvedPath) }
+    func openForReading() throws -> PerfgateStore { try PerfgateStore.openReadOnly(path: resolvedPath) }
+}
+
+/// Commit identity and run labels for commands that store results.
+struct RunLabelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Commit SHA (or a revision git can resolve). Default: CI variables, else git HEAD.", valueName: "sha"))
+    var commit: String?
+
+    @Option(help: ArgumentHelp("Branch name. Default: CI variables, else the checked-out branch.", valueName: "name"))
+    var branch: String?
+
+    @Option(name: .customLong("commit-time"), help: ArgumentHelp("Commit time, ISO 8601. Default: CI variables, else git.", valueName: "time"))
+    var commitTime: String?
+
+    @Option(help: ArgumentHelp("Scenario name (default: the file's own, else 'default').", valueName: "name"))
+    var scenario: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Environment (machine or testbed). Default: $PERFGATE_ENVIRONMENT, else a machine fingerprint like linux-x86_64-2cpu-24gb.",
+            valueName: "name"))
+    var environment: String?
+
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A label for the run, k=v (repeatable).", valueName: "k=v"))
+    var tags: [String] = []
+
+    func parsedTags() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for t in tags {
+            guard let eq = t.firstIndex(of: "="), eq != t.startIndex else {
+                throw ValidationError("--tag expects key=value, got '\(t)'")
+            }
+            out[String(t[..<eq])] = String(t[t.index(after: eq)...])
+        }
+        return out
+    }
+
+    func resolvedEnvironment() -> String {
+        if let e = environment { return e }
+        if let e = ProcessInfo.processInfo.environment["PERFGATE_ENVIRONMENT"], !e.isEmpty { return e }
+        return EnvironmentFingerprint.current()
+    }
+
+    func resolveCommit() throws -> CommitInfo {
+        try CommitResolver(environment: ProcessInfo.processInfo.environment, git: GitClient())
+            .resolve(sha: commit, branch: branch, time: commitTime)
+    }
+
+    func pipeline(format: InputFormat?) throws -> IngestPipeline {
+        IngestPipeline(
+            format: format, commit: try resolveCommit(), scenario: scenario, environment: resolvedEnvironment(),
+            tags: try parsedTags(), now: Date())
+    }
+}
+
+extension InputFormat: ExpressibleByArgument {}

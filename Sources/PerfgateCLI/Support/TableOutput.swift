@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+
+/// `--format table|csv|json` for history commands.
+enum TabularFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// A cell: text for tables and CSV, typed for JSON.
+enum Cell: Encodable {
+    case text(String)
+    case number(Double)
+    case integer(Int64)
+    case bool(Bool)
+    case null
+
+    var display: String {
+        switch self {
+        case .text(let s): return s
+        case .number(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case .integer(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return ""
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .text(let s): try c.encode(s)
+        case .number(let d): if d.isFinite { try c.encode(d) } else { try c.encodeNil() }
+        case .integer(let i): try c.encode(i)
+        case .bool(let b): try c.encode(b)
+        case .null: try c.encodeNil()
+        }
+    }
+}
+
+/// Rows with named columns, rendered as an aligned table, RFC 4180 CSV, or a JSON array of objects.
+struct Tabular {
+    var columns: [String]
+    /// Display strings for the table (formatted with units).
+    var rows: [[String]]
+    /// Machine values for CSV and JSON (raw numbers in canonical units).
+    var values: [[Cell]]
+    /// Columns right-aligned in tables.
+    var numeric: Set<Int> = []
+
+    func render(_ format: TabularFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .csv: return csv()
+        case .json: return json()
+        }
+    }
+
+    func table() -> String {
+        if rows.isEmpty { return "(no rows)" }
+        var widths = columns.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
+                return numeric.contains(i) ? pad + c : c + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
+        out += rows.map(line)
+        return out.joined(separator: "\n")
+    }
+
+    func csv() -> String {
+        func q(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        var out = [columns.map(q).joined(separator: ",")]
+        out += values.map { $0.map { q($0.display) }.joined(separator: ",") }
+        return out.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        struct Row: Encodable {
+            let columns: [String]
+            let cells: [Cell]
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: Key.self)
+                for (k, v) in zip(columns, cells) { try c.encode(v, forKey: Key(k)) }
+            }
+            struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(_ s: String) { stringValue = s }
+                init?(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+        }
+        return encodeJSON(values.map { Row(columns: columns, cells: $0) })
+    }
+}
+
+/// Pretty, sorted-key JSON, slashes unescaped.
+func encodeJSON<T: Encodable>(_ value: T) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    e.dateEncodingStrategy = .iso8601
+    guard let data = try? e.encode(value) else { return "null" }
+    return String(decoding: data, as: UTF8.self)
+}

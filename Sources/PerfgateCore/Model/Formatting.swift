@@ -1,0 +1,72 @@
+import Foundation
+
+/// The one place numbers become text for people (tables, Markdown, HTML). POSIX formatting only,
+/// never the locale, so outputs are deterministic.
+public enum Formatting {
+    /// A value with its unit: `41.20 ms`, `1.23 s`, `0.32%`, `1,234.5/s`, `12.0 MB`, `1,200`.
+    public static func value(_ v: Double, unit: MetricUnit) -> String {
+        guard v.isFinite else { return "—" }
+        switch unit {
+        case .milliseconds:
+            if abs(v) >= 10_000 { return fixed(v / 1000, 2) + " s" }
+            return fixed(v, abs(v) < 10 ? 3 : 2) + " ms"
+        case .ratio: return fixed(v * 100, abs(v) < 0.001 && v != 0 ? 3 : 2) + "%"
+        case .percent: return fixed(v, 2) + "%"
+        case .perSecond: return fixed(v, 2) + "/s"
+        case .bytes:
+            let units = ["B", "KB", "MB", "GB", "TB"]
+            var x = v
+            var i = 0
+            while abs(x) >= 1024 && i < units.count - 1 {
+                x /= 1024
+                i += 1
+            }
+            return (i == 0 ? fixed(x, 0) : fixed(x, 1)) + " " + units[i]
+        case .count: return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : fixed(v, 2)
+        case .none: return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : fixed(v, 3)
+        }
+    }
+
+    /// Fixed decimals, `.` separator, no grouping.
+    public static func fixed(_ v: Double, _ decimals: Int) -> String {
+        String(format: "%.\(decimals)f", v)
+    }
+
+    /// A signed percentage change: `+13.88%`, `-1.30%`; `?` when the baseline is 0.
+    public static func percentChange(current: Double, baseline: Double) -> String {
+        guard baseline != 0, current.isFinite, baseline.isFinite else { return "?" }
+        return signedPercent(current / baseline - 1)
+    }
+
+    /// `+0.1388` → `+13.88%`.
+    public static func signedPercent(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "?" }
+        let s = fixed(fraction * 100, 2)
+        return (fraction >= 0 && !s.hasPrefix("-") ? "+" : "") + s + "%"
+    }
+
+    /// Percentage points for rates: `+0.20pp`.
+    public static func percentagePoints(_ delta: Double) -> String {
+        guard delta.isFinite else { return "?" }
+        let s = fixed(delta * 100, 2)
+        return (delta >= 0 && !s.hasPrefix("-") ? "+" : "") + s + "pp"
+    }
+
+    /// UTC timestamp `2026-05-01 12:00:00Z`.
+    public static func timestamp(_ d: Date?) -> String {
+        guard let d else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
+        return f.string(from: d)
+    }
+
+    /// ISO 8601 for machine outputs.
+    public static func iso(_ d: Date?) -> String? {
+        guard let d else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+}
