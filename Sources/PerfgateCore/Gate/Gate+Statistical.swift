@@ -1,0 +1,184 @@
+import Foundation
+
+extension Gate {
+    struct StatisticalResult {
+        var evidence: StatisticalEvidence?
+        var input: VerdictInput
+        var policy: VerdictPolicy
+        var baselineCentre: Double?
+    }
+
+    /// Picks the strongest evidence available for one (series, statistic) and computes its test
+    /// (stats.md §2.2 precedence: history B > raw pair A > summary pair C).
+    static func statistical(
+        a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history: [SeriesResult],
+        policy stats: StatisticsPolicy, tool: String
+    ) -> StatisticalResult {
+        let stat = a.statistic
+        let isErrorRate = stat == .errorRate
+        var policy = VerdictPolicy(alpha: stats.alpha, singlePairCanFail: stats.singlePairCanFail)
+        let failEffect: Double? = a.byLevel[.fail].flatMap { if case .statistical(let e) = $0.rule.kind { return e } else { return nil } }
+        let warnEffect: Double? = a.byLevel[.warn].flatMap { if case .statistical(let e) = $0.rule.kind { return e } else { return nil } }
+        let fail = failEffect ?? .infinity
+        let warn = warnEffect ?? failEffect ?? .infinity
+        if isErrorRate {
+            policy.failAbs = fail
+            policy.warnAbs = warn
+        } else {
+            policy.failRel = fail
+            policy.warnRel = warn
+        }
+        let dir = stat.direction(seriesDirection: series.direction).sign
+        let curValues = current.compactMap { $0.stats[stat] }
+        let minAbs = (tool == "locust" && series.unit == .milliseconds && stat.unit(seriesUnit: series.unit) == .milliseconds) ? 1.0 : 0
+
+        // Error rates: binomial against pooled history, or Fisher for a single pair.
+        if isErrorRate {
+            func counts(_ s: [SeriesResult]) -> (Int, Int) {
+                s.reduce((0, 0)) { acc, r in
+                    let n = Int(r.stats[.count] ?? 0)
+                    let f = Int((r.stats[.errors] ?? (r.stats[.errorRate] ?? 0) * Double(n)).rounded())
+                    return (acc.0 + f, acc.1 + n)
+                }
+            }
+            let (fc, nc) = counts(current)
+            let hist = history.count >= stats.minHistory ? history : baseline
+            let (fb, nb) = counts(hist)
+            guard !hist.isEmpty else {
+                return StatisticalResult(evidence: nil, input: VerdictInput(hasBaseline: false, effect: .nan, q: nil, tier: .history), policy: policy, baselineCentre: nil)
+            }
+            guard nc > 0, nb > 0 else {
+                return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .metricAbsent, effect: .nan, q: nil, tier: .summaryPair), policy: policy, baselineCentre: nil)
+            }
+            let tier: EvidenceTier = history.count >= stats.minHistory ? .history : .summaryPair
+            let p: Double
+            let delta: Double
+            if tier == .history, let r = Stats.ErrorRate.binomialVsHistory(failures: fc, requests: nc, historyFailures: fb, historyRequests: nb) {
+                // One-sided binomial; both directions are gated so use a two-sided version of it.
+                let pLess = r.pooledRate > 0 ? 1 - Stats.Special.binomialSF(fc, n: nc, p: r.pooledRate) : 1
+                p = min(1, 2 * min(r.pValue, pLess))
+                delta = r.delta
+            } else if let r = Stats.ErrorRate.fisherSinglePair(failures: fc, requests: nc, baselineFailures: fb, baselineRequests: nb) {
+                p = r.pValue
+                delta = r.delta
+            } else {
+                return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .invalidValue, effect: .nan, q: nil, tier: tier), policy: policy, baselineCentre: nil)
+            }
+            let ev = StatisticalEvidence(
+                method: tier == .history ? "binomial vs pooled history" : "Fisher exact", tier: tier.rawValue, p: p, q: nil,
+                ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
+            return StatisticalResult(
+                evidence: ev, input: VerdictInput(effect: delta, q: nil, tier: tier, isErrorRate: true), policy: policy,
+                baselineCentre: Double(fb) / Double(nb))
+        }
+
+        // Tier B: history log-t on the run statistic.
+        let histValues = history.compactMap { $0.stats[stat] }.filter { $0 > 0 && $0.isFinite }
+        if histValues.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
+            let keep = Stats.hampelKeep(histValues.map(log))
+            let cleaned = zip(histValues, keep).filter(\.1).map(\.0)
+            if cleaned.count >= stats.minHistory,
+                let r = Stats.History.logT(history: cleaned, current: curValues, alpha: stats.alpha, quantization: tool == "locust" ? .locust : .none)
+            {
+                let n = cleaned.count
+                let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: Double(n - 1))
+                let spread = exp(tq * r.sigma / Double(n).squareRoot()) - 1
+                let mde = Stats.Noise.mde(sigma: r.sigma, history: n, current: curValues.count, alpha: stats.alpha)
+                let ev = StatisticalEvidence(
+                    method: "history log-t", tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
+                    ciHigh: r.ciUpper, baselineSpread: spread, nBaseline: n, nCurrent: curValues.count, mde: mde, significant: false)
+                let input = VerdictInput(
+                    effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs)
+                return StatisticalResult(evidence: ev, input: input, policy: policy, baselineCentre: r.baselineCentre)
+            }
+        }
+
+        // Single pair: needs a baseline run.
+        let baseValues = baseline.compactMap { $0.stats[stat] }
+        guard let bv = aggregate(baseValues, .median), let cv = aggregate(curValues, .median) else {
+            let has = !baseline.isEmpty || !history.isEmpty
+            return StatisticalResult(
+                evidence: nil, input: VerdictInput(hasBaseline: has, insufficient: has ? .metricAbsent : nil, effect: .nan, q: nil, tier: .summaryPair),
+                policy: policy, baselineCentre: nil)
+        }
+        guard bv > 0, cv > 0 else {
+            return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .invalidValue, effect: .nan, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
+        }
+        let effect = dir * log(cv / bv)
+        let level = stat.percentileFraction ?? (stat == .mean ? nil : nil)
+
+        // Tier A: stored distributions on both sides.
+        let curDist = current.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
+        let baseDist = baseline.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
+        if let cd = curDist, let bd = baseDist, stat.isPercentile || stat == .mean {
+            let cb = cd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
+            let bb = bd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
+            let nc = Int(cd.count)
+            let nb = Int(bd.count)
+            if nc < 4 || nb < 4 {
+                return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .tooFewSamples, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
+            }
+            if let p = level, p >= 0.75 {
+                let need = max(Int((10 / (1 - p) - 1e-9).rounded(.up)), Stats.QuantileCI.minimumN(p: p) ?? Int.max)
+                if nc < need || nb < need {
+                    return StatisticalResult(
+                        evidence: StatisticalEvidence(method: "quantile test (Fisher)", tier: "A", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: nb, nCurrent: nc, mde: nil, significant: false),
+                        input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
+                }
+                var merged = bd
+                merged.merge(cd)
+                let t = merged.value(atPercentile: p * 100)
+                let ca = cb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
+                let ba = bb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
+                let r = Stats.fisherExact(ca, nc - ca, ba, nb - ba)
+                let ev = StatisticalEvidence(
+                    method: "quantile test (Fisher)", tier: "A", p: r.pValue, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+            }
+            do {
+                let r = Stats.MannWhitney.test(currentBuckets: cb, baselineBuckets: bb)
+                let ev = StatisticalEvidence(
+                    method: "Mann–Whitney U", tier: "A", p: r.pValue, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+            }
+        }
+
+        // Tier C: log-normal model of each run's summary.
+        func fit(_ s: SeriesResult) -> Stats.LogNormalSummary? {
+            guard let median = s.stats[.p50], let n = s.stats[.count], n > 0 else { return nil }
+            let qs = s.stats.compactMap { k, v -> (p: Double, value: Double)? in
+                guard let f = k.percentileFraction, f > 0.5, f < 1 else { return nil }
+                return (f, v)
+            }
+            return Stats.LogNormalSummary(median: median, quantiles: qs, count: Int(n))
+        }
+        if let cs = current.first, let bs = baseline.first, let fc = fit(cs), let fb = fit(bs), fc.sigma > 0, fb.sigma > 0 {
+            var p: Double?
+            if let lvl = level, lvl > 0, lvl < 1 {
+                let need = max(Int((10 / (1 - lvl) - 1e-9).rounded(.up)), 0)
+                if lvl >= 0.75 && (fc.count < need || fb.count < need) {
+                    return StatisticalResult(
+                        evidence: StatisticalEvidence(method: "log-normal summary", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false),
+                        input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
+                }
+                p = Stats.LogNormalSummary.quantileTest(baseline: fb, baselineValue: bv, current: fc, currentValue: cv, p: lvl).pValue
+            } else if stat == .mean {
+                let se = (fb.meanLogSE * fb.meanLogSE + fc.meanLogSE * fc.meanLogSE).squareRoot()
+                p = se > 0 ? 2 * Stats.Special.normalSF(abs(log(cv / bv)) / se) : nil
+            }
+            if let p {
+                let ev = StatisticalEvidence(
+                    method: "log-normal summary", tier: "C", p: p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+            }
+        }
+        // Effect only (e.g. throughput of a single pair): can at most warn.
+        let ev = StatisticalEvidence(
+            method: "effect only (no noise model)", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+            nBaseline: baseValues.count, nCurrent: curValues.count, mde: nil, significant: false)
+        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+    }
+}

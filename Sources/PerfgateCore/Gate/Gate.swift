@@ -1,0 +1,240 @@
+import Foundation
+
+/// Evaluates a budget set against current runs and a baseline. Pure: no I/O, no clock.
+public enum Gate {
+    /// Identifies one series of one scenario in one environment.
+    struct SeriesID: Hashable, Comparable {
+        var scenario: String
+        var environment: String
+        var key: SeriesKey
+        static func < (a: SeriesID, b: SeriesID) -> Bool { (a.scenario, a.environment, a.key) < (b.scenario, b.environment, b.key) }
+    }
+
+    enum ClassKey: Hashable { case absolute(Comparison), relative, statistical }
+
+    /// The rules that apply to one (series, statistic, class) after later budgets refined earlier ones.
+    struct Applied {
+        var id: SeriesID
+        var statistic: Statistic
+        var ruleClass: Finding.RuleClass
+        var byLevel: [Level: (rule: Rule, budget: Budget)] = [:]
+    }
+
+    /// Runs the gate. Throws a diagnostic (exit 65) when a budget matches no series or a statistic
+    /// that no matched series reports: a typo must never switch a gate off.
+    public static func evaluate(_ input: GateInput) throws -> GateOutcome {
+        let budgets = input.budgets
+        // Current observations per series: one SeriesResult per current run.
+        var current: [SeriesID: [SeriesResult]] = [:]
+        var runOf: [SeriesID: GateRun] = [:]
+        for run in input.current {
+            for (key, s) in run.series {
+                let id = SeriesID(scenario: run.scenario, environment: run.environment, key: key)
+                current[id, default: []].append(s)
+                runOf[id] = run
+            }
+        }
+        var applied: [String: Applied] = [:]
+        var order: [String] = []
+        for budget in budgets.budgets {
+            var matched = false
+            var statSeen: [Statistic: Bool] = [:]
+            for id in current.keys.sorted() {
+                guard let run = runOf[id], budget.selector.matches(run: run, key: id.key) else { continue }
+                matched = true
+                let results = current[id] ?? []
+                for rule in budget.rules {
+                    if let written = rule.unit, let s0 = results.first {
+                        let expected = rule.statistic.unit(seriesUnit: s0.unit)
+                        let compatible = written == expected || (written == .count && expected == .none) || (written == .ratio && expected == .percent)
+                        if !compatible {
+                            throw PerfgateError(
+                                .malformedInput,
+                                "'\(rule.source)' is in \(written == .none ? "no unit" : written.rawValue) but \(rule.statistic) of \(id.key.metric) is in \(expected == .none ? "plain numbers" : expected.rawValue)",
+                                at: SourceLocation(file: input.budgetsFile, jsonPath: rule.path))
+                        }
+                    }
+                    let has = results.contains { $0.stats[rule.statistic] != nil }
+                    statSeen[rule.statistic] = (statSeen[rule.statistic] ?? false) || has
+                    let cls: ClassKey
+                    let rc: Finding.RuleClass
+                    switch rule.kind {
+                    case .absolute(let op, _): cls = .absolute(op); rc = .absolute
+                    case .relative: cls = .relative; rc = .relative
+                    case .statistical: cls = .statistical; rc = .statistical
+                    }
+                    let k = "\(id.scenario)\u{1}\(id.environment)\u{1}\(id.key.endpoint)\u{1}\(id.key.metric)\u{1}\(rule.statistic.rawValue)\u{1}\(cls)"
+                    if applied[k] == nil {
+                        applied[k] = Applied(id: id, statistic: rule.statistic, ruleClass: rc)
+                        order.append(k)
+                    }
+                    applied[k]?.byLevel[rule.level] = (rule, budget)
+                }
+            }
+            if !matched {
+                throw PerfgateError(
+                    .malformedInput, "budget '\(budget.name)' matches no series in the evaluated results",
+                    at: SourceLocation(file: input.budgetsFile, jsonPath: budget.path),
+                    notes: ["series present: " + Set(current.keys.map { $0.key.endpoint.isEmpty ? "(all) \($0.key.metric)" : "\($0.key.endpoint) \($0.key.metric)" }).sorted().prefix(12).joined(separator: "; ")])
+            }
+            for (stat, seen) in statSeen where !seen {
+                let rule = budget.rules.first { $0.statistic == stat }
+                throw PerfgateError(
+                    .malformedInput, "no series matched by budget '\(budget.name)' reports \(stat)",
+                    at: SourceLocation(file: input.budgetsFile, jsonPath: rule?.path ?? budget.path),
+                    notes: ["k6 reports only its summaryTrendStats (add e.g. 'p(99)'), Locust its percentile columns"])
+            }
+        }
+
+        // Baseline and history values per series.
+        func values(_ runs: [GateRun], _ id: SeriesID) -> [SeriesResult] {
+            runs.compactMap { r in
+                guard r.scenario == id.scenario, r.environment == id.environment else { return nil }
+                return r.series[id.key]
+            }
+        }
+        let baselineMissing = input.baseline.isEmpty
+
+        var findings: [Finding] = []
+        var pending: [(index: Int, p: Double)] = []
+        var statInputs: [Int: (VerdictInput, VerdictPolicy)] = [:]
+        for k in order {
+            guard let a = applied[k], let primary = a.byLevel[.fail] ?? a.byLevel[.warn] else { continue }
+            let cur = current[a.id] ?? []
+            let series = cur[0]
+            let dir = a.statistic.direction(seriesDirection: series.direction)
+            let unit = a.statistic.unit(seriesUnit: series.unit)
+            let curValues = cur.compactMap { $0.stats[a.statistic] }
+            let curValue = aggregate(curValues, .median)
+            let base = values(input.baseline, a.id)
+            let baseValues = base.compactMap { $0.stats[a.statistic] }
+            let baseValue = baseValues.isEmpty ? nil : aggregate(baseValues, budgets.baseline.aggregate)
+            var f = Finding(
+                scenario: a.id.scenario, environment: a.id.environment, endpoint: a.id.key.endpoint, metric: a.id.key.metric,
+                statistic: a.statistic.rawValue, unit: unit, direction: dir, ruleClass: a.ruleClass, budget: primary.budget.name,
+                limit: limitText(a, unit: unit, dir: dir), baseline: baseValue, current: curValue,
+                change: (curValue != nil && baseValue != nil && baseValue != 0) ? curValue! / baseValue! - 1 : nil,
+                verdict: .pass, levelHit: nil, key: a.byLevel.values.contains { $0.rule.key },
+                weight: primary.rule.weight, reasons: [], evidence: nil, rulePath: primary.rule.path)
+            guard let cv = curValue else {
+                f.verdict = .insufficientData
+                f.reasons = ["\(a.statistic) not reported in the current run"]
+                findings.append(f)
+                continue
+            }
+            switch a.ruleClass {
+            case .absolute:
+                for level in [Level.fail, .warn] {
+                    guard let (rule, _) = a.byLevel[level], case .absolute(let op, let limit) = rule.kind else { continue }
+                    if !op.holds(cv, limit) {
+                        f.verdict = level == .fail ? .fail : .warn
+                        f.levelHit = level
+                        break
+                    }
+                }
+            case .relative:
+                guard let bv = baseValue else {
+                    f.verdict = .noBaseline
+                    f.reasons = [baselineMissing ? "no baseline" : "series absent from the baseline"]
+                    break
+                }
+                for level in [Level.fail, .warn] {
+                    guard let (rule, _) = a.byLevel[level], case .relative(let limit, let amount) = rule.kind else { continue }
+                    let worse = amount ? dir.sign * (cv - bv) : (bv == 0 ? (cv == 0 ? 0 : .infinity) : dir.sign * (cv / bv - 1))
+                    if worse > limit {
+                        f.verdict = level == .fail ? .fail : .warn
+                        f.levelHit = level
+                        break
+                    }
+                    if level == (a.byLevel[.fail] != nil ? .fail : .warn) && worse < -limit && f.verdict == .pass {
+                        f.verdict = .improved
+                    }
+                }
+            case .statistical:
+                let hist = values(input.history, a.id)
+                let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "")
+                f.evidence = r.evidence
+                if let p = r.evidence?.p, p.isFinite { pending.append((findings.count, p)) }
+                statInputs[findings.count] = (r.input, r.policy)
+                if r.input.hasBaseline == false { f.verdict = .noBaseline; f.reasons = ["no baseline"] }
+                if let bc = r.baselineCentre { f.baseline = bc; f.change = cv / bc - 1 }
+            }
+            findings.append(f)
+        }
+
+        // Multiplicity control over every statistical comparison of this check, then verdicts.
+        let adjusted = Stats.adjust(pending.map(\.p), method: Stats.Adjustment(rawValue: budgets.statistics.correction.rawValue) ?? .bh)
+        var qOf: [Int: Double] = [:]
+        for (i, item) in pending.enumerated() { qOf[item.index] = adjusted[i] }
+        for (i, (vin, pol)) in statInputs {
+            var vin = vin
+            vin.q = qOf[i]
+            let (v, reasons) = Verdict.decide(vin, policy: pol)
+            findings[i].verdict = v
+            findings[i].reasons += reasons
+            findings[i].evidence?.q = qOf[i]
+            findings[i].evidence?.significant = (qOf[i] ?? 1) <= pol.alpha
+            if v == .fail { findings[i].levelHit = .fail } else if v == .warn { findings[i].levelHit = .warn }
+        }
+
+        findings.sort { ($0.severityRank, $0.scenario, $0.endpoint, $0.metric, Statistic(rawValue: $0.statistic)) < ($1.severityRank, $1.scenario, $1.endpoint, $1.metric, Statistic(rawValue: $1.statistic)) }
+
+        // Score and overall verdict.
+        var earned = 0.0
+        var total = 0.0
+        for f in findings {
+            switch f.verdict {
+            case .pass, .improved: earned += f.weight; total += f.weight
+            case .warn: earned += f.weight / 2; total += f.weight
+            case .fail: total += f.weight
+            case .noBaseline, .insufficientData: break
+            }
+        }
+        let score = total == 0 ? 100 : 100 * earned / total
+        var verdict: Verdict
+        let keyFailed = findings.contains { $0.key && $0.verdict == .fail }
+        if let bands = budgets.score {
+            verdict = keyFailed || score < bands.warn ? .fail : score < bands.pass ? .warn : .pass
+            if verdict == .pass && findings.contains(where: { $0.verdict == .warn || $0.verdict == .fail }) { verdict = .warn }
+        } else {
+            verdict = findings.contains { $0.verdict == .fail } ? .fail : findings.contains { $0.verdict == .warn } ? .warn : .pass
+        }
+        var notices = input.baselineInfo?.notices ?? []
+        if baselineMissing {
+            notices.insert("no baseline: relative and statistical rules read \"no baseline\"", at: 0)
+        }
+        return GateOutcome(
+            verdict: verdict, score: score, scoreBands: budgets.score, findings: findings, baseline: input.baselineInfo,
+            baselineMissing: baselineMissing, requireBaseline: budgets.requireBaseline,
+            correction: budgets.statistics.correction.rawValue, alpha: budgets.statistics.alpha, notices: notices)
+    }
+
+    static func aggregate(_ values: [Double], _ how: BaselinePolicy.Aggregate) -> Double? {
+        guard !values.isEmpty else { return nil }
+        switch how {
+        case .mean: return values.reduce(0, +) / Double(values.count)
+        case .geomean:
+            guard values.allSatisfy({ $0 > 0 }) else { return values.reduce(0, +) / Double(values.count) }
+            return exp(values.map(log).reduce(0, +) / Double(values.count))
+        case .median:
+            let s = values.sorted()
+            let n = s.count
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+        }
+    }
+
+    static func limitText(_ a: Applied, unit: MetricUnit, dir: Direction) -> String {
+        func one(_ rule: Rule) -> String {
+            switch rule.kind {
+            case .absolute(let op, let limit): return "\(op.rawValue) \(Formatting.value(limit, unit: unit))"
+            case .relative(let limit, let amount):
+                return "≤ " + (amount ? "+" + Formatting.value(limit, unit: unit) : Formatting.signedPercent(limit)) + " worse"
+            case .statistical(let e): return "≥ " + Formatting.signedPercent(e) + " worse and significant"
+            }
+        }
+        var parts: [String] = []
+        if let f = a.byLevel[.fail] { parts.append(one(f.rule)) }
+        if let w = a.byLevel[.warn] { parts.append((a.byLevel[.fail] == nil ? "warn " : "(warn ") + one(w.rule) + (a.byLevel[.fail] == nil ? "" : ")")) }
+        return parts.joined(separator: " ")
+    }
+}
