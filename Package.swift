@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -35,10 +36,28 @@ let package = Package(
             dependencies: ["PerfgateCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings
         ),
+        // Built-in templates, embedded in the binary; one resource line per template file.
+        .target(
+            name: "PerfgateTemplates",
+            path: "templates",
+            exclude: ["README.md"],
+            sources: ["PerfgateTemplates.swift"],
+            resources: [
+                .embedInCode("html/placeholder.html.mustache")
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "PerfgateReport",
+            dependencies: [
+                "PerfgateCore", "PerfgateTemplates", .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "PerfgateCLI",
             dependencies: [
-                "PerfgateCore", "PerfgateIngest", "PerfgateStore",
+                "PerfgateCore", "PerfgateIngest", "PerfgateStore", "PerfgateReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -88,6 +107,12 @@ let package = Package(
         .testTarget(
             name: "PerfgateStoreTests",
             dependencies: ["PerfgateStore", "PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
+            exclude: ["Golden"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgateReportTests",
+            dependencies: ["PerfgateReport", "PerfgateCore", "PerfgateTestSupport"],
             exclude: ["Golden"],
             swiftSettings: settings
         ),

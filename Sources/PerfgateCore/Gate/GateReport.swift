@@ -1,0 +1,245 @@
+import Foundation
+
+/// Renders a ``GateOutcome`` for people and machines. Deterministic: no clock, sorted input.
+public struct GateReport: Sendable {
+    public var outcome: GateOutcome
+    /// The commit under test.
+    public var commit: CommitInfo
+    public var toolVersion: String
+
+    public init(outcome: GateOutcome, commit: CommitInfo, toolVersion: String) {
+        self.outcome = outcome
+        self.commit = commit
+        self.toolVersion = toolVersion
+    }
+
+    // MARK: cells shared by every format
+
+    static func valueText(_ v: Double?, _ unit: MetricUnit) -> String { v.map { Formatting.value($0, unit: unit) } ?? "—" }
+
+    /// Delta column: `+13.88%`, `+0.20pp` for ratios, `~` for a statistical change that is not significant.
+    static func deltaText(_ f: Finding) -> String {
+        guard let b = f.baseline, let c = f.current else { return "" }
+        let raw = f.unit == .ratio ? Formatting.percentagePoints(c - b) : Formatting.percentChange(current: c, baseline: b)
+        if f.ruleClass == .statistical, let e = f.evidence, e.p != nil, !e.significant { return "~ (\(raw))" }
+        return raw
+    }
+
+    /// `p=0.012 q=0.031 n=20+1 history log-t, ±2.1%, MDE 6.3%`.
+    static func evidenceText(_ f: Finding) -> String {
+        guard let e = f.evidence else { return f.reasons.joined(separator: "; ") }
+        var parts: [String] = []
+        if let p = e.p { parts.append("p=" + pText(p)) }
+        if let q = e.q { parts.append("q=" + pText(q)) }
+        parts.append("n=" + (e.nBaseline == e.nCurrent ? "\(e.nBaseline)" : "\(e.nBaseline)+\(e.nCurrent)"))
+        var s = parts.joined(separator: " ") + " " + e.method
+        if let lo = e.ciLow, let hi = e.ciHigh {
+            s += ", CI [\(Formatting.signedPercent(lo - 1)), \(Formatting.signedPercent(hi - 1))]"
+        }
+        if let m = e.mde { s += ", MDE \(Formatting.fixed(m * 100, 1))%" }
+        if !f.reasons.isEmpty { s += "; " + f.reasons.joined(separator: "; ") }
+        return s
+    }
+
+    static func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
+
+    static func verdictText(_ f: Finding) -> String {
+        var v = f.verdict == .fail ? "FAIL" : f.verdict.rawValue
+        if f.key && f.verdict == .fail { v += " (key)" }
+        return v
+    }
+
+    var headerLines: [String] {
+        var lines = ["perfgate \(toolVersion)  commit \(commit.shortSha) on \(commit.branch)"]
+        lines.append("baseline: " + (outcome.baseline?.description ?? "none"))
+        lines.append("statistics: alpha=\(Formatting.fixed(outcome.alpha, 2)), \(outcome.correction.uppercased()) correction over \(outcome.findings.filter { $0.evidence?.p != nil }.count) tests")
+        return lines
+    }
+
+    // MARK: console
+
+    /// The table printed by `perfgate check`, ordered by severity.
+    public func table() -> String {
+        var out = headerLines
+        for n in outcome.notices { out.append("note: \(n)") }
+        out.append("")
+        let cols = ["series", "stat", "baseline", "current", "delta", "limit", "verdict", "evidence"]
+        var rows: [[String]] = []
+        for f in outcome.findings {
+            let series = (f.scenario.isEmpty ? "" : f.scenario + " ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint) + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric)
+            rows.append([series, f.statistic, Self.valueText(f.baseline, f.unit), Self.valueText(f.current, f.unit), Self.deltaText(f), f.limit, Self.verdictText(f), Self.evidenceText(f)])
+        }
+        var widths = cols.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
+                return (2...4).contains(i) ? pad + c : c + pad
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        out.append(line(cols))
+        out.append(line(widths.map { String(repeating: "-", count: $0) }))
+        out += rows.map(line)
+        out.append("")
+        out.append("RESULT " + outcome.headline)
+        return out.joined(separator: "\n")
+    }
+
+    // MARK: Markdown
+
+    static func md(_ s: String) -> String {
+        var r = ""
+        for ch in s {
+            switch ch {
+            case "|": r += "\\|"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "&": r += "&amp;"
+            case "\n", "\r": r += " "
+            case "*", "_", "`", "[", "]": r += "\\" + String(ch)
+            default: r.append(ch)
+            }
+        }
+        return r
+    }
+
+    /// For `$GITHUB_STEP_SUMMARY` and pull-request comments: the verdict line, changed series only,
+    /// the rest folded.
+    public func markdown() -> String {
+        let icon = outcome.verdict == .fail ? "❌" : outcome.verdict == .warn ? "⚠️" : "✅"
+        var out = ["### \(icon) perfgate: \(Self.md(outcome.headline))", ""]
+        out.append("Commit `\(commit.shortSha)` on `\(Self.md(commit.branch))` against **\(Self.md(outcome.baseline?.description ?? "no baseline"))**.")
+        for n in outcome.notices { out.append("") ; out.append("> **Note:** \(Self.md(n))") }
+        out.append("")
+        let changed = outcome.findings.filter { $0.verdict != .pass }
+        let unchanged = outcome.findings.filter { $0.verdict == .pass }
+        let head = "| Series | Baseline | Current | Δ | Limit | Verdict | Evidence |\n|---|---:|---:|---:|---|---|---|"
+        func row(_ f: Finding) -> String {
+            let series = Self.md((f.scenario.isEmpty ? "" : f.scenario + " · ") + f.seriesLabel)
+            let delta = Self.deltaText(f)
+            let d = f.verdict == .fail ? "**\(Self.md(delta))**" : Self.md(delta)
+            let v = f.verdict == .fail ? "**\(Self.verdictText(f))**" : Self.verdictText(f)
+            return "| \(series) | \(Self.md(Self.valueText(f.baseline, f.unit))) | \(Self.md(Self.valueText(f.current, f.unit))) | \(d) | \(Self.md(f.limit)) | \(v) | \(Self.md(Self.evidenceText(f))) |"
+        }
+        if changed.isEmpty {
+            out.append("No series changed beyond its budget.")
+        } else {
+            out.append(head)
+            out += changed.map(row)
+        }
+        if !unchanged.isEmpty {
+            out.append("")
+            out.append("<details><summary>\(unchanged.count) passing checks</summary>")
+            out.append("")
+            out.append(head)
+            out += unchanged.map(row)
+            out.append("")
+            out.append("</details>")
+        }
+        out.append("")
+        out.append("<sub>perfgate \(toolVersion) · `~` = no significant change · q = \(outcome.correction.uppercased())-adjusted p at α = \(Formatting.fixed(outcome.alpha, 2))</sub>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: JUnit
+
+    static func xml(_ s: String) -> String {
+        var r = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": r += "&amp;"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "\"": r += "&quot;"
+            case "'": r += "&apos;"
+            default:
+                // XML 1.0 forbids most control characters.
+                if u.value < 0x20 && u != "\n" && u != "\t" && u != "\r" { r += "?" } else { r.unicodeScalars.append(u) }
+            }
+        }
+        return r
+    }
+
+    /// JUnit XML: one test case per rule and series; failures for FAIL, skipped for no baseline or
+    /// insufficient data, warnings in system-out. Loads in GitLab and Jenkins test tabs.
+    public func junit() -> String {
+        let groups = Dictionary(grouping: outcome.findings, by: \.scenario)
+        let failures = outcome.findings.filter { $0.verdict == .fail }.count
+        let skipped = outcome.findings.filter { $0.verdict == .noBaseline || $0.verdict == .insufficientData }.count
+        var out = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
+        out.append(#"<testsuites name="perfgate" tests="\#(outcome.findings.count)" failures="\#(failures)" errors="0" skipped="\#(skipped)">"#)
+        for scenario in groups.keys.sorted() {
+            let fs = groups[scenario] ?? []
+            let sf = fs.filter { $0.verdict == .fail }.count
+            let ss = fs.filter { $0.verdict == .noBaseline || $0.verdict == .insufficientData }.count
+            out.append(#"  <testsuite name="perfgate.\#(Self.xml(scenario))" tests="\#(fs.count)" failures="\#(sf)" errors="0" skipped="\#(ss)">"#)
+            for f in fs {
+                let name = "\(f.seriesLabel) \(f.limit)"
+                let detail = "current \(Self.valueText(f.current, f.unit)), baseline \(Self.valueText(f.baseline, f.unit)), delta \(Self.deltaText(f)); \(Self.evidenceText(f))"
+                out.append(#"    <testcase classname="perfgate.\#(Self.xml(scenario)).\#(Self.xml(f.metric))" name="\#(Self.xml(name))" time="0">"#)
+                switch f.verdict {
+                case .fail:
+                    out.append(#"      <failure message="\#(Self.xml(f.seriesLabel + ": " + Self.valueText(f.current, f.unit) + " (limit " + f.limit + ")"))" type="\#(f.ruleClass.rawValue)">\#(Self.xml(detail))</failure>"#)
+                case .noBaseline, .insufficientData:
+                    out.append(#"      <skipped message="\#(Self.xml(f.verdict.rawValue + (f.reasons.isEmpty ? "" : ": " + f.reasons.joined(separator: "; "))))"/>"#)
+                case .warn, .improved, .pass:
+                    out.append(#"      <system-out>\#(Self.xml(f.verdict.rawValue + ": " + detail))</system-out>"#)
+                }
+                out.append("    </testcase>")
+            }
+            out.append("  </testsuite>")
+        }
+        out.append("</testsuites>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: JSON
+
+    struct JSONShape: Encodable {
+        let perfgateVersion: String
+        let commit: CommitInfo
+        let verdict: String
+        let score: Double
+        let headline: String
+        let baseline: BaselineInfo?
+        let baselineMissing: Bool
+        let notices: [String]
+        let exitCode: Int32
+        let findings: [Finding]
+    }
+
+    /// The machine-readable result, sorted keys.
+    public func json(exitStatus: ExitStatus) -> String {
+        let shape = JSONShape(
+            perfgateVersion: toolVersion, commit: commit, verdict: outcome.verdict.rawValue, score: outcome.score,
+            headline: outcome.headline, baseline: outcome.baseline, baselineMissing: outcome.baselineMissing,
+            notices: outcome.notices, exitCode: exitStatus.rawValue, findings: outcome.findings)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return String(decoding: (try? e.encode(shape)) ?? Data(), as: UTF8.self) + "\n"
+    }
+
+    // MARK: GitHub annotations
+
+    static func ghData(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    static func ghProperty(_ s: String) -> String { ghData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C") }
+
+    /// `::error`/`::warning` workflow commands for failed and warned rules.
+    public func githubAnnotations(budgetsFile: String) -> [String] {
+        outcome.findings.compactMap { f in
+            let kind: String
+            switch f.verdict {
+            case .fail: kind = "error"
+            case .warn: kind = "warning"
+            default: return nil
+            }
+            let msg = "\(f.seriesLabel): \(Self.valueText(f.current, f.unit)) vs baseline \(Self.valueText(f.baseline, f.unit)) (\(Self.deltaText(f))), limit \(f.limit). \(Self.evidenceText(f))"
+            return "::\(kind) file=\(Self.ghProperty(budgetsFile)),title=\(Self.ghProperty("perfgate " + f.verdict.rawValue + ": " + f.seriesLabel))::\(Self.ghData(msg))"
+        }
+    }
+}

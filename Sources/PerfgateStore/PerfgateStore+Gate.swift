@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import PerfgateCore
+
+/// A lightweight reference to a run, for baseline selection.
+public struct RunRef: Sendable, Hashable {
+    public var id: Int64
+    public var commitSha: String
+    public var branch: String
+    public var committedAt: Date?
+    public var startedAt: Date?
+    public var scenario: String
+    public var environment: String
+    public var tool: String
+}
+
+extension PerfgateStore {
+    /// Runs of a branch for one scenario and environment, newest commit first (by commit time, then
+    /// start time), without their results.
+    public func runRefs(branch: String?, scenario: String?, environment: String?, commit: String? = nil, limit: Int = 5000) throws -> [RunRef] {
+        try wrap {
+            try writer.read { db in
+                var clauses: [String] = []
+                var args: [any DatabaseValueConvertible] = []
+                if let b = branch { clauses.append("r.branch = ?"); args.append(b) }
+                if let s = scenario { clauses.append("r.scenario = ?"); args.append(s) }
+                if let e = environment { clauses.append("r.environment = ?"); args.append(e) }
+                if let c = commit { clauses.append("r.commitSha = ?"); args.append(c) }
+                let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.id, r.commitSha, r.branch, c.committedAt, r.startedAt, r.scenario, r.environment, r.tool
+                        FROM run r JOIN "commit" c ON c.sha = r.commitSha \(whereSQL)
+                        ORDER BY c.committedAt IS NULL, c.committedAt DESC, r.startedAt DESC, r.id DESC LIMIT \(limit)
+                        """, arguments: StatementArguments(args)
+                ).map {
+                    RunRef(
+                        id: $0["id"], commitSha: $0["commitSha"], branch: $0["branch"], committedAt: $0["committedAt"],
+                        startedAt: $0["startedAt"], scenario: $0["scenario"], environment: $0["environment"], tool: $0["tool"])
+                }
+            }
+        }
+    }
+
+    /// Environments that have runs of `scenario` on `branch` (to explain a missing baseline).
+    public func environments(branch: String, scenario: String) throws -> [String] {
+        try wrap {
+            try writer.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT environment FROM run WHERE branch = ? AND scenario = ? ORDER BY environment",
+                    arguments: [branch, scenario])
+            }
+        }
+    }
+
+    /// Every series of the given runs, with statistics and (optionally) distributions, in one query each.
+    public func series(runIds: [Int64], withDistributions: Bool = true) throws -> [Int64: [SeriesResult]] {
+        guard !runIds.isEmpty else { return [:] }
+        return try wrap {
+            try writer.read { db in
+                var out: [Int64: [Int64: SeriesResult]] = [:]
+                let ids = runIds.map(String.init).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT m.runId, m.seriesId, s.endpoint, s.metric, s.unit, s.direction, m.statistic, m.value
+                        FROM measurement m JOIN series s ON s.id = m.seriesId WHERE m.runId IN (\(ids))
+                        """)
+                while let row = try rows.next() {
+                    let runId: Int64 = row[0]
+                    let sid: Int64 = row[1]
+                    if out[runId]?[sid] == nil {
+                        out[runId, default: [:]][sid] = SeriesResult(
+                            key: SeriesKey(endpoint: row[2], metric: row[3]), unit: MetricUnit(rawValue: row[4]) ?? .none,
+                            direction: Direction(rawValue: row[5]) ?? .lowerIsBetter)
+                    }
+                    out[runId]?[sid]?.stats[Statistic(rawValue: row[6])] = row[7]
+                }
+                if withDistributions {
+                    let d = try Row.fetchCursor(db, sql: "SELECT runId, seriesId, encoding FROM distribution WHERE runId IN (\(ids))")
+                    while let row = try d.next() {
+                        let runId: Int64 = row[0]
+                        let sid: Int64 = row[1]
+                        out[runId]?[sid]?.distribution = Distribution(encoded: row[2])
+                    }
+                }
+                return out.mapValues { $0.values.sorted { $0.key < $1.key } }
+            }
+        }
+    }
+
+    /// Tags of the given runs.
+    public func tags(runIds: [Int64]) throws -> [Int64: [String: String]] {
+        guard !runIds.isEmpty else { return [:] }
+        return try wrap {
+            try writer.read { db in
+                var out: [Int64: [String: String]] = [:]
+                let ids = runIds.map(String.init).joined(separator: ",")
+                for row in try Row.fetchAll(db, sql: "SELECT runId, key, value FROM runTag WHERE runId IN (\(ids))") {
+                    out[row[0], default: [:]][row[1]] = row[2]
+                }
+                return out
+            }
+        }
+    }
+}
