@@ -1,9 +1,249 @@
+import Foundation
 import PerfgateCore
 
-/// Placeholder until the adapter lands; it claims nothing and refuses to parse.
-struct LocustCSVAdapter: ResultAdapter {
-    func sniff(head: [UInt8], fileName: String) -> Bool { false }
-    func parse(_ input: InputSet) throws -> IngestedRun {
-        throw IngestError.at(input.primary.displayPath, "this format is not implemented yet")
+/// Locust's `--csv=PREFIX` set (formats.md §2.a): `PREFIX_stats.csv` is the primary file; the
+/// companions `stats_history`, `failures` and `exceptions` add the run's start, duration, load and
+/// error messages.
+///
+/// Every row of `_stats.csv` becomes one `http_req_duration` series (ms, lower is better) keyed by
+/// `"Type Name"`; the `Aggregated` row is the whole run (`""`). Columns are read by header name,
+/// percentile columns by the pattern `<number>%`, and `N/A` means "absent".
+public struct LocustCSVAdapter: ResultAdapter {
+    public init() {}
+
+    /// Companion roles and the file-name suffix that marks them.
+    public static let companionSuffixes: [(role: String, suffix: String)] = [
+        ("stats_history", "_stats_history.csv"), ("failures", "_failures.csv"), ("exceptions", "_exceptions.csv"),
+    ]
+    static let primarySuffix = "_stats.csv"
+
+    public func sniff(head: [UInt8], fileName: String) -> Bool {
+        // Only the stats file is a primary: a lone `_failures.csv` or `_stats_history.csv` is not a run.
+        let cells = Sniff.firstLine(head).split(separator: ",", omittingEmptySubsequences: false).prefix(3).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        }
+        return cells == ["Type", "Name", "Request Count"]
+    }
+
+    // MARK: grouping
+
+    /// Groups result paths into Locust CSV sets by prefix: each `PREFIX_stats.csv` (also `.csv.gz`)
+    /// becomes one group, with the `PREFIX_stats_history.csv`, `PREFIX_failures.csv` and
+    /// `PREFIX_exceptions.csv` found among `paths` as companions keyed by role.
+    ///
+    /// When a `_stats.csv` comes with no companion in `paths` (a lone stats file), its siblings are
+    /// looked up on disk with `FileManager.fileExists` — the only file-system access in this adapter.
+    /// Groups keep the order of their stats files in `paths`. Paths that belong to no group (other
+    /// formats, or companions whose `_stats.csv` is not in `paths`) are not returned; the caller
+    /// decides what to do with them (a companion alone is not a run).
+    public static func group(_ paths: [String]) -> [(primary: String, companions: [String: String])] {
+        func split(_ path: String) -> (prefix: String, role: String?, gz: Bool)? {
+            let gz = path.hasSuffix(".gz")
+            let base = gz ? String(path.dropLast(3)) : path
+            for (role, suffix) in companionSuffixes where base.hasSuffix(suffix) {
+                return (String(base.dropLast(suffix.count)), role, gz)
+            }
+            if base.hasSuffix(primarySuffix) { return (String(base.dropLast(primarySuffix.count)), nil, gz) }
+            return nil
+        }
+        var order: [String] = []
+        var primaries: [String: (path: String, gz: Bool)] = [:]
+        var companions: [String: [String: String]] = [:]
+        for path in paths {
+            guard let (prefix, role, gz) = split(path) else { continue }
+            if let role {
+                if companions[prefix]?[role] == nil { companions[prefix, default: [:]][role] = path }
+            } else if primaries[prefix] == nil {
+                primaries[prefix] = (path, gz)
+                order.append(prefix)
+            }
+        }
+        return order.map { prefix in
+            let primary = primaries[prefix]!
+            var found = companions[prefix] ?? [:]
+            if found.isEmpty {
+                for (role, suffix) in companionSuffixes {
+                    for candidate in [prefix + suffix, prefix + suffix + ".gz"]
+                    where FileManager.default.fileExists(atPath: candidate) {
+                        found[role] = candidate
+                        break
+                    }
+                }
+            }
+            return (primary.path, found)
+        }
+    }
+
+    // MARK: parsing
+
+    public func parse(_ input: InputSet) throws -> IngestedRun {
+        for role in input.companions.keys where !Self.companionSuffixes.contains(where: { $0.role == role }) {
+            throw IngestError.at(
+                input.companions[role]!.displayPath,
+                "unknown Locust companion role \"\(role)\" (expected stats_history, failures or exceptions)")
+        }
+        var run = IngestedRun(tool: Locust.tool, format: InputFormat.locustCSV.rawValue)
+        run.series = try parseStats(input.primary)
+        if let history = input.companions["stats_history"] { try parseHistory(history, into: &run) }
+        if let failures = input.companions["failures"] { run.errors += try parseFailures(failures) }
+        if let exceptions = input.companions["exceptions"] { run.errors += try parseExceptions(exceptions) }
+        return run
+    }
+
+    /// Reads a CSV file: the header, then each record with its line. Checks the field count.
+    private func read(_ file: InputFile, required: [String], body: (CSVHeader, [String], Int) throws -> Void)
+        throws -> CSVHeader
+    {
+        var header: CSVHeader?
+        try CSVReader(file).forEachRecord { fields, line in
+            guard let h = header else {
+                let h = CSVHeader(fields, file: file.displayPath)
+                for name in required { _ = try h.require(name) }
+                header = h
+                return
+            }
+            // A single empty field is a blank line some writers leave at the end.
+            if fields.count == 1 && fields[0].isEmpty { return }
+            guard fields.count == h.names.count else {
+                throw IngestError.at(
+                    file.displayPath, line: line,
+                    "expected \(h.names.count) fields as in the header, found \(fields.count)")
+            }
+            try body(h, fields, line)
+        }
+        guard let header else { throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty") }
+        return header
+    }
+
+    /// A non-negative number, or nil for `N/A`.
+    private func number(_ text: String, column: String, file: InputFile, line: Int) throws -> Double? {
+        if text == "N/A" { return nil }
+        guard let d = Locust.decimal(text) else {
+            throw IngestError.at(file.displayPath, line: line, "column \"\(column)\": expected a number, found \"\(text)\"")
+        }
+        guard d >= 0 else {
+            throw IngestError.at(file.displayPath, line: line, "column \"\(column)\": negative value \(text)")
+        }
+        return d
+    }
+
+    private func count(_ text: String, column: String, file: InputFile, line: Int) throws -> Int {
+        guard let d = Locust.decimal(text), d >= 0, d == d.rounded(), d < 9e15 else {
+            throw IngestError.at(
+                file.displayPath, line: line, "column \"\(column)\": expected a whole non-negative count, found \"\(text)\"")
+        }
+        return Int(d)
+    }
+
+    private func parseStats(_ file: InputFile) throws -> [SeriesResult] {
+        let required = [
+            "Type", "Name", "Request Count", "Failure Count", "Median Response Time", "Average Response Time",
+            "Min Response Time", "Max Response Time", "Requests/s",
+        ]
+        var series: [SeriesResult] = []
+        var seen: [String: Int] = [:]
+        var percentileColumns: [(Int, Statistic, String)]?
+        var sawAggregated = false
+        _ = try read(file, required: required) { h, f, line in
+            if percentileColumns == nil {
+                percentileColumns = h.names.enumerated().compactMap { i, name in
+                    guard name.hasSuffix("%"), Locust.decimal(String(name.dropLast())) != nil,
+                        let stat = Statistic.parse(name)
+                    else { return nil }
+                    return (i, stat, name)
+                }
+            }
+            let method = f[try h.require("Type")]
+            let name = f[try h.require("Name")]
+            let endpoint = Locust.endpoint(method: method, name: name)
+            if endpoint.isEmpty { sawAggregated = true }
+            if let first = seen[endpoint] {
+                throw IngestError.at(
+                    file.displayPath, line: line, "duplicate row for \"\(method) \(name)\" (first on line \(first))")
+            }
+            seen[endpoint] = line
+            func value(_ column: String) throws -> Double? {
+                try number(f[try h.require(column)], column: column, file: file, line: line)
+            }
+            let requests = try count(f[try h.require("Request Count")], column: "Request Count", file: file, line: line)
+            let failures = try count(f[try h.require("Failure Count")], column: "Failure Count", file: file, line: line)
+            var stats: [Statistic: Double] = [
+                .count: Double(requests), .errors: Double(failures),
+                .errorRate: requests > 0 ? Double(failures) / Double(requests) : 0,
+            ]
+            stats[.throughput] = try value("Requests/s")
+            let median = try value("Median Response Time")
+            let mean = try value("Average Response Time")
+            let minimum = try value("Min Response Time")
+            let maximum = try value("Max Response Time")
+            var percentiles: [Statistic: Double] = [:]
+            for (i, stat, column) in percentileColumns ?? [] {
+                percentiles[stat] = try number(f[i], column: column, file: file, line: line)
+            }
+            // An entry without requests has 0 / 0.0 placeholders, not measurements.
+            if requests > 0 {
+                stats[.mean] = mean
+                stats[.min] = minimum
+                stats[.max] = maximum
+                stats.merge(percentiles) { a, _ in a }
+                if stats[.p50] == nil { stats[.p50] = median }
+            }
+            series.append(Locust.series(endpoint: endpoint, stats: stats))
+        }
+        guard sawAggregated else {
+            throw IngestError.at(
+                file.displayPath, "no \"Aggregated\" row: Locust always writes it last (truncated file?)")
+        }
+        return series
+    }
+
+    private func parseHistory(_ file: InputFile, into run: inout IngestedRun) throws {
+        var first: Double?
+        var last: Double?
+        var lastUsers: Int?
+        var maxUsers: Int?
+        _ = try read(file, required: ["Timestamp", "User Count", "Type", "Name"]) { h, f, line in
+            guard let t = try number(f[try h.require("Timestamp")], column: "Timestamp", file: file, line: line) else {
+                throw IngestError.at(file.displayPath, line: line, "column \"Timestamp\": N/A is not a time")
+            }
+            if let previous = last, t < previous {
+                throw IngestError.at(file.displayPath, line: line, "Timestamp goes backwards (\(t) after \(previous))")
+            }
+            let users = try count(f[try h.require("User Count")], column: "User Count", file: file, line: line)
+            if first == nil { first = t }
+            last = t
+            lastUsers = users
+            maxUsers = Swift.max(maxUsers ?? 0, users)
+        }
+        if let first, let last {
+            run.startedAt = Date(timeIntervalSince1970: first)
+            run.durationSeconds = last - first
+            run.load = LoadProfile(vus: lastUsers, maxVUs: maxUsers)
+        }
+    }
+
+    private func parseFailures(_ file: InputFile) throws -> [ErrorResult] {
+        var out: [ErrorResult] = []
+        _ = try read(file, required: ["Method", "Name", "Error", "Occurrences"]) { h, f, line in
+            out.append(
+                ErrorResult(
+                    endpoint: Locust.endpoint(method: f[try h.require("Method")], name: f[try h.require("Name")]),
+                    message: f[try h.require("Error")],
+                    occurrences: try count(
+                        f[try h.require("Occurrences")], column: "Occurrences", file: file, line: line)))
+        }
+        return out
+    }
+
+    private func parseExceptions(_ file: InputFile) throws -> [ErrorResult] {
+        var order: [String] = []
+        var counts: [String: Int] = [:]
+        _ = try read(file, required: ["Count", "Message", "Traceback", "Nodes"]) { h, f, line in
+            let message = f[try h.require("Message")]
+            let n = try count(f[try h.require("Count")], column: "Count", file: file, line: line)
+            if counts[message] == nil { order.append(message) }
+            counts[message, default: 0] += n
+        }
+        return order.map { ErrorResult(endpoint: "", message: $0, occurrences: counts[$0]!) }
     }
 }
