@@ -1,9 +1,18 @@
+import Foundation
 import PerfgateCore
 
-/// Placeholder until the adapter lands; it claims nothing and refuses to parse.
-struct NativeJSONAdapter: ResultAdapter {
-    func sniff(head: [UInt8], fileName: String) -> Bool { false }
-    func parse(_ input: InputSet) throws -> IngestedRun {
-        throw IngestError.at(input.primary.displayPath, "this format is not implemented yet")
+/// perfgate's native JSON format (``NativeJSON``). The commit and environment a file names are
+/// available through ``NativeJSON/decode(_:)``; this adapter returns the run alone.
+public struct NativeJSONAdapter: ResultAdapter {
+    public init() {}
+
+    /// An object with `"format": "perfgate"` (or the `$schema` perfgate writes first) in its head.
+    public func sniff(head: [UInt8], fileName: String) -> Bool {
+        guard Sniff.firstByte(head) == UInt8(ascii: "{") else { return false }
+        let text = Sniff.text(head)
+        return text.range(of: #""format"\s*:\s*"perfgate""#, options: .regularExpression) != nil
+            || text.range(of: #""\$schema"\s*:\s*"urn:perfgate:schema:result:"#, options: .regularExpression) != nil
     }
+
+    public func parse(_ input: InputSet) throws -> IngestedRun { try NativeJSON.decode(input.primary).run }
 }
