@@ -6,5 +6,9 @@ guard let name = args.first else {
     print("usage: perfgate-bench <benchmark> [options]")
     exit(64)
 }
+if name == "ingest-ndjson" {  // IngestBenchmark.swift
+    IngestBenchmark.run(args)
+    exit(0)
+}
 print("unknown benchmark \(name)")
 exit(64)

@@ -371,41 +371,60 @@ struct K6LineScanner {
     }
 
     /// A JSON string at `i`; the field excludes the quotes. Validates escapes, control bytes and UTF-8.
+    /// Works on locals (the cursor is written back once) so the loop stays in registers.
     @inline(__always) private mutating func string() -> Field? {
-        guard i < n, p[i] == 34 else { return nil }
-        i += 1
-        let start = i
+        let p = self.p
+        let n = self.n
+        let cls = self.cls
+        var j = i
+        guard j < n, p[j] == 34 else { return nil }
+        j += 1
+        let start = j
         var escaped = false
-        while i < n {
-            let c = cls[Int(p[i])]
-            if c == 0 {
-                i += 1
-                continue
+        while true {
+            // Eight bytes at a time while none is a quote, backslash, control byte or non-ASCII (SWAR).
+            while j + 8 <= n {
+                let w = UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self)
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special =
+                    ((q &- 0x0101_0101_0101_0101) & ~q) | ((b &- 0x0101_0101_0101_0101) & ~b)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w) | w
+                if special & 0x8080_8080_8080_8080 != 0 { break }
+                j += 8
             }
+            // Then byte by byte up to the special byte.
+            var c: UInt8 = 0
+            while j < n {
+                c = cls[Int(p[j])]
+                if c != 0 { break }
+                j += 1
+            }
+            guard j < n else { return nil }
             switch c {
             case 1:
-                let f = Field(start: start, length: i - start, escaped: escaped)
-                i += 1
-                return f
+                i = j + 1
+                return Field(start: start, length: j - start, escaped: escaped)
             case 2:
                 escaped = true
-                i += 1
-                guard i < n else { return nil }
-                switch p[i] {
-                case 34, 92, 47, 98, 102, 110, 114, 116: i += 1
+                j += 1
+                guard j < n else { return nil }
+                switch p[j] {
+                case 34, 92, 47, 98, 102, 110, 114, 116: j += 1
                 case 117:
-                    guard i + 4 < n, isHex(p[i + 1]), isHex(p[i + 2]), isHex(p[i + 3]), isHex(p[i + 4]) else {
+                    guard j + 4 < n, isHex(p[j + 1]), isHex(p[j + 2]), isHex(p[j + 3]), isHex(p[j + 4]) else {
                         return nil
                     }
-                    i += 5
+                    j += 5
                 default: return nil
                 }
             case 3: return nil
             default:
+                i = j
                 guard utf8() else { return nil }
+                j = i
             }
         }
-        return nil
     }
 
     @inline(__always) private func isHex(_ b: UInt8) -> Bool {
