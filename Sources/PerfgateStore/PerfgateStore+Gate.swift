@@ -105,3 +105,25 @@ extension PerfgateStore {
         }
     }
 }
+
+extension PerfgateStore {
+    /// First-parent ancestry recorded in the store (`commit.parentSha` links), starting at `sha`,
+    /// newest first; used when git does not know the commits (e.g. results imported from elsewhere).
+    public func storedAncestry(from sha: String, limit: Int = 5000) throws -> [String] {
+        try wrap {
+            try writer.read { db in
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        WITH RECURSIVE chain(sha, depth) AS (
+                            SELECT ?, 0
+                            UNION ALL
+                            SELECT c.parentSha, chain.depth + 1 FROM "commit" c JOIN chain ON c.sha = chain.sha
+                            WHERE c.parentSha IS NOT NULL AND chain.depth < ?
+                        )
+                        SELECT sha FROM chain ORDER BY depth
+                        """, arguments: [sha, limit])
+            }
+        }
+    }
+}

@@ -74,6 +74,11 @@ public struct PerfgateStore: Sendable {
         self.path = path
     }
 
+    /// Opens a store without migrating it (tests of the migration chain only).
+    package static func openUnmigratedForTesting(path: String) throws -> PerfgateStore {
+        PerfgateStore(unmigrated: try DatabaseQueue(path: path, configuration: configuration(readOnly: false)), path: path)
+    }
+
     /// An empty in-memory store, for tests.
     public static func inMemory() throws -> PerfgateStore {
         try PerfgateStore(DatabaseQueue(configuration: configuration(readOnly: false)), path: ":memory:")

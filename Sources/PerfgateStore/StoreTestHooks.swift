@@ -9,4 +9,10 @@ package enum StoreTestHooks {
             try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES (?)", arguments: [identifier])
         }
     }
+
+    /// Creates a store at `path` migrated only up to `identifier`, as an older perfgate left it.
+    package static func createStore(at path: String, upTo identifier: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try Migrations.migrator.migrate(q, upTo: identifier)
+    }
 }

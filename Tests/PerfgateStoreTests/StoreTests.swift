@@ -34,7 +34,7 @@ struct StoreTests {
     @Test func schemaMatchesGolden() throws {
         let store = try PerfgateStore.inMemory()
         assertGolden(try store.schemaSQL(), named: "schema.sql", target: "PerfgateStoreTests")
-        #expect(try store.appliedMigrations() == ["v1"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points"])
     }
 
     @Test func insertedRunReadsBackWithEveryResult() throws {
@@ -131,6 +131,20 @@ struct StoreTests {
             guard let e = error as? StoreError, case .newerSchema = e else { return false }
             return e.exitStatus == .storeError
         }
+    }
+
+    @Test func aStoreFromAnOlderPerfgateMigratesForwardKeepingItsRuns() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.sqlite").path
+        try StoreTestHooks.createStore(at: path, upTo: "v1")
+        // Write a run with the v1 schema only, then open with this perfgate.
+        let v1 = try PerfgateStore.openUnmigratedForTesting(path: path)
+        _ = try v1.insert(sampleRun(), context: context())
+        let store = try PerfgateStore.open(path: path)
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points"])
+        #expect(try store.counts().runs == 1)
+        #expect(try store.changePoints().isEmpty)
     }
 
     @Test func twoWritersOnOneFileLoseNothing() async throws {

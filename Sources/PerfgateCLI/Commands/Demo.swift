@@ -19,7 +19,7 @@ extension PerfgateCommand {
                   perfgate log --store .perfgate/demo/history.sqlite --scenario checkout-k6 --endpoint '*orders*'
                 """)
 
-        @Option(help: ArgumentHelp("Where to build the demo store.", valueName: "path"))
+        @Option(help: ArgumentHelp("Where to build the demo store (its budget file is written beside it).", valueName: "path"))
         var store: String = ".perfgate/demo/history.sqlite"
 
         func run() async throws {
@@ -50,16 +50,45 @@ extension PerfgateCommand {
                     [p.commitSha.prefix(8).description, Formatting.timestamp(p.committedAt), p.scenario, p.endpoint, Formatting.value(p.value, unit: .milliseconds)]
                 }
                 Console.out(Tabular(columns: ["commit", "committed", "scenario", "endpoint", "p95"], rows: rows, values: [], numeric: [4]).table())
+                // The gate on the newest commit, against its parent, with the demo budget.
+                let budgetPath = (store as NSString).deletingLastPathComponent + "/budgets.json"
+                try Data(Self.budgets.utf8).write(to: URL(fileURLWithPath: budgetPath))
+                let budgets = try BudgetFile.load(Data(Self.budgets.utf8), file: budgetPath)
+                let newest = Samples.commit(Samples.commitCount)
+                let outcome = try CheckEngine(store: db).evaluate(
+                    CheckEngine.Request(budgets: budgets, budgetsFile: budgetPath, commit: newest, runIds: nil, environment: "demo", base: "main", baseline: nil))
+                let status = outcome.exitStatus(failOnImprovement: false, requireBaseline: false)
+                Console.out("\n== perfgate check on the newest commit (budget \(budgetPath)) ==")
+                Console.out(GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current).table())
+                Console.out("(perfgate check would exit \(status.rawValue) here)")
                 Console.out(
                     """
 
                     Try next:
-                      perfgate runs --store \(store)
-                      perfgate show \(Samples.commit(6).shortSha) --store \(store)
-                      perfgate log --store \(store) --scenario checkout-locust --endpoint 'POST *' --stat p95
-                      perfgate query --store \(store) "SELECT scenario, endpoint, p95, error_rate FROM series_stats WHERE commit_sha LIKE '\(Samples.commit(6).shortSha)%'"
+                      perfgate check --store \(store) --budget \(budgetPath) --commit \(newest.shortSha) --branch main --environment demo --markdown summary.md
+                      perfgate compare \(Samples.commit(5).shortSha) \(newest.shortSha) --store \(store)
+                      perfgate detect --store \(store) --branch main --stat p50 --dry-run
+                      perfgate show \(newest.shortSha) --store \(store)
+                      perfgate log --store \(store) --scenario checkout-locust --endpoint 'POST *' --stat p50
+                      perfgate query --store \(store) "SELECT scenario, endpoint, p50, p95, error_rate FROM series_stats WHERE commit_sha LIKE '\(newest.shortSha)%'"
                     """)
             }
         }
+
+        /// The demo's budget file: an SLA on p95, relative and statistical rules on the median
+        /// (these runs have 24 requests per endpoint: too few for a p95 test), an error-rate key rule.
+        static let budgets = """
+            {
+              "version": 1,
+              "baseline": { "branch": "main", "strategy": "merge-base" },
+              "budgets": [
+                { "name": "k6 SLA", "scenario": "checkout-k6", "endpoint": "/api/*", "max": { "p95": "200ms" } },
+                { "name": "Locust SLA", "scenario": "checkout-locust", "endpoint": "* /api/*", "max": { "p95": "200ms" } },
+                { "name": "median drift", "endpoint": "*/api/*", "regression": { "p50": "20%" }, "warn": { "regression": { "p50": "10%" } } },
+                { "name": "median, significant", "endpoint": "*/api/*", "significant": { "p50": "10%" } },
+                { "name": "errors", "endpoint": "", "key": true, "max": { "error_rate": "5%" } }
+              ]
+            }
+            """
     }
 }

@@ -11,9 +11,10 @@ extension Gate {
     /// Picks the strongest evidence available for one (series, statistic) and computes its test
     /// (stats.md §2.2 precedence: history B > raw pair A > summary pair C).
     static func statistical(
-        a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history: [SeriesResult],
+        a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history historyWithCommits: [(String, SeriesResult)],
         policy stats: StatisticsPolicy, tool: String
     ) -> StatisticalResult {
+        let history = historyWithCommits.map(\.1)
         let stat = a.statistic
         let isErrorRate = stat == .errorRate
         var policy = VerdictPolicy(alpha: stats.alpha, singlePairCanFail: stats.singlePairCanFail)
@@ -72,20 +73,65 @@ extension Gate {
                 baselineCentre: Double(fb) / Double(nb))
         }
 
-        // Tier B: history log-t on the run statistic.
-        let histValues = history.compactMap { $0.stats[stat] }.filter { $0 > 0 && $0.isFinite }
-        if histValues.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
-            let keep = Stats.hampelKeep(histValues.map(log))
-            let cleaned = zip(histValues, keep).filter(\.1).map(\.0)
-            if cleaned.count >= stats.minHistory,
-                let r = Stats.History.logT(history: cleaned, current: curValues, alpha: stats.alpha, quantization: tool == "locust" ? .locust : .none)
-            {
-                let n = cleaned.count
-                let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: Double(n - 1))
-                let spread = exp(tq * r.sigma / Double(n).squareRoot()) - 1
-                let mde = Stats.Noise.mde(sigma: r.sigma, history: n, current: curValues.count, alpha: stats.alpha)
+        // Tail percentiles need enough requests in every run (stats.md §4 reason 6): p95 200, p99 1000.
+        if let p = stat.percentileFraction, p >= 0.75, p < 1 {
+            let need = max(Int((10 / (1 - p) - 1e-9).rounded(.up)), Stats.QuantileCI.minimumN(p: p) ?? 0)
+            let counts = (current + history.suffix(stats.minHistory * 6) + baseline).compactMap { $0.stats[.count] }
+            if let smallest = counts.min(), smallest < Double(need) {
+                return StatisticalResult(
+                    evidence: StatisticalEvidence(
+                        method: "—", tier: "—", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                        nBaseline: history.count, nCurrent: current.count, mde: nil, significant: false),
+                    input: VerdictInput(insufficient: .tooFewRequests, effect: .nan, q: nil, tier: .history),
+                    policy: policy, baselineCentre: nil)
+            }
+        }
+
+        // Tier B: history log-t on the run statistic, over the newest regime of the history (stats.md §2.4).
+        let histPairs = historyWithCommits.compactMap { sha, s -> (String, Double)? in
+            guard let v = s.stats[stat], v > 0, v.isFinite else { return nil }
+            return (sha, v)
+        }
+        if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
+            // Segments of the history split at change points found on per-commit means.
+            let perCommit = ChangePointDetection.perCommit(histPairs.map { ChangePointDetection.Observation(commitSha: $0.0, value: $0.1) })
+            var boundaries: [String] = []
+            if perCommit.count >= 6, let cps = Stats.ChangePoints.eDivisive(perCommit.map(\.value)) {
+                boundaries = cps.map { perCommit[$0.index].sha }
+            }
+            var segments: [[Double]] = [[]]
+            var lastSha = ""
+            for (sha, v) in histPairs {
+                if sha != lastSha && boundaries.contains(sha) { segments.append([]) }
+                lastSha = sha
+                segments[segments.count - 1].append(v)
+            }
+            // Hampel filter inside each segment; it may drop outliers but never make a segment too short to use.
+            segments = segments.map { seg in
+                let keep = Stats.hampelKeep(seg.map(log))
+                let kept = zip(seg, keep).filter(\.1).map(\.0)
+                return kept.count >= min(seg.count, stats.minHistory) ? kept : seg
+            }.filter { !$0.isEmpty }
+            let newest = segments.last ?? []
+            let q: Stats.Quantization = tool == "locust" ? .locust : .none
+            var result: Stats.HistoryLogTResult?
+            var method = "history log-t"
+            var n = newest.count
+            if newest.count >= stats.minHistory {
+                result = Stats.History.logT(history: newest, current: curValues, alpha: stats.alpha, quantization: q)
+                if segments.count > 1 { method = "history log-t (since change point)" }
+            } else if segments.count > 1, segments.reduce(0, { $0 + $1.count }) - segments.count >= 2 {
+                result = Stats.History.pooledLogT(segments: segments, current: curValues, alpha: stats.alpha, quantization: q)
+                method = "history log-t, pooled segments (T1b)"
+                n = newest.count
+            }
+            if let r = result, n >= 1 {
+                let df = max(r.df, 1)
+                let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
+                let spread = exp(tq * r.sigma / Double(max(n, 1)).squareRoot()) - 1
+                let mde = Stats.Noise.mde(sigma: r.sigma, history: max(n, 2), current: curValues.count, alpha: stats.alpha)
                 let ev = StatisticalEvidence(
-                    method: "history log-t", tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
+                    method: method, tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
                     ciHigh: r.ciUpper, baselineSpread: spread, nBaseline: n, nCurrent: curValues.count, mde: mde, significant: false)
                 let input = VerdictInput(
                     effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs)

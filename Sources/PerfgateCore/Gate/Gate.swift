@@ -151,7 +151,10 @@ public enum Gate {
                     }
                 }
             case .statistical:
-                let hist = values(input.history, a.id)
+                let hist = input.history.compactMap { r -> (String, SeriesResult)? in
+                    guard r.scenario == a.id.scenario, r.environment == a.id.environment, let s = r.series[a.id.key] else { return nil }
+                    return (r.commitSha, s)
+                }
                 let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "")
                 f.evidence = r.evidence
                 if let p = r.evidence?.p, p.isFinite { pending.append((findings.count, p)) }

@@ -15,10 +15,10 @@ public struct GateReport: Sendable {
 
     // MARK: cells shared by every format
 
-    static func valueText(_ v: Double?, _ unit: MetricUnit) -> String { v.map { Formatting.value($0, unit: unit) } ?? "—" }
+    public static func valueText(_ v: Double?, _ unit: MetricUnit) -> String { v.map { Formatting.value($0, unit: unit) } ?? "—" }
 
     /// Delta column: `+13.88%`, `+0.20pp` for ratios, `~` for a statistical change that is not significant.
-    static func deltaText(_ f: Finding) -> String {
+    public static func deltaText(_ f: Finding) -> String {
         guard let b = f.baseline, let c = f.current else { return "" }
         let raw = f.unit == .ratio ? Formatting.percentagePoints(c - b) : Formatting.percentChange(current: c, baseline: b)
         if f.ruleClass == .statistical, let e = f.evidence, e.p != nil, !e.significant { return "~ (\(raw))" }
@@ -26,7 +26,7 @@ public struct GateReport: Sendable {
     }
 
     /// `p=0.012 q=0.031 n=20+1 history log-t, ±2.1%, MDE 6.3%`.
-    static func evidenceText(_ f: Finding) -> String {
+    public static func evidenceText(_ f: Finding) -> String {
         guard let e = f.evidence else { return f.reasons.joined(separator: "; ") }
         var parts: [String] = []
         if let p = e.p { parts.append("p=" + pText(p)) }
@@ -41,9 +41,9 @@ public struct GateReport: Sendable {
         return s
     }
 
-    static func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
+    public static func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
 
-    static func verdictText(_ f: Finding) -> String {
+    public static func verdictText(_ f: Finding) -> String {
         var v = f.verdict == .fail ? "FAIL" : f.verdict.rawValue
         if f.key && f.verdict == .fail { v += " (key)" }
         return v

@@ -18,7 +18,8 @@ public struct JSONNode {
             throw IngestError.at(file, "file is not valid UTF-8")
         }
         do {
-            let v = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            // JSONDecoder parses numbers exactly; JSONSerialization on Linux can be one ulp off.
+            let v = try JSONDecoder().decode(ExactJSON.self, from: data).value
             return JSONNode(value: v, path: "", file: file)
         } catch {
             throw IngestError.at(file, "invalid JSON")
@@ -122,6 +123,47 @@ public struct JSONNode {
         case is [String: Any]: return "an object"
         case is NSNumber: return isBoolNumber ? "a boolean" : "a number"
         default: return "a value"
+        }
+    }
+}
+
+/// Decodes any JSON value into the Foundation shapes `JSONNode` works with (`[String: Any]`, `[Any]`,
+/// `String`, `NSNumber`, `NSNull`), with numbers parsed exactly.
+struct ExactJSON: Decodable {
+    let value: Any
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let object = try? decoder.container(keyedBy: Key.self) {
+            var out: [String: Any] = [:]
+            for key in object.allKeys { out[key.stringValue] = try object.decode(ExactJSON.self, forKey: key).value }
+            value = out
+            return
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var out: [Any] = []
+            if let n = array.count { out.reserveCapacity(n) }
+            while !array.isAtEnd { out.append(try array.decode(ExactJSON.self).value) }
+            value = out
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            value = NSNull()
+        } else if let b = try? single.decode(Bool.self) {
+            value = NSNumber(value: b)
+        } else if let i = try? single.decode(Int64.self) {
+            value = NSNumber(value: i)
+        } else if let d = try? single.decode(Double.self) {
+            value = NSNumber(value: d)
+        } else {
+            value = try single.decode(String.self)
         }
     }
 }

@@ -6,6 +6,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1", migrate: v1)
+        m.registerMigration("v2-change-points", migrate: v2ChangePoints)
         return m
     }
 
@@ -137,6 +138,37 @@ enum Migrations {
                     SELECT k.runId AS run_id, r.commitSha AS commit_sha, k.groupPath AS group_path, k.name,
                            k.passes, k.fails
                     FROM checkResult k JOIN run r ON r.id = k.runId;
+                """)
+    }
+
+    /// Change points found by `perfgate detect`, so reports can mark them.
+    static func v2ChangePoints(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE changePoint (
+                    scenario TEXT NOT NULL,
+                    environment TEXT NOT NULL,
+                    branch TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    metric TEXT NOT NULL,
+                    statistic TEXT NOT NULL,
+                    commitSha TEXT NOT NULL,
+                    previousSha TEXT NOT NULL,
+                    levelBefore REAL NOT NULL,
+                    levelAfter REAL NOT NULL,
+                    relativeChange REAL NOT NULL,
+                    pValue REAL NOT NULL,
+                    settled BOOLEAN NOT NULL,
+                    isRegression BOOLEAN NOT NULL,
+                    detectedAt DATETIME NOT NULL,
+                    PRIMARY KEY (scenario, environment, branch, endpoint, metric, statistic, commitSha)
+                ) WITHOUT ROWID;
+                CREATE VIEW change_points AS
+                    SELECT scenario, environment, branch, endpoint, metric, statistic, commitSha AS commit_sha,
+                           previousSha AS previous_sha, levelBefore AS before, levelAfter AS after,
+                           relativeChange AS relative_change, pValue AS p_value, settled, isRegression AS is_regression,
+                           detectedAt AS detected_at
+                    FROM changePoint;
                 """)
     }
 }

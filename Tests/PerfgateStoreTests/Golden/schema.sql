@@ -4,6 +4,25 @@ CREATE INDEX run_on_branch ON run(branch, scenario, environment);
 
 CREATE INDEX run_on_commit ON run(commitSha);
 
+CREATE TABLE changePoint (
+    scenario TEXT NOT NULL,
+    environment TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    statistic TEXT NOT NULL,
+    commitSha TEXT NOT NULL,
+    previousSha TEXT NOT NULL,
+    levelBefore REAL NOT NULL,
+    levelAfter REAL NOT NULL,
+    relativeChange REAL NOT NULL,
+    pValue REAL NOT NULL,
+    settled BOOLEAN NOT NULL,
+    isRegression BOOLEAN NOT NULL,
+    detectedAt DATETIME NOT NULL,
+    PRIMARY KEY (scenario, environment, branch, endpoint, metric, statistic, commitSha)
+) WITHOUT ROWID;
+
 CREATE TABLE checkResult (
     runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
     groupPath TEXT NOT NULL,
@@ -95,6 +114,13 @@ CREATE TABLE threshold (
     passed BOOLEAN NOT NULL,
     PRIMARY KEY (runId, metric, expression)
 ) WITHOUT ROWID;
+
+CREATE VIEW change_points AS
+    SELECT scenario, environment, branch, endpoint, metric, statistic, commitSha AS commit_sha,
+           previousSha AS previous_sha, levelBefore AS before, levelAfter AS after,
+           relativeChange AS relative_change, pValue AS p_value, settled, isRegression AS is_regression,
+           detectedAt AS detected_at
+    FROM changePoint;
 
 CREATE VIEW checks AS
     SELECT k.runId AS run_id, r.commitSha AS commit_sha, k.groupPath AS group_path, k.name,

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateIngest
+import PerfgateStore
+
+extension PerfgateCommand {
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show two commits, runs or result files side by side, benchstat-style (never fails on a regression).",
+            discussion: """
+                A and B are each a run id, a commit SHA or prefix, or a result file (read, not stored). For \
+                every series present on both sides: A, B, the change, and a significance test where the data \
+                allow one (distributions: Mann–Whitney / quantile test; summaries: log-normal model), with \
+                Benjamini–Hochberg over all rows. `~` means no significant change.
+
+                Example:
+                  perfgate compare 9f8e7d6 3f2a9c1 --endpoint 'GET *'
+                """)
+
+        @Argument(help: "Baseline side: run id, commit or file.") var a: String
+        @Argument(help: "Current side: run id, commit or file.") var b: String
+        @Option(help: ArgumentHelp("Only endpoints matching this glob.", valueName: "glob")) var endpoint: String?
+        @Option(help: "Metric (default http_req_duration).") var metric: String = SeriesKey.requestLatencyMetric
+        @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await withDiagnostics {
+                let needsStore = !FileManager.default.fileExists(atPath: a) || !FileManager.default.fileExists(atPath: b)
+                let store = needsStore ? try storeOptions.openForReading() : nil
+                let (runsA, labelA) = try Self.side(a, store: store)
+                let (runsB, labelB) = try Self.side(b, store: store)
+                // Align scenarios/environments: compare like with like; a file side adopts the other side's labels.
+                let aligned = Self.align(runsB, to: runsA)
+                let stats: [Statistic] = [.p50, .p90, .p95, .p99, .mean, .errorRate, .throughput]
+                var rules: [Rule] = []
+                for s in stats {
+                    let present = aligned.contains { r in r.series.contains { $0.key.metric == metric && $0.value.stats[s] != nil } }
+                        && runsA.contains { r in r.series.contains { $0.key.metric == metric && $0.value.stats[s] != nil } }
+                    if present {
+                        rules.append(Rule(statistic: s, kind: .statistical(minEffect: 0.05), level: .warn, source: "compare", path: "compare"))
+                    }
+                }
+                guard !rules.isEmpty else {
+                    throw PerfgateError(.usage, "the two sides have no \(metric) statistics in common")
+                }
+                let budgets = BudgetSet(budgets: [Budget(name: "compare", selector: Selector(endpoint: endpoint, metric: metric), rules: rules, path: "compare")])
+                let outcome = try Gate.evaluate(
+                    GateInput(budgets: budgets, budgetsFile: "(compare)", current: aligned, baseline: runsA, history: [], baselineInfo: BaselineInfo(description: labelA)))
+                let findings = outcome.findings.sorted {
+                    ($0.scenario, $0.endpoint, Statistic(rawValue: $0.statistic)) < ($1.scenario, $1.endpoint, Statistic(rawValue: $1.statistic))
+                }
+                var rows: [[String]] = []
+                var values: [[Cell]] = []
+                for f in findings {
+                    let e = f.evidence
+                    let delta: String
+                    if f.verdict == .noBaseline || f.baseline == nil { delta = "(only in B)" }
+                    else if let e, e.p != nil, !e.significant { delta = "~" }
+                    else { delta = GateReport.deltaText(f) }
+                    let pq = e.flatMap { ev in ev.p.map { "p=\(GateReport.pText($0))" + (ev.q.map { " q=\(GateReport.pText($0))" } ?? "") } } ?? ""
+                    let n = e.map { $0.nBaseline == $0.nCurrent ? "n=\($0.nBaseline)" : "n=\($0.nBaseline)+\($0.nCurrent)" } ?? ""
+                    rows.append([
+                        f.scenario, f.endpoint.isEmpty ? "(all)" : f.endpoint, f.statistic, GateReport.valueText(f.baseline, f.unit),
+                        GateReport.valueText(f.current, f.unit), delta, pq, n, e?.method ?? f.reasons.joined(separator: "; "),
+                    ])
+                    values.append([
+                        .text(f.scenario), .text(f.endpoint), .text(f.statistic), f.baseline.map(Cell.number) ?? .null,
+                        f.current.map(Cell.number) ?? .null, f.change.map(Cell.number) ?? .null, e?.p.map(Cell.number) ?? .null,
+                        e?.q.map(Cell.number) ?? .null, .bool(e?.significant ?? false), .text(e?.method ?? ""),
+                    ])
+                }
+                var t = Tabular(columns: ["scenario", "endpoint", "stat", "A", "B", "delta", "p (q)", "n", "method"], rows: rows, values: values, numeric: [3, 4, 5])
+                if format != .table {
+                    t.columns = ["scenario", "endpoint", "stat", "a", "b", "change", "p", "q", "significant", "method"]
+                } else {
+                    Console.out("A: \(labelA)\nB: \(labelB)\n")
+                }
+                Console.out(t.render(format))
+            }
+        }
+
+        /// Resolves one side to gate runs and a label.
+        static func side(_ text: String, store: PerfgateStore?) throws -> ([GateRun], String) {
+            if FileManager.default.fileExists(atPath: text) {
+                let sets = try IngestPipeline.collect([text])
+                var runs: [GateRun] = []
+                for set in sets {
+                    let fmt = try InputFormat.detect(set.primary)
+                    let r = try fmt.adapter.parse(set)
+                    runs.append(GateRun(id: text, commitSha: "", scenario: r.scenario ?? "default", environment: "", tool: r.tool, series: r.series))
+                }
+                return (runs, "file \(text)")
+            }
+            guard let store else { throw PerfgateError(.usage, "'\(text)' is not a file and there is no store") }
+            let engine = CheckEngine(store: store)
+            if let id = Int64(text), let run = try store.run(id: id), text.count < 7 {
+                return (try engine.gateRuns([id]), "run \(id) (commit \(run.commit.shortSha), \(run.scenario))")
+            }
+            let shas = try store.commits(matching: text)
+            guard shas.count == 1, let sha = shas.first else {
+                throw PerfgateError(.usage, shas.isEmpty ? "no run, commit or file '\(text)'" : "commit prefix '\(text)' is ambiguous")
+            }
+            let ids = try store.runRefs(branch: nil, scenario: nil, environment: nil, commit: sha).map(\.id)
+            return (try engine.gateRuns(ids), "commit \(sha.prefix(8)) (\(ids.count) runs)")
+        }
+
+        /// Gives runs read from files the scenario and environment of the other side when they lack them.
+        static func align(_ runs: [GateRun], to other: [GateRun]) -> [GateRun] {
+            guard let ref = other.first else { return runs }
+            return runs.map { r in
+                var r = r
+                if r.environment.isEmpty { r.environment = ref.environment }
+                if !other.contains(where: { $0.scenario == r.scenario }) && other.count == 1 && runs.count == 1 { r.scenario = ref.scenario }
+                return r
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import PerfgateCore
+import PerfgateStore
+
+/// Chooses the baseline and the history for a check (PRODUCT.md "Baseline").
+///
+/// Default: the newest runs on the base branch at the newest commit that is an ancestor of
+/// `git merge-base <commit> <base>` (the commit's parent when it is on the base branch itself),
+/// falling back — and saying so — to the nearest earlier commit with results. Alternatives: the last
+/// N runs of the base branch, a given commit, or a pinned `Baselines/NAME.json`. Runs of another
+/// environment are never used unless explicitly allowed.
+struct BaselineResolver {
+    enum Choice {
+        case mergeBase
+        case window(Int)
+        case commit(String)
+        case pinned(path: String)
+    }
+
+    var store: PerfgateStore
+    var git: GitClient
+    var base: String
+    var choice: Choice
+    var historyWindow: Int
+    var allowEnvironmentMismatch: Bool
+
+    struct Resolved {
+        var baseline: [GateRun]
+        var history: [GateRun]
+        var info: BaselineInfo?
+    }
+
+    func resolve(current: [GateRun], commit: CommitInfo) throws -> Resolved {
+        if case .pinned(let path) = choice {
+            let url = URL(fileURLWithPath: path)
+            guard let data = try? Data(contentsOf: url) else {
+                throw PerfgateError(.missingInput, "cannot read baseline file", at: SourceLocation(file: path))
+            }
+            let file = try BaselineFile.decode(data, file: path)
+            let runs = file.gateRuns()
+            let pairs = Set(current.map { "\($0.scenario)\u{1}\($0.environment)" })
+            var notices: [String] = []
+            var usable = runs.filter { pairs.contains("\($0.scenario)\u{1}\($0.environment)") }
+            if usable.isEmpty && !runs.isEmpty {
+                if allowEnvironmentMismatch {
+                    let scen = Set(current.map(\.scenario))
+                    usable = runs.filter { scen.contains($0.scenario) }.map { r in
+                        var r = r
+                        r.environment = current.first { $0.scenario == r.scenario }?.environment ?? r.environment
+                        return r
+                    }
+                    notices.append("baseline \(path) is from environment \(file.environment); compared anyway (--allow-environment-mismatch)")
+                } else {
+                    notices.append("baseline \(path) is from environment \(file.environment), not \(Set(current.map(\.environment)).sorted().joined(separator: ", ")); perfgate never compares environments (pass --allow-environment-mismatch to override)")
+                }
+            }
+            return Resolved(
+                baseline: usable, history: [],
+                info: BaselineInfo(description: "pinned \(path) (\(file.branch) @ \(file.commits.map { String($0.prefix(8)) }.joined(separator: ", ")))", commits: file.commits, notices: notices))
+        }
+
+        var baseline: [GateRun] = []
+        var history: [GateRun] = []
+        var descriptions: [String] = []
+        var notices: [String] = []
+        var commits: [String] = []
+        // Ancestry of the merge-base, when git knows the commit.
+        var mergeBase: String?
+        var ancestry: [String] = []
+        var usedStoredAncestry = false
+        if case .mergeBase = choice {
+            let mb = git.mergeBase(commit.sha, base) ?? git.mergeBase(commit.sha, "origin/" + base)
+            if let mb {
+                let start = mb == commit.sha ? git.parent(mb) : mb
+                mergeBase = start
+                if let start { ancestry = git.firstParentHistory(start, limit: 5000) }
+            } else if let parent = commit.parentSha {
+                // git cannot place the commit; follow the parent links recorded in the store.
+                let chain = try store.storedAncestry(from: parent)
+                let parentHasRuns = try !store.runRefs(branch: base, scenario: nil, environment: nil, commit: parent, limit: 1).isEmpty
+                if chain.count > 1 || parentHasRuns {
+                    mergeBase = parent
+                    ancestry = chain
+                    usedStoredAncestry = true
+                }
+            }
+        }
+        let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment) }).sorted()
+        for pair in pairs {
+            var env = pair.environment
+            var refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: env).filter { $0.commitSha != commit.sha }
+            if refs.isEmpty {
+                let others = try store.environments(branch: base, scenario: pair.scenario).filter { $0 != env }
+                if let other = others.first {
+                    if allowEnvironmentMismatch {
+                        env = other
+                        refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: other).filter { $0.commitSha != commit.sha }
+                        notices.append("scenario \(pair.scenario): no \(base) runs in environment \(pair.environment); using environment \(other) (--allow-environment-mismatch)")
+                    } else {
+                        notices.append("scenario \(pair.scenario): \(base) has runs only in environment \(others.joined(separator: ", ")), not \(pair.environment); perfgate never compares environments (pass --allow-environment-mismatch to override)")
+                    }
+                }
+            }
+            // Never compare with runs newer than the commit under test.
+            if let t = commit.committedAt { refs = refs.filter { ($0.committedAt ?? .distantPast) <= t } }
+            var chosen: [RunRef] = []
+            var anchorTime: Date?
+            switch choice {
+            case .pinned: break
+            case .commit(let sha):
+                chosen = try store.runRefs(branch: nil, scenario: pair.scenario, environment: env, commit: sha)
+                descriptions.append("\(pair.scenario): commit \(sha.prefix(8))")
+                anchorTime = chosen.first?.committedAt
+                if chosen.isEmpty { notices.append("scenario \(pair.scenario): commit \(sha.prefix(8)) has no results") }
+            case .window(let n):
+                chosen = Array(refs.prefix(n))
+                descriptions.append("\(pair.scenario): \(base), last \(chosen.count) runs")
+            case .mergeBase:
+                let withResults = Set(refs.map(\.commitSha))
+                if let mb = mergeBase, !ancestry.isEmpty {
+                    if let (i, sha) = ancestry.enumerated().first(where: { withResults.contains($0.element) }) {
+                        chosen = refs.filter { $0.commitSha == sha }
+                        if i == 0 {
+                            descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8)) (\(usedStoredAncestry ? "parent" : "merge-base"))")
+                        } else {
+                            descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8))")
+                            notices.append("scenario \(pair.scenario): merge-base \(mb.prefix(8)) has no results; using the nearest earlier commit \(sha.prefix(8)) (\(i) commits back)")
+                        }
+                    }
+                } else if let first = refs.first {
+                    // git cannot place the commit (not a repository, or a commit git does not know).
+                    chosen = refs.filter { $0.commitSha == first.commitSha }
+                    descriptions.append("\(pair.scenario): \(base) @ \(first.commitSha.prefix(8)) (newest earlier)")
+                    notices.append("scenario \(pair.scenario): git cannot compute the merge-base of \(commit.shortSha) and \(base); using the newest earlier \(base) commit with results, \(first.commitSha.prefix(8))")
+                }
+                anchorTime = chosen.first?.committedAt
+            }
+            if chosen.isEmpty && !descriptions.contains(where: { $0.hasPrefix(pair.scenario + ":") }) {
+                descriptions.append("\(pair.scenario): none")
+            }
+            // History for statistical rules: base-branch runs up to the baseline commit, ≤ 5 per commit.
+            var perCommit: [String: Int] = [:]
+            var hist: [RunRef] = []
+            for r in refs where hist.count < historyWindow {
+                if let a = anchorTime, let t = r.committedAt, t > a { continue }
+                if case .mergeBase = choice, !ancestry.isEmpty, !Set(ancestry).contains(r.commitSha) { continue }
+                let c = perCommit[r.commitSha, default: 0]
+                if c >= 5 { continue }
+                perCommit[r.commitSha] = c + 1
+                hist.append(r)
+            }
+            commits += chosen.map(\.commitSha)
+            let data = try store.series(runIds: (chosen + hist).map(\.id))
+            let toGate = { (r: RunRef) in
+                GateRun(id: String(r.id), commitSha: r.commitSha, scenario: r.scenario, environment: pair.environment, tool: r.tool, series: data[r.id] ?? [])
+            }
+            baseline += chosen.map(toGate)
+            history += hist.reversed().map(toGate)
+        }
+        let info = baseline.isEmpty && notices.isEmpty
+            ? BaselineInfo(description: "none (no \(base) results to compare with)", commits: [], notices: [])
+            : BaselineInfo(description: descriptions.joined(separator: "; "), commits: Array(Set(commits)).sorted(), notices: notices)
+        return Resolved(baseline: baseline, history: history, info: info)
+    }
+
+    struct Pair: Hashable, Comparable {
+        var scenario: String
+        var environment: String
+        static func < (a: Pair, b: Pair) -> Bool { (a.scenario, a.environment) < (b.scenario, b.environment) }
+    }
+}

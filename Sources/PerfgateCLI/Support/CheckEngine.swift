@@ -1,0 +1,77 @@
+import Foundation
+import PerfgateCore
+import PerfgateStore
+
+/// Evaluates budgets for one commit against its baseline: shared by `check`, `report` and `demo`.
+struct CheckEngine {
+    var store: PerfgateStore
+    var git: GitClient = GitClient()
+
+    struct Request {
+        var budgets: BudgetSet
+        var budgetsFile: String
+        var commit: CommitInfo
+        /// Runs to evaluate; nil means every stored run of `commit` (optionally one environment).
+        var runIds: [Int64]?
+        var environment: String?
+        var base: String?
+        var baseline: BaselineResolver.Choice?
+        var allowEnvironmentMismatch: Bool = false
+    }
+
+    func evaluate(_ r: Request) throws -> GateOutcome {
+        let ids: [Int64]
+        if let given = r.runIds {
+            ids = given
+        } else {
+            ids = try store.runRefs(branch: nil, scenario: nil, environment: r.environment, commit: r.commit.sha).map(\.id)
+        }
+        guard !ids.isEmpty else {
+            throw PerfgateError(
+                .missingInput, "no results stored for commit \(r.commit.shortSha)\(r.environment.map { " in environment \($0)" } ?? "")",
+                notes: ["pass result files to check (perfgate check --budget budgets.json results/), or ingest them first"])
+        }
+        let current = try gateRuns(ids)
+        var commit = r.commit
+        if commit.committedAt == nil || commit.parentSha == nil, let stored = try store.runs(RunFilter(commit: commit.sha, limit: 1)).first {
+            commit.committedAt = commit.committedAt ?? stored.commit.committedAt
+            commit.parentSha = commit.parentSha ?? stored.commit.parentSha
+        }
+        let policy = r.budgets.baseline
+        let choice: BaselineResolver.Choice =
+            r.baseline ?? (policy.strategy == .window ? .window(policy.window) : .mergeBase)
+        let resolver = BaselineResolver(
+            store: store, git: git, base: r.base ?? policy.branch, choice: choice, historyWindow: policy.window,
+            allowEnvironmentMismatch: r.allowEnvironmentMismatch || policy.allowEnvironmentMismatch)
+        let resolved = try resolver.resolve(current: current, commit: commit)
+        return try Gate.evaluate(
+            GateInput(
+                budgets: r.budgets, budgetsFile: r.budgetsFile, current: current, baseline: resolved.baseline,
+                history: resolved.history, baselineInfo: resolved.info))
+    }
+
+    func gateRuns(_ ids: [Int64]) throws -> [GateRun] {
+        let data = try store.series(runIds: ids)
+        let tags = try store.tags(runIds: ids)
+        var out: [GateRun] = []
+        for id in ids {
+            guard let run = try store.run(id: id) else { continue }
+            out.append(
+                GateRun(
+                    id: String(id), commitSha: run.commit.sha, scenario: run.scenario, environment: run.environment,
+                    tool: run.tool, tags: tags[id] ?? [:], series: data[id] ?? []))
+        }
+        return out
+    }
+
+    /// Reads and validates a budget file (exit 66 when missing, 65 when malformed).
+    static func loadBudgets(path: String) throws -> BudgetSet {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw PerfgateError(.missingInput, "no such budget file", at: SourceLocation(file: path))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PerfgateError(.missingInput, "cannot read budget file", at: SourceLocation(file: path))
+        }
+        return try BudgetFile.load(data, file: path)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import PerfgateCore
+
+extension PerfgateStore {
+    /// Replaces the stored change points of each (scenario, environment, branch, endpoint, metric,
+    /// statistic) that was analysed with the new result, in one transaction.
+    public func replaceChangePoints(
+        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String)],
+        found: [DetectedChangePoint], at now: Date
+    ) throws {
+        try wrap {
+            try writer.write { db in
+                for a in analysed {
+                    try db.execute(
+                        sql: """
+                            DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
+                            AND metric = ? AND statistic = ?
+                            """, arguments: [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic])
+                }
+                for c in found {
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO changePoint(scenario, environment, branch, endpoint, metric, statistic, commitSha,
+                                previousSha, levelBefore, levelAfter, relativeChange, pValue, settled, isRegression, detectedAt)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            c.scenario, c.environment, c.branch, c.endpoint, c.metric, c.statistic, c.commitSha, c.previousSha,
+                            c.before, c.after, c.relativeChange, c.pValue, c.settled, c.isRegression, now,
+                        ])
+                }
+            }
+        }
+    }
+
+    /// Stored change points, oldest commit first.
+    public func changePoints(branch: String? = nil, scenario: String? = nil) throws -> [DetectedChangePoint] {
+        try wrap {
+            try writer.read { db in
+                var clauses: [String] = []
+                var args: [any DatabaseValueConvertible] = []
+                if let b = branch { clauses.append("cp.branch = ?"); args.append(b) }
+                if let s = scenario { clauses.append("cp.scenario = ?"); args.append(s) }
+                let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT cp.* FROM changePoint cp LEFT JOIN "commit" c ON c.sha = cp.commitSha \(whereSQL)
+                        ORDER BY c.committedAt, cp.scenario, cp.endpoint, cp.metric, cp.statistic
+                        """, arguments: StatementArguments(args)
+                ).map {
+                    DetectedChangePoint(
+                        scenario: $0["scenario"], environment: $0["environment"], branch: $0["branch"], endpoint: $0["endpoint"],
+                        metric: $0["metric"], statistic: $0["statistic"], commitSha: $0["commitSha"], previousSha: $0["previousSha"],
+                        before: $0["levelBefore"], after: $0["levelAfter"], relativeChange: $0["relativeChange"],
+                        pValue: $0["pValue"], settled: $0["settled"], isRegression: $0["isRegression"])
+                }
+            }
+        }
+    }
+
+    /// One statistic of every series of a branch, per run in commit order (oldest first), for detection.
+    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastRuns: Int)
+        throws -> [(scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String, points: [(sha: String, value: Double)])]
+    {
+        try wrap {
+            try writer.read { db in
+                var clauses = ["r.branch = ?"]
+                var args: [any DatabaseValueConvertible] = [branch]
+                if let s = scenario { clauses.append("r.scenario = ?"); args.append(s) }
+                if let e = environment { clauses.append("r.environment = ?"); args.append(e) }
+                if let m = metric { clauses.append("s.metric = ?"); args.append(m) }
+                clauses.append("m.statistic IN (\(statistics.map { _ in "?" }.joined(separator: ",")))")
+                args += statistics
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.scenario, r.environment, s.endpoint, s.metric, s.direction, m.statistic, r.commitSha, m.value
+                        FROM measurement m
+                        JOIN run r ON r.id = m.runId
+                        JOIN "commit" c ON c.sha = r.commitSha
+                        JOIN series s ON s.id = m.seriesId
+                        WHERE \(clauses.joined(separator: " AND ")) AND r.id IN (
+                            SELECT id FROM run WHERE branch = ? ORDER BY id DESC LIMIT \(lastRuns))
+                        ORDER BY c.committedAt IS NOT NULL, c.committedAt, r.commitSha, r.startedAt, r.id
+                        """, arguments: StatementArguments(args + [branch]))
+                var groups: [String: (String, String, String, String, String, String, [(String, Double)])] = [:]
+                var order: [String] = []
+                for row in rows {
+                    let key = [row[0], row[1], row[2], row[3], row[5]].map { ($0 as String?) ?? "" }.joined(separator: "\u{1}")
+                    if groups[key] == nil {
+                        groups[key] = (row[0], row[1], row[2], row[3], row[5], row[4], [])
+                        order.append(key)
+                    }
+                    groups[key]?.6.append((row[6], row[7]))
+                }
+                return order.sorted().compactMap { k in
+                    groups[k].map { (scenario: $0.0, environment: $0.1, endpoint: $0.2, metric: $0.3, statistic: $0.4, direction: $0.5, points: $0.6.map { (sha: $0.0, value: $0.1) }) }
+                }
+            }
+        }
+    }
+}

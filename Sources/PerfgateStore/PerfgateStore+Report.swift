@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import PerfgateCore
+
+/// A series as it occurs in runs: the series row plus the environment its runs ran in.
+public struct SeriesOccurrence: Sendable, Hashable {
+    public var seriesId: Int64
+    public var scenario: String
+    public var environment: String
+    public var key: SeriesKey
+    public var unit: MetricUnit
+    public var direction: Direction
+}
+
+/// One value of one statistic of a series in one run.
+public struct SeriesValue: Sendable, Hashable {
+    public var runId: Int64
+    public var statistic: Statistic
+    public var value: Double
+}
+
+extension PerfgateStore {
+    /// Every (series, environment) pair that has measurements, sorted by scenario, environment, metric, endpoint.
+    public func seriesOccurrences() throws -> [SeriesOccurrence] {
+        try wrap {
+            try writer.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.scenario, r.environment, s.endpoint, s.metric, s.unit, s.direction
+                        FROM series s
+                        JOIN (SELECT DISTINCT m.seriesId, r.environment FROM measurement m JOIN run r ON r.id = m.runId) r
+                          ON r.seriesId = s.id
+                        ORDER BY s.scenario, r.environment, s.metric, s.endpoint
+                        """
+                ).map {
+                    SeriesOccurrence(
+                        seriesId: $0[0], scenario: $0[1], environment: $0[2], key: SeriesKey(endpoint: $0[3], metric: $0[4]),
+                        unit: MetricUnit(rawValue: $0[5]) ?? .none, direction: Direction(rawValue: $0[6]) ?? .lowerIsBetter)
+                }
+            }
+        }
+    }
+
+    /// The chosen statistics of one series over every run in one environment, streamed to `body` in run-id
+    /// order (a cursor: nothing but the current row is held).
+    public func seriesValues(
+        seriesId: Int64, environment: String, statistics: [Statistic], _ body: (SeriesValue) throws -> Void
+    ) throws {
+        guard !statistics.isEmpty else { return }
+        try wrap {
+            try writer.read { db in
+                let placeholders = Array(repeating: "?", count: statistics.count).joined(separator: ",")
+                var args: [any DatabaseValueConvertible] = [seriesId, environment]
+                args += statistics.map(\.rawValue)
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT m.runId, m.statistic, m.value FROM measurement m JOIN run r ON r.id = m.runId
+                        WHERE m.seriesId = ? AND r.environment = ? AND m.statistic IN (\(placeholders))
+                        ORDER BY m.runId
+                        """, arguments: StatementArguments(args))
+                while let row = try rows.next() {
+                    try body(SeriesValue(runId: row[0], statistic: Statistic(rawValue: row[1]), value: row[2]))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import PerfgateTestSupport
+import Testing
+
+@Suite("export and import end to end", .serialized)
+struct ExportImportEndToEndTests {
+    @Test func exportThenImportReproducesTheStoreAndImportingTwiceAddsNothing() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path
+        let b = dir.appendingPathComponent("b.sqlite").path
+        let history = dir.appendingPathComponent("history.json").path
+        #expect(try PerfgateProcess.run(["demo", "--store", a], in: dir).status == 0)
+        let exported = try PerfgateProcess.run(["export", "--store", a, "--out", history], in: dir)
+        #expect(exported.status == 0, "\(exported)")
+        let first = try PerfgateProcess.run(["import", history, "--store", b], in: dir)
+        #expect(first.status == 0, "\(first)")
+        #expect(first.stdout.contains("imported 12 runs; 0 were already present"), "\(first)")
+        let second = try PerfgateProcess.run(["import", history, "--store", b], in: dir)
+        #expect(second.stdout.contains("imported 0 runs; 12 were already present"), "\(second)")
+        for sql in [
+            "SELECT * FROM runs ORDER BY run_id",
+            "SELECT * FROM measurements ORDER BY run_id, endpoint, metric, statistic",
+            "SELECT * FROM thresholds ORDER BY run_id, metric, expression",
+            "SELECT * FROM checks ORDER BY run_id, group_path, name",
+        ] {
+            let qa = try PerfgateProcess.run(["query", "--store", a, sql, "--format", "csv"], in: dir)
+            let qb = try PerfgateProcess.run(["query", "--store", b, sql, "--format", "csv"], in: dir)
+            #expect(qa.status == 0 && qb.status == 0)
+            #expect(qa.stdout == qb.stdout, "\(sql) differs after import")
+        }
+    }
+
+    @Test func aCorruptHistoryFileChangesNothing() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data(#"{"format": "perfgate-history", "version": 1, "runs": [{"run": {"format": "perfgate"}}]}"#.utf8).write(to: bad)
+        let r = try PerfgateProcess.run(["import", bad.path, "--store", dir.appendingPathComponent("s.sqlite").path], in: dir)
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stderr.contains("bad.json"), "\(r)")
+    }
+}

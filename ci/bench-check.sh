@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Times `perfgate check` as a whole process on a synthetic store of 10,000 runs x 50 series,
+# with `perfgate --version` in the same run as the floor. Target: check under 100 ms wall.
+# Usage: ci/bench-check.sh [RUNS] [SERIES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-10000}"
+SERIES="${2:-50}"
+BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
+swift build -c release --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
+swift build -c release --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
+BIN="$BUILD_DIR/release"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+"$BIN/perfgate-bench" make-check-store --runs "$RUNS" --series "$SERIES" --out "$WORK"
+CURRENT=$(printf '%040x' $((RUNS + 1)))
+CHECK=("$BIN/perfgate" check --budget "$WORK/budgets.json" --store "$WORK/history.sqlite"
+       --commit "$CURRENT" --branch feature --environment bench)
+set +e; "${CHECK[@]}" > "$WORK/out.txt"; rc=$?; set -e
+tail -3 "$WORK/out.txt"
+echo "check exit code: $rc (2 expected: endpoint-0 is 25 % slower)"
+[ "$rc" = 2 ] || { echo "unexpected exit code" >&2; exit 1; }
+time_ms() {  # median wall ms of N runs of a command
+  python3 - "$@" <<'PY'
+import subprocess, sys, time
+cmd = sys.argv[1:]
+ts = []
+for _ in range(15):
+    t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); ts.append((time.perf_counter() - t) * 1000)
+ts.sort()
+print(f"min {ts[0]:.1f} ms  median {ts[len(ts)//2]:.1f} ms  max {ts[-1]:.1f} ms")
+PY
+}
+echo "perfgate --version: $(time_ms "$BIN/perfgate" --version)"
+echo "perfgate check:     $(time_ms "${CHECK[@]}")"
+/usr/bin/time -v "${CHECK[@]}" 2>&1 >/dev/null | grep -E "Maximum resident" || true

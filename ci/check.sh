@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole CI: system packages, build with warnings as errors, the test suite (the README's
+# `swift test`), schema checks, and the end-to-end proofs that exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CI="${CI:-true}"
+
+bash ci/setup.sh
+
+echo "== build (warnings are errors) =="
+swift build --build-tests
+
+echo "== tests =="
+swift test
+
+if [ -f ci/check-schemas.py ]; then
+  echo "== JSON schemas =="
+  python3 -c "import jsonschema" 2>/dev/null || pip install --quiet jsonschema
+  python3 ci/check-schemas.py
+fi
+
+for extra in ci/e2e.sh ci/check-report-browser.sh ci/dogfood.sh; do
+  if [ -x "$extra" ]; then
+    echo "== $extra =="
+    bash "$extra"
+  fi
+done
+echo "ci/check.sh: all green"
