@@ -43,7 +43,16 @@ let package = Package(
             exclude: ["README.md"],
             sources: ["PerfgateTemplates.swift"],
             resources: [
-                .embedInCode("html/placeholder.html.mustache")
+                .embedInCode("html/commit.html.mustache"),
+                .embedInCode("html/compare.html.mustache"),
+                .embedInCode("html/foot.html.mustache"),
+                .embedInCode("html/head.html.mustache"),
+                .embedInCode("html/index.html.mustache"),
+                .embedInCode("html/release.html.mustache"),
+                .embedInCode("html/run.html.mustache"),
+                .embedInCode("html/series.html.mustache"),
+                .embedInCode("markdown/release.md.mustache"),
+                .embedInCode("markdown/summary.md.mustache"),
             ],
             swiftSettings: settings
         ),

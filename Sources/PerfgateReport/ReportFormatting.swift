@@ -1,0 +1,78 @@
+import Foundation
+import PerfgateCore
+
+/// Report-specific text built on ``Formatting`` (the one number formatter): money, counts with
+/// grouping, deltas with words. POSIX only, never the locale.
+enum ReportFormatting {
+    /// `1234567.891` → `1,234,567.89` (two decimals, `,` grouping).
+    static func grouped(_ v: Double, decimals: Int = 2) -> String {
+        guard v.isFinite else { return "—" }
+        let s = Formatting.fixed(abs(v), decimals)
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        var int = String(parts[0])
+        var out = ""
+        while int.count > 3 {
+            out = "," + int.suffix(3) + out
+            int = String(int.dropLast(3))
+        }
+        out = int + out
+        if parts.count > 1 { out += "." + parts[1] }
+        let negative = v < 0 && out.contains(where: { $0 != "0" && $0 != "." && $0 != "," })
+        return (negative ? "-" : "") + out
+    }
+
+    /// `USD 1,234.50`, `-USD 12.00`, with the sign first.
+    static func money(_ v: Double, currency: String) -> String {
+        guard v.isFinite else { return "—" }
+        let g = grouped(abs(v))
+        return (v < 0 && g.contains(where: { $0 != "0" && $0 != "." && $0 != "," }) ? "-" : "") + currency + " " + g
+    }
+
+    /// Signed money for a change: `+USD 12.00`, `-USD 3.10`.
+    static func signedMoney(_ v: Double, currency: String) -> String {
+        let m = money(v, currency: currency)
+        return m.hasPrefix("-") ? m : "+" + m
+    }
+
+    /// A signed change in a unit: `+9.333 ms`, `-1.20 ms`.
+    static func signedValue(_ v: Double, _ unit: MetricUnit) -> String {
+        let t = Formatting.value(v, unit: unit)
+        return t.hasPrefix("-") || t == "—" ? t : "+" + t
+    }
+
+    /// A value or `—`.
+    static func value(_ v: Double?, _ unit: MetricUnit) -> String { v.map { Formatting.value($0, unit: unit) } ?? "—" }
+
+    /// A change in the statistic's own terms: percentage points for ratios, percent otherwise.
+    static func delta(from a: Double?, to b: Double?, unit: MetricUnit) -> String {
+        guard let a, let b else { return "—" }
+        return unit == .ratio ? Formatting.percentagePoints(b - a) : Formatting.percentChange(current: b, baseline: a)
+    }
+
+    /// Whether `b` is worse than `a` beyond `tolerance` (a fraction; for ratios, an absolute difference).
+    static func trend(from a: Double?, to b: Double?, unit: MetricUnit, direction: Direction, tolerance: Double = 0.01)
+        -> Trend
+    {
+        guard let a, let b, a.isFinite, b.isFinite else { return .unknown }
+        let change: Double
+        if unit == .ratio {
+            change = b - a
+            if abs(change) < 0.0005 { return .same }
+        } else {
+            guard a != 0 else { return b == 0 ? .same : .unknown }
+            change = b / a - 1
+            if abs(change) < tolerance { return .same }
+        }
+        return change * direction.sign > 0 ? .worse : .better
+    }
+
+    enum Trend: String {
+        case better, worse, same, unknown
+    }
+
+    /// `2026-11-02 00:00:00Z`, or `—` without a date.
+    static func time(_ d: Date?) -> String { d == nil ? "—" : Formatting.timestamp(d) }
+
+    /// p-values as the gate prints them.
+    static func p(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
+}

@@ -1,0 +1,506 @@
+import Foundation
+import PerfgateCore
+
+/// What to put on the site besides the history itself.
+public struct SiteOptions: Sendable {
+    /// Budgets, for budget lines on the charts (their evaluation comes in `outcome`).
+    public var budgets: BudgetSet?
+    /// The gate's outcome for `outcomeCommit` (the newest commit), when a budget file was given.
+    public var outcome: GateOutcome?
+    public var outcomeCommit: CommitInfo?
+    /// Why there is no outcome ("no budget file given").
+    public var statusReason: String
+    /// Full SHAs of the two commits to compare; nil compares the newest two.
+    public var compare: (from: String, to: String)?
+    /// The release summary to produce, if any.
+    public var release: ReleaseRequest?
+
+    public init(
+        budgets: BudgetSet? = nil, outcome: GateOutcome? = nil, outcomeCommit: CommitInfo? = nil,
+        statusReason: String = "no budget file given", compare: (from: String, to: String)? = nil,
+        release: ReleaseRequest? = nil
+    ) {
+        self.budgets = budgets
+        self.outcome = outcome
+        self.outcomeCommit = outcomeCommit
+        self.statusReason = statusReason
+        self.compare = compare
+        self.release = release
+    }
+}
+
+/// What was written.
+public struct SiteResult: Sendable, Hashable {
+    /// Relative paths, sorted.
+    public var pages: [String]
+}
+
+/// Builds the static site: `index.html`, `series/<slug>.html`, `runs/<id>.html`, `compare.html`,
+/// `summary.md`, and with a release request `release.html` and `release.md`.
+///
+/// Series are read and rendered one at a time, and only a few numbers per series are kept for the
+/// index, so memory does not grow with the length of the history.
+public struct SiteBuilder {
+    public var context: ReportContext
+    public var templates: TemplateLibrary
+    public var options: SiteOptions
+
+    public init(context: ReportContext, templates: TemplateLibrary, options: SiteOptions = SiteOptions()) {
+        self.context = context
+        self.templates = templates
+        self.options = options
+    }
+
+    func meta(_ title: String, root: String) -> PageMeta {
+        PageMeta(
+            title: title, root: root, generatedAt: Formatting.timestamp(context.generatedAt), toolVersion: context.toolVersion,
+            baseBranch: context.baseBranch)
+    }
+
+    func link(_ c: CommitInfo) -> CommitLink {
+        let url = context.commitURL(c.sha)
+        return CommitLink(
+            short: c.shortSha, sha: c.sha, url: url ?? "", hasURL: url != nil, branch: c.branch,
+            time: ReportFormatting.time(c.committedAt))
+    }
+
+    static func runOrder(_ a: ReportRun, _ b: ReportRun) -> Bool {
+        let ta = a.commit.committedAt ?? .distantPast
+        let tb = b.commit.committedAt ?? .distantPast
+        if ta != tb { return ta < tb }
+        let sa = a.startedAt ?? .distantPast
+        let sb = b.startedAt ?? .distantPast
+        if sa != sb { return sa < sb }
+        return a.id < b.id
+    }
+
+    /// Renders every page into `sink`.
+    public func build(from source: any ReportSource, into sink: inout some ReportSink) throws -> SiteResult {
+        var written: [String] = []
+        func write(_ text: String, _ path: String) throws {
+            try sink.write(text, to: path)
+            written.append(path)
+        }
+        let runs = try source.runs().sorted(by: Self.runOrder)
+        var order: [Int64: Int] = [:]
+        for (i, r) in runs.enumerated() { order[r.id] = i }
+        let allSeries = try source.series().sorted()
+
+        // Commits, oldest first, and the pair to compare.
+        var commits: [CommitInfo] = []
+        var seen: Set<String> = []
+        for r in runs where seen.insert(r.commit.sha).inserted { commits.append(r.commit) }
+        let comparePair: (CommitInfo, CommitInfo)? = {
+            if let (a, b) = options.compare {
+                guard let ca = commits.first(where: { $0.sha == a }), let cb = commits.first(where: { $0.sha == b }) else { return nil }
+                return (ca, cb)
+            }
+            guard commits.count >= 2 else { return nil }
+            return (commits[commits.count - 2], commits[commits.count - 1])
+        }()
+
+        var indexRows: [IndexSeriesRow] = []
+        var changeRows: [(Date, String, ChangePointRow)] = []
+        var summaryRows: [(rank: Int, severity: Double, row: SummaryRow)] = []
+        var compareRows: [CompareRow] = []
+        var release = options.release.map { ReleaseCollector(request: $0) }
+        var slugs: [String: String] = [:]
+
+        for s in allSeries {
+            let a = SeriesAnalysis(series: s, points: try source.points(of: s), runOrder: order, runs: runs, context: context)
+            guard !a.points.isEmpty else { continue }
+            let slug = s.slug
+            slugs[Self.identity(s.scenario, s.environment, s.key)] = slug
+            let href = "series/\(slug).html"
+            let page = seriesPage(a)
+            try write(try templates.render(page, template: "html/series.html"), href)
+            indexRows.append(indexRow(a, href: href))
+            for cp in a.changePoints {
+                let c = a.commit(cp)
+                changeRows.append((c.committedAt ?? .distantPast, s.title, changePointRow(a, cp, href: href, root: "")))
+            }
+            summaryRows.append(summaryRow(a))
+            if let (ca, cb) = comparePair { compareRows += self.compareRows(a, ca.sha, cb.sha, href: href) }
+            release?.add(a, href: href, commits: commits)
+        }
+
+        for r in runs {
+            guard let d = try source.detail(runId: r.id) else { continue }
+            try write(try templates.render(runPage(d, slugs: slugs), template: "html/run.html"), "runs/\(r.id).html")
+        }
+
+        if let (ca, cb) = comparePair {
+            let page = ComparePage(
+                meta: meta("Compare \(ca.shortSha) → \(cb.shortSha)", root: ""), a: link(ca), b: link(cb), rows: compareRows,
+                hasRows: !compareRows.isEmpty,
+                note: "Median of the runs at each commit; Δ is relative (percentage points for rates). A green Δ is better.")
+            try write(try templates.render(page, template: "html/compare.html"), "compare.html")
+        }
+
+        var releaseWritten = false
+        if let collector = release {
+            let model = collector.finish(builder: self)
+            try write(try templates.render(model.html, template: "html/release.html"), "release.html")
+            try write(try templates.render(model.markdown, template: "markdown/release.md"), "release.md")
+            releaseWritten = true
+        }
+
+        let summary = summaryModel(summaryRows)
+        try write(try templates.render(summary, template: "markdown/summary.md"), "summary.md")
+
+        changeRows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+        let newest = runs.last { $0.commit.branch == context.baseBranch } ?? runs.last
+        let index = IndexPage(
+            meta: meta("perfgate report", root: ""), status: statusModel(), newest: newest.map { link($0.commit) },
+            hasNewest: newest != nil, series: indexRows, hasSeries: !indexRows.isEmpty, changePoints: changeRows.map(\.2),
+            hasChangePoints: !changeRows.isEmpty,
+            runs: runs.reversed().map { runLink($0, root: "") }, runCount: String(runs.count), compareHref: "compare.html",
+            hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten)
+        try write(try templates.render(index, template: "html/index.html"), "index.html")
+        return SiteResult(pages: written.sorted())
+    }
+
+    static func identity(_ scenario: String, _ environment: String, _ key: SeriesKey) -> String {
+        [scenario, environment, key.endpoint, key.metric].joined(separator: "\u{1F}")
+    }
+
+    func runLink(_ r: ReportRun, root: String) -> RunLinkRow {
+        RunLinkRow(
+            id: String(r.id), href: "\(root)runs/\(r.id).html", commit: link(r.commit), scenario: r.scenario,
+            environment: r.environment, tool: r.tool, started: ReportFormatting.time(r.startedAt))
+    }
+
+    // MARK: status
+
+    func statusModel() -> StatusModel {
+        guard let o = options.outcome else {
+            return StatusModel(
+                hasOutcome: false, reason: options.statusReason, verdict: "", verdictClass: "", score: "", headline: "",
+                baseline: "", baselineMissing: false, notices: [], findings: [], hasFindings: false, passingCount: "")
+        }
+        let word = o.verdict == .fail ? "FAIL" : o.verdict == .warn ? "WARN" : "PASS"
+        let cls = o.verdict == .fail ? "fail" : o.verdict == .warn ? "warn" : "pass"
+        let rows = o.findings.filter { $0.verdict != .pass }.sorted(by: Self.findingOrder).map(findingRow)
+        var notices = o.notices
+        if o.baselineMissing { notices.insert("no baseline: relative and statistical rules read \"no baseline\"", at: 0) }
+        return StatusModel(
+            hasOutcome: true, reason: "", verdict: word, verdictClass: cls, score: Formatting.fixed(o.score, 0),
+            headline: o.headline, baseline: o.baseline?.description ?? "none", baselineMissing: o.baselineMissing,
+            notices: notices + (o.baseline?.notices ?? []), findings: rows, hasFindings: !rows.isEmpty,
+            passingCount: String(o.findings.filter { $0.verdict == .pass }.count))
+    }
+
+    static func findingOrder(_ a: Finding, _ b: Finding) -> Bool {
+        (a.severityRank, a.scenario, a.endpoint, a.metric, a.statistic, a.rulePath)
+            < (b.severityRank, b.scenario, b.endpoint, b.metric, b.statistic, b.rulePath)
+    }
+
+    func findingRow(_ f: Finding) -> FindingRow {
+        FindingRow(
+            series: (f.scenario.isEmpty ? "" : f.scenario + " · ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint)
+                + (f.metric == SeriesKey.requestLatencyMetric ? "" : " · " + f.metric),
+            statistic: f.statistic, baseline: ReportFormatting.value(f.baseline, f.unit),
+            current: ReportFormatting.value(f.current, f.unit), delta: Self.findingDelta(f), limit: f.limit,
+            verdict: f.verdict.rawValue + (f.key && f.verdict == .fail ? " (key)" : ""),
+            verdictClass: Self.verdictClass(f.verdict), evidence: Self.evidence(f))
+    }
+
+    static func verdictClass(_ v: Verdict) -> String {
+        switch v {
+        case .fail: return "fail"
+        case .warn: return "warn"
+        case .improved: return "better"
+        case .pass: return "pass"
+        case .noBaseline, .insufficientData: return "muted"
+        }
+    }
+
+    static func findingDelta(_ f: Finding) -> String {
+        ReportFormatting.delta(from: f.baseline, to: f.current, unit: f.unit).replacingOccurrences(of: "—", with: "")
+    }
+
+    /// The method and its numbers, as the gate reports them.
+    static func evidence(_ f: Finding) -> String {
+        guard let e = f.evidence else { return f.reasons.isEmpty ? f.ruleClass.rawValue + " rule" : f.reasons.joined(separator: "; ") }
+        var parts: [String] = []
+        if let p = e.p { parts.append("p=" + ReportFormatting.p(p)) }
+        if let q = e.q { parts.append("q=" + ReportFormatting.p(q)) }
+        parts.append("n=\(e.nBaseline)+\(e.nCurrent)")
+        var s = parts.joined(separator: " ") + " " + e.method
+        if let lo = e.ciLow, let hi = e.ciHigh {
+            s += ", 95% CI [\(Formatting.signedPercent(lo - 1)), \(Formatting.signedPercent(hi - 1))]"
+        }
+        return s
+    }
+
+    // MARK: index rows
+
+    func indexRow(_ a: SeriesAnalysis, href: String) -> IndexSeriesRow {
+        let u = a.unit(a.primary)
+        let values = a.base.compactMap { $0.stats.get(a.primary) }
+        let baseline = a.baselineMedian
+        let trend = ReportFormatting.trend(from: baseline, to: a.latest, unit: u, direction: a.direction(a.primary), tolerance: 0.05)
+        let branchNote = a.baseIsBranch ? context.baseBranch : "all branches"
+        let title = "\(a.series.title) \(a.primary.rawValue) on \(branchNote): \(values.count) points, newest \(ReportFormatting.value(a.latest, u))"
+        return IndexSeriesRow(
+            title: a.series.title, href: href, metric: a.series.key.metric, environment: a.series.environment,
+            statistic: a.primary.rawValue,
+            sparkline: Sparkline(values: values, title: title, worse: trend == .worse).svg(),
+            first: ReportFormatting.value(values.first, u), low: ReportFormatting.value(values.min(), u),
+            high: ReportFormatting.value(values.max(), u), latest: ReportFormatting.value(a.latest, u),
+            baseline: ReportFormatting.value(baseline, u),
+            delta: ReportFormatting.delta(from: baseline, to: a.latest, unit: u), trendClass: trend.rawValue,
+            points: String(values.count), changePoints: String(a.changePoints.count))
+    }
+
+    func changePointRow(_ a: SeriesAnalysis, _ cp: DetectedChangePoint, href: String, root: String) -> ChangePointRow {
+        let u = a.unit(a.primary)
+        let worse = cp.isRegression
+        return ChangePointRow(
+            series: a.series.title, href: root + href, statistic: a.primary.rawValue, commit: link(a.commit(cp)),
+            before: ReportFormatting.value(cp.before, u), after: ReportFormatting.value(cp.after, u),
+            change: Formatting.signedPercent(cp.relativeChange), pValue: ReportFormatting.p(cp.pValue),
+            kind: worse ? "regression" : "improvement", kindClass: worse ? "worse" : "better")
+    }
+
+    // MARK: series page
+
+    func seriesPage(_ a: SeriesAnalysis) -> SeriesPage {
+        let s = a.series
+        let root = "../"
+        let u = a.unit(a.primary)
+        // Budget lines: absolute rules on a drawn statistic whose selector picks this series.
+        var budgetRules: [LineChart.Rule] = []
+        var budgetTexts: [String] = []
+        if let set = options.budgets {
+            let run = GateRun(id: "", commitSha: "", scenario: s.scenario, environment: s.environment, tool: "", series: [])
+            for b in set.budgets where b.selector.matches(run: run, key: s.key) {
+                for r in b.rules {
+                    let ru = r.statistic.unit(seriesUnit: s.unit)
+                    switch r.kind {
+                    case .absolute(let op, let limit):
+                        let text = "\(r.level.rawValue) \(r.statistic.rawValue) \(op.rawValue) \(Formatting.value(limit, unit: ru)) (\(b.name))"
+                        budgetTexts.append(text)
+                        if a.drawn.contains(r.statistic) { budgetRules.append(LineChart.Rule(label: text, value: limit)) }
+                    case .relative(let limit, let amount):
+                        let l = amount ? Formatting.value(limit, unit: ru) : Formatting.fixed(limit * 100, 1) + "%"
+                        budgetTexts.append("\(r.level.rawValue) \(r.statistic.rawValue) at most \(l) worse than the baseline (\(b.name))")
+                    case .statistical(let minEffect):
+                        budgetTexts.append(
+                            "\(r.level.rawValue) \(r.statistic.rawValue) worse by ≥ \(Formatting.fixed(minEffect * 100, 1))% and significant (\(b.name))")
+                    }
+                }
+            }
+        }
+        let branchNote = a.baseIsBranch ? "\(context.baseBranch) runs" : "runs (all branches; \(context.baseBranch) has none)"
+        var band: LineChart.Band?
+        var bandText = ""
+        if a.drawn.contains(a.primary), let lo = a.baselineWindow.min(), let hi = a.baselineWindow.max() {
+            bandText = "Baseline band: \(a.primary.rawValue) from \(Formatting.value(lo, unit: u)) to \(Formatting.value(hi, unit: u)) over the last \(a.baselineWindow.count) \(branchNote) before the newest (median \(ReportFormatting.value(a.baselineMedian, u)))."
+            band = LineChart.Band(low: lo, high: hi, label: bandText)
+        }
+        // x positions: index in this series' points; base-branch change points map through the base list.
+        var xOfCommit: [String: Int] = [:]
+        for (i, p) in a.points.enumerated() where xOfCommit[p.run.commit.sha] == nil { xOfCommit[p.run.commit.sha] = i }
+        let markers = a.changePoints.map { cp -> LineChart.Marker in
+            LineChart.Marker(
+                x: xOfCommit[cp.commitSha] ?? 0,
+                label: "change point at \(String(cp.commitSha.prefix(8))): \(a.primary.rawValue) \(Formatting.value(cp.before, unit: u)) → \(Formatting.value(cp.after, unit: u)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
+                worse: cp.isRegression)
+        }
+        let branches = Array(Set(a.points.map(\.run.commit.branch))).sorted()
+        func lines(_ stats: [Statistic]) -> [LineChart.Line] {
+            var out: [LineChart.Line] = []
+            for st in stats {
+                for br in branches {
+                    let pts = a.points.enumerated().compactMap { i, p -> (x: Int, value: Double)? in
+                        guard p.run.commit.branch == br, let v = p.stats.get(st) else { return nil }
+                        return (i, v)
+                    }
+                    if !pts.isEmpty { out.append(LineChart.Line(statistic: st.rawValue, branch: br, points: pts)) }
+                }
+            }
+            return out
+        }
+        func hover(_ st: Statistic, _ shown: [Statistic]) -> [LineChart.HoverPoint] {
+            a.points.enumerated().compactMap { i, p in
+                guard let v = p.stats.get(st) else { return nil }
+                let values = shown.compactMap { s in p.stats.get(s).map { "\(s.rawValue) \(Formatting.value($0, unit: a.unit(s)))" } }
+                let title = "commit \(p.run.commit.shortSha) · \(p.run.commit.branch) · \(ReportFormatting.time(p.run.commit.committedAt))\n"
+                    + values.joined(separator: " · ") + "\nrun \(p.run.id) (\(p.run.scenario), \(p.run.environment))"
+                return LineChart.HoverPoint(
+                    x: i, value: v, branch: p.run.commit.branch, title: title,
+                    url: context.commitURL(p.run.commit.sha) ?? "\(root)runs/\(p.run.id).html")
+            }
+        }
+        var charts: [ChartModel] = []
+        let main = LineChart(
+            accessibleTitle: "\(s.title): \(a.drawn.map(\.rawValue).joined(separator: ", ")) over \(a.points.count) runs",
+            unit: u, count: a.points.count, lines: lines(a.drawn), hover: hover(a.primary, a.drawn), budgets: budgetRules,
+            band: band, markers: markers)
+        charts.append(ChartModel(title: a.drawn.map(\.rawValue).joined(separator: " / "), svg: main.svg(), legend: a.drawn.map { LegendItem(name: $0.rawValue, cls: $0.rawValue) }))
+        for extra in [Statistic.errorRate, .throughput] where extra != a.primary && a.points.contains(where: { $0.stats.get(extra) != nil }) {
+            let chart = LineChart(
+                accessibleTitle: "\(s.title): \(extra.rawValue) over \(a.points.count) runs", unit: a.unit(extra),
+                count: a.points.count, lines: lines([extra]), hover: hover(extra, [extra]))
+            charts.append(ChartModel(title: extra.rawValue, svg: chart.svg(), legend: [LegendItem(name: extra.rawValue, cls: extra.rawValue)]))
+        }
+        let shownStats: [Statistic] = SeriesPoint.statistics.filter { st in a.points.contains { $0.stats.get(st) != nil } }
+        let rows = a.points.reversed().map { p in
+            PointRow(
+                commit: link(p.run.commit), runHref: "\(root)runs/\(p.run.id).html", runId: String(p.run.id),
+                branch: p.run.commit.branch, time: ReportFormatting.time(p.run.commit.committedAt),
+                cells: shownStats.map { Cell(text: ReportFormatting.value(p.stats.get($0), a.unit($0)), cls: "") })
+        }
+        let cps = a.changePoints.map { changePointRow(a, $0, href: "series/\(s.slug).html", root: root) }
+        return SeriesPage(
+            meta: meta(s.title, root: root), title: s.title, scenario: s.scenario, environment: s.environment,
+            endpoint: s.key.endpoint.isEmpty ? "(all requests)" : s.key.endpoint, metric: s.key.metric,
+            unit: s.unit == .none ? "none" : s.unit.rawValue,
+            direction: s.direction == .lowerIsBetter ? "lower is better" : "higher is better", charts: charts,
+            branches: branches.map { BranchOption(name: $0) },
+            hasBranchFilter: branches.count > 1, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
+            hasBand: !bandText.isEmpty, changePoints: cps, hasChangePoints: !cps.isEmpty,
+            columns: shownStats.map(\.rawValue), rows: rows)
+    }
+
+    // MARK: run page
+
+    func runPage(_ d: StoredRunDetail, slugs: [String: String]) -> RunPage {
+        let r = d.run
+        let root = "../"
+        var facts: [NameValue] = [
+            NameValue(name: "scenario", value: r.scenario), NameValue(name: "environment", value: r.environment),
+            NameValue(name: "tool", value: r.tool + (r.toolVersion.map { " " + $0 } ?? "")),
+            NameValue(name: "format", value: r.format), NameValue(name: "started", value: ReportFormatting.time(r.startedAt)),
+        ]
+        if let dur = r.durationSeconds { facts.append(NameValue(name: "duration", value: Formatting.fixed(dur, 1) + " s")) }
+        if let v = r.vus { facts.append(NameValue(name: "VUs", value: String(v))) }
+        if let v = r.maxVUs { facts.append(NameValue(name: "max VUs", value: String(v))) }
+        facts.append(NameValue(name: "attempt", value: String(r.attempt)))
+        facts.append(NameValue(name: "ingested", value: Formatting.timestamp(r.ingestedAt)))
+        let series = d.result.series.sorted { $0.key < $1.key }.map { sr -> RunSeriesModel in
+            let slug = slugs[Self.identity(r.scenario, r.environment, sr.key)]
+            let title = (sr.key.endpoint.isEmpty ? "(all requests)" : sr.key.endpoint)
+                + (sr.key.metric == SeriesKey.requestLatencyMetric ? "" : " · " + sr.key.metric)
+            var dist = ""
+            if let dd = sr.distribution { dist = "distribution kept: \(dd.count) values" }
+            return RunSeriesModel(
+                title: title, href: slug.map { "\(root)series/\($0).html" } ?? "", hasHref: slug != nil,
+                unit: sr.unit == .none ? "none" : sr.unit.rawValue,
+                direction: sr.direction == .lowerIsBetter ? "lower is better" : "higher is better",
+                statistics: sr.stats.keys.sorted().map { NameValue(name: $0.rawValue, value: Formatting.value(sr.stats[$0] ?? .nan, unit: $0.unit(seriesUnit: sr.unit))) },
+                distribution: dist)
+        }
+        let thresholds = d.result.thresholds.sorted { ($0.metric, $0.expression) < ($1.metric, $1.expression) }.map {
+            ThresholdRow(metric: $0.metric, expression: $0.expression, result: $0.passed ? "passed" : "failed", cls: $0.passed ? "pass" : "fail")
+        }
+        let checks = d.result.checks.sorted { ($0.group, $0.name) < ($1.group, $1.name) }.map { c -> CheckRow in
+            let total = c.passes + c.fails
+            return CheckRow(
+                group: c.group, name: c.name, passes: String(c.passes), fails: String(c.fails),
+                rate: total > 0 ? Formatting.value(Double(c.passes) / Double(total), unit: .ratio) : "—", cls: c.fails > 0 ? "fail" : "pass")
+        }
+        let errors = d.result.errors.sorted { ($1.occurrences, $0.endpoint, $0.message) < ($0.occurrences, $1.endpoint, $1.message) }.map {
+            ErrorRow(endpoint: $0.endpoint.isEmpty ? "(run)" : $0.endpoint, message: $0.message, occurrences: String($0.occurrences))
+        }
+        let tags = r.tags.keys.sorted().map { NameValue(name: $0, value: r.tags[$0] ?? "") }
+        let sources = r.sources.sorted { $0.path < $1.path }.map { NameValue(name: $0.path, value: "\($0.digest), \($0.bytes) bytes") }
+        return RunPage(
+            meta: meta("Run \(r.id) · \(r.scenario) @ \(r.commit.shortSha)", root: root), id: String(r.id), commit: link(r.commit),
+            facts: facts, tags: tags, hasTags: !tags.isEmpty, sources: sources, hasSources: !sources.isEmpty, series: series,
+            thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
+            errors: errors, hasErrors: !errors.isEmpty)
+    }
+
+    // MARK: compare
+
+    func compareRows(_ a: SeriesAnalysis, _ from: String, _ to: String, href: String) -> [CompareRow] {
+        guard let va = a.valuesAt(commit: from), let vb = a.valuesAt(commit: to) else { return [] }
+        var out: [CompareRow] = []
+        for st in [Statistic.p50, .p95, .p99, .mean, .value, .errorRate, .throughput] {
+            guard let x = va.get(st), let y = vb.get(st) else { continue }
+            let u = a.unit(st)
+            let trend = ReportFormatting.trend(from: x, to: y, unit: u, direction: a.direction(st))
+            out.append(
+                CompareRow(
+                    series: a.series.title, href: href, statistic: st.rawValue, a: Formatting.value(x, unit: u),
+                    b: Formatting.value(y, unit: u), delta: ReportFormatting.delta(from: x, to: y, unit: u),
+                    trend: trend == .same ? "within ±1%" : trend.rawValue, trendClass: trend.rawValue))
+        }
+        return out
+    }
+
+    // MARK: summary.md
+
+    func summaryRow(_ a: SeriesAnalysis) -> (rank: Int, severity: Double, row: SummaryRow) {
+        let u = a.unit(a.primary)
+        let label = a.series.title
+        let base = a.baselineMedian
+        guard let test = a.historyTest, let latest = a.latest else {
+            return (
+                3, 0,
+                SummaryRow(
+                    series: label, statistic: a.primary.rawValue, baseline: ReportFormatting.value(base, u),
+                    current: ReportFormatting.value(a.latest, u), delta: ReportFormatting.delta(from: base, to: a.latest, unit: u),
+                    confidence: "—", verdict: "insufficient data"))
+        }
+        let change = test.ratio - 1
+        let oriented = change * a.direction(a.primary).sign
+        let significant = test.pValue < 0.05 && abs(change) >= 0.05
+        let verdict = !significant ? "unchanged" : oriented > 0 ? "regressed" : "improved"
+        let confidence = "p=\(ReportFormatting.p(test.pValue)), 95% CI [\(Formatting.signedPercent(test.ciLower - 1)), \(Formatting.signedPercent(test.ciUpper - 1))]"
+        let row = SummaryRow(
+            series: label, statistic: a.primary.rawValue, baseline: ReportFormatting.value(base, u),
+            current: Formatting.value(latest, unit: u), delta: ReportFormatting.delta(from: base, to: latest, unit: u),
+            confidence: confidence, verdict: verdict)
+        return (!significant ? 2 : oriented > 0 ? 0 : 1, abs(change), row)
+    }
+
+    func summaryModel(_ rows: [(rank: Int, severity: Double, row: SummaryRow)]) -> SummaryModel {
+        let footer = (context.toolVersion, Formatting.timestamp(context.generatedAt))
+        if let o = options.outcome {
+            let commit = options.outcomeCommit
+            let sorted = o.findings.sorted(by: Self.findingOrder)
+            func row(_ f: Finding) -> SummaryRow {
+                let r = findingRow(f)
+                return SummaryRow(
+                    series: r.series, statistic: r.statistic, baseline: r.baseline, current: r.current,
+                    delta: r.delta.isEmpty ? "—" : r.delta, confidence: r.evidence, verdict: r.verdict)
+            }
+            let changed = sorted.filter { $0.verdict != .pass }.map(row)
+            let unchanged = sorted.filter { $0.verdict == .pass }.map(row)
+            return SummaryModel(
+                headline: o.headline, icon: o.verdict == .fail ? "❌" : o.verdict == .warn ? "⚠️" : "✅",
+                context: "Commit `\(commit?.shortSha ?? "?")` on `\(Escape.markdown(commit?.branch ?? ""))` against \(Escape.markdown(o.baseline?.description ?? "no baseline")).",
+                method: "Verdicts from the budget file (absolute, relative and statistical rules; \(o.correction.uppercased()) correction at α = \(Formatting.fixed(o.alpha, 2))).",
+                notices: (o.notices + (o.baseline?.notices ?? [])).map(Escape.markdown), changed: changed.map(Self.mdRow),
+                hasChanged: !changed.isEmpty, unchanged: unchanged.map(Self.mdRow), hasUnchanged: !unchanged.isEmpty,
+                unchangedCount: String(unchanged.count), toolVersion: footer.0, generatedAt: footer.1)
+        }
+        let sorted = rows.sorted { a, b in
+            if a.rank != b.rank { return a.rank < b.rank }
+            if a.severity != b.severity { return a.severity > b.severity }
+            return (a.row.series, a.row.statistic) < (b.row.series, b.row.statistic)
+        }
+        let changed = sorted.filter { $0.rank < 2 }.map(\.row)
+        let unchanged = sorted.filter { $0.rank >= 2 }.map(\.row)
+        let regressed = sorted.filter { $0.rank == 0 }.count
+        let improved = sorted.filter { $0.rank == 1 }.count
+        let word = regressed > 0 ? "REGRESSED" : improved > 0 ? "IMPROVED" : "UNCHANGED"
+        return SummaryModel(
+            headline: "\(word): \(regressed) regressed, \(improved) improved, \(unchanged.count) unchanged or not testable",
+            icon: regressed > 0 ? "⚠️" : "✅",
+            context: "Newest \(Escape.markdown(context.baseBranch)) run of each series against the \(context.baselineWindow) runs before it. No budget file given, so there is no pass/fail verdict.",
+            method: "History log-t test of the newest value against the baseline window; a series changed when p < 0.05 and the change is at least 5%.",
+            notices: [], changed: changed.map(Self.mdRow), hasChanged: !changed.isEmpty, unchanged: unchanged.map(Self.mdRow),
+            hasUnchanged: !unchanged.isEmpty, unchangedCount: String(unchanged.count), toolVersion: footer.0, generatedAt: footer.1)
+    }
+
+    static func mdRow(_ r: SummaryRow) -> SummaryRow {
+        SummaryRow(
+            series: Escape.markdown(r.series), statistic: Escape.markdown(r.statistic), baseline: Escape.markdown(r.baseline),
+            current: Escape.markdown(r.current), delta: Escape.markdown(r.delta), confidence: Escape.markdown(r.confidence),
+            verdict: Escape.markdown(r.verdict))
+    }
+}

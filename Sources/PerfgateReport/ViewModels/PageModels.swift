@@ -1,0 +1,276 @@
+// View models: structs of pre-formatted strings, booleans and arrays, no dictionaries (their order is
+// undefined). Templates only place them; every number is formatted in Swift. templates/README.md lists
+// the fields each template gets.
+
+/// Shared by every page: the title, the relative path to the site root, and the footer.
+struct PageMeta {
+    var title: String
+    /// `""` for pages at the root, `"../"` for pages one level down.
+    var root: String
+    var generatedAt: String
+    var toolVersion: String
+    var baseBranch: String
+}
+
+/// A link to a commit: its short SHA, and the URL when a commit-URL template was given.
+struct CommitLink {
+    var short: String
+    var sha: String
+    /// The link target ("" when `hasURL` is false).
+    var url: String
+    var hasURL: Bool
+    var branch: String
+    var time: String
+}
+
+/// A text cell with an optional CSS class (`worse`, `better`, `same`).
+struct Cell {
+    var text: String
+    var cls: String
+}
+
+struct NameValue {
+    var name: String
+    var value: String
+}
+
+// MARK: index.html
+
+struct IndexPage {
+    var meta: PageMeta
+    var status: StatusModel
+    var newest: CommitLink?
+    var hasNewest: Bool
+    var series: [IndexSeriesRow]
+    var hasSeries: Bool
+    var changePoints: [ChangePointRow]
+    var hasChangePoints: Bool
+    var runs: [RunLinkRow]
+    var runCount: String
+    var compareHref: String
+    var hasCompare: Bool
+    var releaseHref: String
+    var hasRelease: Bool
+}
+
+/// The gate's verdict on the newest commit, or the reason there is none.
+struct StatusModel {
+    var hasOutcome: Bool
+    /// Shown when `hasOutcome` is false: "no budget file given".
+    var reason: String
+    var verdict: String
+    /// `pass`, `warn`, `fail`.
+    var verdictClass: String
+    var score: String
+    var headline: String
+    var baseline: String
+    var baselineMissing: Bool
+    var notices: [String]
+    var findings: [FindingRow]
+    var hasFindings: Bool
+    var passingCount: String
+}
+
+struct FindingRow {
+    var series: String
+    var statistic: String
+    var baseline: String
+    var current: String
+    var delta: String
+    var limit: String
+    var verdict: String
+    var verdictClass: String
+    var evidence: String
+}
+
+struct IndexSeriesRow {
+    var title: String
+    var href: String
+    var metric: String
+    var environment: String
+    var statistic: String
+    var sparkline: String
+    var first: String
+    var low: String
+    var high: String
+    var latest: String
+    var baseline: String
+    var delta: String
+    var trendClass: String
+    var points: String
+    var changePoints: String
+}
+
+struct ChangePointRow {
+    var series: String
+    var href: String
+    var statistic: String
+    var commit: CommitLink
+    var before: String
+    var after: String
+    var change: String
+    var pValue: String
+    /// `regression` or `improvement`.
+    var kind: String
+    var kindClass: String
+}
+
+struct RunLinkRow {
+    var id: String
+    var href: String
+    var commit: CommitLink
+    var scenario: String
+    var environment: String
+    var tool: String
+    var started: String
+}
+
+// MARK: series/<slug>.html
+
+struct SeriesPage {
+    var meta: PageMeta
+    var title: String
+    var scenario: String
+    var environment: String
+    var endpoint: String
+    var metric: String
+    var unit: String
+    var direction: String
+    var charts: [ChartModel]
+    var branches: [BranchOption]
+    var hasBranchFilter: Bool
+    var budgets: [String]
+    var hasBudgets: Bool
+    var band: String
+    var hasBand: Bool
+    var changePoints: [ChangePointRow]
+    var hasChangePoints: Bool
+    var columns: [String]
+    var rows: [PointRow]
+}
+
+struct ChartModel {
+    var title: String
+    var svg: String
+    var legend: [LegendItem]
+}
+
+struct LegendItem {
+    var name: String
+    /// The statistic name; CSS class `s-<name>`.
+    var cls: String
+}
+
+struct BranchOption {
+    var name: String
+}
+
+struct PointRow {
+    var commit: CommitLink
+    var runHref: String
+    var runId: String
+    var branch: String
+    var time: String
+    var cells: [Cell]
+}
+
+// MARK: runs/<id>.html
+
+struct RunPage {
+    var meta: PageMeta
+    var id: String
+    var commit: CommitLink
+    var facts: [NameValue]
+    var tags: [NameValue]
+    var hasTags: Bool
+    var sources: [NameValue]
+    var hasSources: Bool
+    var series: [RunSeriesModel]
+    var thresholds: [ThresholdRow]
+    var hasThresholds: Bool
+    var checks: [CheckRow]
+    var hasChecks: Bool
+    var errors: [ErrorRow]
+    var hasErrors: Bool
+}
+
+struct RunSeriesModel {
+    var title: String
+    var href: String
+    var hasHref: Bool
+    var unit: String
+    var direction: String
+    var statistics: [NameValue]
+    var distribution: String
+}
+
+struct ThresholdRow {
+    var metric: String
+    var expression: String
+    var result: String
+    var cls: String
+}
+
+struct CheckRow {
+    var group: String
+    var name: String
+    var passes: String
+    var fails: String
+    var rate: String
+    var cls: String
+}
+
+struct ErrorRow {
+    var endpoint: String
+    var message: String
+    var occurrences: String
+}
+
+// MARK: compare.html
+
+struct ComparePage {
+    var meta: PageMeta
+    var a: CommitLink
+    var b: CommitLink
+    var rows: [CompareRow]
+    var hasRows: Bool
+    var note: String
+}
+
+struct CompareRow {
+    var series: String
+    var href: String
+    var statistic: String
+    var a: String
+    var b: String
+    var delta: String
+    var trend: String
+    var trendClass: String
+}
+
+// MARK: summary.md
+
+struct SummaryModel {
+    var headline: String
+    var icon: String
+    var context: String
+    var method: String
+    var notices: [String]
+    var changed: [SummaryRow]
+    var hasChanged: Bool
+    var unchanged: [SummaryRow]
+    var hasUnchanged: Bool
+    var unchangedCount: String
+    var toolVersion: String
+    var generatedAt: String
+}
+
+struct SummaryRow {
+    var series: String
+    var statistic: String
+    var baseline: String
+    var current: String
+    var delta: String
+    var confidence: String
+    var verdict: String
+}
