@@ -6,7 +6,7 @@ public struct PerfgateCommand: AsyncParsableCommand {
         commandName: "perfgate",
         abstract: "A performance regression gate with a result store.",
         version: PerfgateVersion.current,
-        subcommands: [Demo.self, Ingest.self, Runs.self, Log.self, Show.self, Query.self, Store.self]
+        subcommands: [Demo.self, Ingest.self, Runs.self, Log.self, Show.self, Query.self, Store.self, Report.self, Templates.self]
     )
     public init() {}
 }

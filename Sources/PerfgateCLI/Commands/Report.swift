@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import PerfgateCore
+import PerfgateReport
+import PerfgateStore
+
+extension PerfgateCommand {
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a static HTML trend site, summary.md and, with --release, a release summary.",
+            discussion: """
+                The site opens from file:// with no network: index.html (the newest commit's status against \
+                its baseline when --budget is given, every series as a trend, regressions and change points), \
+                one page per series (p50/p95/p99 with budget lines, the baseline band and change points), one \
+                per run, compare.html (the newest two commits, or --compare A..B), and summary.md for a pull \
+                request. --release FROM..TO (commits or git tags) adds release.html and release.md: per-endpoint \
+                latency, errors and capacity, regressions introduced and fixed, and with --cost-model the \
+                estimated monthly cost and value, each with its formula (docs/cost-model.md).
+
+                The generation time is $SOURCE_DATE_EPOCH when set (for reproducible output), else now.
+
+                Example:
+                  perfgate report --out site --budget budgets.json --commit-url 'https://github.com/org/repo/commit/{sha}'
+                  perfgate report --out site --release v1.2.0..v1.3.0 --cost-model ci/examples/cost-model.json
+                """)
+
+        @Option(help: ArgumentHelp("Directory to write the site into (created when missing).", valueName: "dir"))
+        var out: String
+
+        @Option(help: ArgumentHelp("Budget file: evaluate the newest commit against its baseline.", valueName: "file"))
+        var budget: String?
+
+        @Option(help: ArgumentHelp("Base branch for trends, change points and the baseline band.", valueName: "name"))
+        var branch: String = "main"
+
+        @Option(help: ArgumentHelp("Directory of templates overlaid on the built-ins (see `perfgate templates export`).", valueName: "dir"))
+        var templates: String?
+
+        @Option(
+            name: .customLong("commit-url"),
+            help: ArgumentHelp("Commit link template, e.g. https://github.com/org/repo/commit/{sha}.", valueName: "template"))
+        var commitURL: String?
+
+        @Option(help: ArgumentHelp("Two commits to compare, A..B (default: the newest two).", valueName: "A..B"))
+        var compare: String?
+
+        @Option(help: ArgumentHelp("Write release.html and release.md for FROM..TO (commits or git tags).", valueName: "FROM..TO"))
+        var release: String?
+
+        @Option(name: .customLong("cost-model"), help: ArgumentHelp("Cost model JSON for the release summary (docs/cost-model.md).", valueName: "file"))
+        var costModel: String?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let c = compare, Self.range(c) == nil { throw ValidationError("--compare expects A..B, got '\(c)'") }
+            if let r = release, Self.range(r) == nil { throw ValidationError("--release expects FROM..TO, got '\(r)'") }
+            if costModel != nil && release == nil { throw ValidationError("--cost-model needs --release FROM..TO") }
+            if let u = commitURL, !(u.hasPrefix("https://") || u.hasPrefix("http://")) || !u.contains("{sha}") {
+                throw ValidationError("--commit-url must be an http(s) URL containing {sha}, got '\(u)'")
+            }
+        }
+
+        static func range(_ s: String) -> (String, String)? {
+            guard let r = s.range(of: "..") else { return nil }
+            let a = String(s[..<r.lowerBound])
+            let b = String(s[r.upperBound...])
+            guard !a.isEmpty, !b.isEmpty, !b.hasPrefix(".") else { return nil }
+            return (a, b)
+        }
+
+        static func generationTime(_ env: [String: String]) -> Date {
+            if let s = env["SOURCE_DATE_EPOCH"], let t = TimeInterval(s) { return Date(timeIntervalSince1970: t) }
+            return Date()
+        }
+
+        func run() async throws {
+            try await withDiagnostics {
+                let env = ProcessInfo.processInfo.environment
+                let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
+                let store = try storeOptions.openForReading()
+                let source = try StoreReportSource(store: store)
+                let runs = try source.runs()
+                let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
+                let resolver = RevisionResolver(store: store, git: GitClient(), runs: runs)
+
+                var options = SiteOptions()
+                var budgets: BudgetSet?
+                if let path = budget {
+                    let set = try CheckEngine.loadBudgets(path: path)
+                    budgets = set
+                    options.budgets = set
+                    if let newest {
+                        options.outcome = try CheckEngine(store: store).evaluate(
+                            CheckEngine.Request(budgets: set, budgetsFile: path, commit: newest.commit, base: branch))
+                        options.outcomeCommit = newest.commit
+                    } else {
+                        options.statusReason = "the store has no runs"
+                    }
+                }
+                if let c = compare, let (a, b) = Self.range(c) {
+                    options.compare = (try resolver.resolve(a).sha, try resolver.resolve(b).sha)
+                }
+                if let r = release, let (a, b) = Self.range(r) {
+                    let from = try resolver.resolve(a)
+                    let to = try resolver.resolve(b)
+                    var request = ReleaseRequest(from: from, to: to, fromLabel: a, toLabel: b)
+                    if let path = costModel {
+                        guard let data = FileManager.default.contents(atPath: path) else {
+                            throw PerfgateError(.missingInput, "cannot read the cost model", at: SourceLocation(file: path))
+                        }
+                        request.costModel = try CostModel.decode(data, file: path)
+                    }
+                    if let set = budgets {
+                        request.outcome = try CheckEngine(store: store).evaluate(
+                            CheckEngine.Request(budgets: set, budgetsFile: budget ?? "", commit: to, base: branch))
+                    }
+                    options.release = request
+                }
+                let context = ReportContext(
+                    generatedAt: Self.generationTime(env), toolVersion: PerfgateVersion.current, commitURLTemplate: commitURL,
+                    baseBranch: branch, baselineWindow: budgets?.baseline.window ?? 10)
+                var sink = DirectorySink(root: URL(fileURLWithPath: out))
+                let result = try SiteBuilder(context: context, templates: library, options: options).build(from: source, into: &sink)
+                let series = result.pages.filter { $0.hasPrefix("series/") }.count
+                let runPages = result.pages.filter { $0.hasPrefix("runs/") }.count
+                Console.err("perfgate report: wrote \(result.pages.count) files to \(out) (\(series) series, \(runPages) runs)")
+                Console.out(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)
+                if release != nil { Console.out(URL(fileURLWithPath: out).appendingPathComponent("release.md").path) }
+            }
+        }
+
+        static func older(_ a: ReportRun, _ b: ReportRun) -> Bool {
+            let ta = a.commit.committedAt ?? .distantPast
+            let tb = b.commit.committedAt ?? .distantPast
+            if ta != tb { return ta < tb }
+            if (a.startedAt ?? .distantPast) != (b.startedAt ?? .distantPast) {
+                return (a.startedAt ?? .distantPast) < (b.startedAt ?? .distantPast)
+            }
+            return a.id < b.id
+        }
+    }
+}
+
+/// Resolves a commit the user named (full or short SHA, tag, branch) to a commit with stored runs.
+struct RevisionResolver {
+    var store: PerfgateStore
+    var git: GitClient
+    var runs: [ReportRun]
+
+    func resolve(_ name: String) throws -> CommitInfo {
+        var sha: String?
+        if CommitInfo.isValidSha(name) {
+            let matches = try store.commits(matching: name)
+            if matches.count > 1 {
+                throw PerfgateError(.usage, "commit \(name) is ambiguous: \(matches.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))…")
+            }
+            sha = matches.first
+        }
+        if sha == nil, let full = git.resolve(name) { sha = full.lowercased() }
+        guard let sha else {
+            throw PerfgateError(
+                .usage, "cannot resolve '\(name)': not a stored commit and not a git revision here",
+                notes: ["use a commit SHA from `perfgate runs`, or a tag of the repository in the working directory"])
+        }
+        guard let run = runs.filter({ $0.commit.sha == sha }).first else {
+            throw PerfgateError(.missingInput, "no results stored for \(name) (\(sha.prefix(8)))", notes: ["ingest results for that commit first"])
+        }
+        return run.commit
+    }
+}
+
+/// The report's view of the store: runs and series up front, one series' points at a time.
+struct StoreReportSource: ReportSource {
+    var store: PerfgateStore
+    private var occurrences: [ReportSeries: Int64] = [:]
+    private var cachedRuns: [ReportRun]
+
+    init(store: PerfgateStore) throws {
+        self.store = store
+        cachedRuns = try store.runRefs(branch: nil, scenario: nil, environment: nil, limit: Int.max).map {
+            ReportRun(
+                id: $0.id, commit: CommitInfo(sha: $0.commitSha, branch: $0.branch, committedAt: $0.committedAt),
+                scenario: $0.scenario, environment: $0.environment, tool: $0.tool, startedAt: $0.startedAt)
+        }
+        for o in try store.seriesOccurrences() {
+            let s = ReportSeries(scenario: o.scenario, environment: o.environment, key: o.key, unit: o.unit, direction: o.direction)
+            occurrences[s] = o.seriesId
+        }
+    }
+
+    func runs() throws -> [ReportRun] { cachedRuns }
+
+    func series() throws -> [ReportSeries] { occurrences.keys.sorted() }
+
+    func points(of series: ReportSeries) throws -> [SeriesPoint] {
+        guard let id = occurrences[series] else { return [] }
+        var out: [SeriesPoint] = []
+        try store.seriesValues(seriesId: id, environment: series.environment, statistics: SeriesPoint.statistics) { v in
+            if out.last?.runId != v.runId { out.append(SeriesPoint(runId: v.runId)) }
+            out[out.count - 1].set(v.statistic, v.value)
+        }
+        return out
+    }
+
+    func detail(runId: Int64) throws -> StoredRunDetail? { try store.detail(runId: runId) }
+}
