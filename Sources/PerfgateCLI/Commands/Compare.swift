@@ -48,7 +48,7 @@ extension PerfgateCommand {
                 let budgets = BudgetSet(budgets: [Budget(name: "compare", selector: Selector(endpoint: endpoint, metric: metric), rules: rules, path: "compare")])
                 let outcome = try Gate.evaluate(
                     GateInput(budgets: budgets, budgetsFile: "(compare)", current: aligned, baseline: runsA, history: [], baselineInfo: BaselineInfo(description: labelA)))
-                let findings = outcome.findings.sorted {
+                let findings = outcome.findings.filter { $0.current != nil || $0.baseline != nil }.sorted {
                     ($0.scenario, $0.endpoint, Statistic(rawValue: $0.statistic)) < ($1.scenario, $1.endpoint, Statistic(rawValue: $1.statistic))
                 }
                 var rows: [[String]] = []
@@ -56,14 +56,17 @@ extension PerfgateCommand {
                 for f in findings {
                     let e = f.evidence
                     let delta: String
-                    if f.verdict == .noBaseline || f.baseline == nil { delta = "(only in B)" }
+                    if f.baseline == nil { delta = "(only in B)" }
+                    else if f.current == nil { delta = "(only in A)" }
+                    else if f.verdict == .insufficientData { delta = GateReport.deltaText(f) + " ?" }
                     else if let e, e.p != nil, !e.significant { delta = "~" }
                     else { delta = GateReport.deltaText(f) }
+                    let method = f.verdict == .insufficientData ? f.reasons.joined(separator: "; ") : (e?.method ?? f.reasons.joined(separator: "; "))
                     let pq = e.flatMap { ev in ev.p.map { "p=\(GateReport.pText($0))" + (ev.q.map { " q=\(GateReport.pText($0))" } ?? "") } } ?? ""
                     let n = e.map { $0.nBaseline == $0.nCurrent ? "n=\($0.nBaseline)" : "n=\($0.nBaseline)+\($0.nCurrent)" } ?? ""
                     rows.append([
                         f.scenario, f.endpoint.isEmpty ? "(all)" : f.endpoint, f.statistic, GateReport.valueText(f.baseline, f.unit),
-                        GateReport.valueText(f.current, f.unit), delta, pq, n, e?.method ?? f.reasons.joined(separator: "; "),
+                        GateReport.valueText(f.current, f.unit), delta, pq, f.verdict == .insufficientData ? "" : n, method,
                     ])
                     values.append([
                         .text(f.scenario), .text(f.endpoint), .text(f.statistic), f.baseline.map(Cell.number) ?? .null,
@@ -78,6 +81,9 @@ extension PerfgateCommand {
                     Console.out("A: \(labelA)\nB: \(labelB)\n")
                 }
                 Console.out(t.render(format))
+                if format == .table {
+                    Console.out("\n~ no significant change (BH-adjusted q > 0.05)   ? too little data for a test")
+                }
             }
         }
 

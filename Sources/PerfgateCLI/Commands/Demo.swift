@@ -11,8 +11,9 @@ extension PerfgateCommand {
             discussion: """
                 Creates a fresh store (default .perfgate/demo/history.sqlite), ingests six real k6 \
                 --summary-export files and six Locust _stats.csv files as six commits on main (the sixth \
-                has POST /api/orders about 30 % slower), then prints the runs and the p95 history. Every \
-                command it suggests can be run against the same store.
+                has POST /api/orders about 30 % slower), then prints the runs and the p95 history, runs the \
+                gate on the newest commit with a demo budget file, and writes the HTML report beside the \
+                store. Every command it suggests can be run against the same store.
 
                 Example:
                   perfgate demo
@@ -61,6 +62,12 @@ extension PerfgateCommand {
                 Console.out("\n== perfgate check on the newest commit (budget \(budgetPath)) ==")
                 Console.out(GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current).table())
                 Console.out("(perfgate check would exit \(status.rawValue) here)")
+                // The static site, through the report command itself.
+                let siteDir = (store as NSString).deletingLastPathComponent + "/site"
+                Console.out("\n== report ==")
+                let report = try PerfgateCommand.Report.parse(["--store", store, "--out", siteDir, "--budget", budgetPath])
+                try await report.run()
+                Console.out("open \(siteDir)/index.html in a browser; \(siteDir)/summary.md is ready to paste into a pull request")
                 Console.out(
                     """
 
