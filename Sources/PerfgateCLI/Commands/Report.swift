@@ -91,9 +91,15 @@ extension PerfgateCommand {
                     budgets = set
                     options.budgets = set
                     if let newest {
-                        options.outcome = try CheckEngine(store: store).evaluate(
-                            CheckEngine.Request(budgets: set, budgetsFile: path, commit: newest.commit, base: branch))
-                        options.outcomeCommit = newest.commit
+                        do {
+                            options.outcome = try CheckEngine(store: store).evaluate(
+                                CheckEngine.Request(budgets: set, budgetsFile: path, commit: newest.commit, base: branch))
+                            options.outcomeCommit = newest.commit
+                        } catch let e as any DiagnosableError {
+                            // The site is still useful without a verdict; say why there is none, loudly.
+                            Console.print(Diagnostic(.warning, "no status for \(newest.commit.shortSha): " + e.diagnostic.message, at: e.diagnostic.location, notes: e.diagnostic.notes))
+                            options.statusReason = "the budget could not be evaluated for \(newest.commit.shortSha) (\(e.diagnostic.message))"
+                        }
                     } else {
                         options.statusReason = "the store has no runs"
                     }
@@ -112,8 +118,13 @@ extension PerfgateCommand {
                         request.costModel = try CostModel.decode(data, file: path)
                     }
                     if let set = budgets {
-                        request.outcome = try CheckEngine(store: store).evaluate(
-                            CheckEngine.Request(budgets: set, budgetsFile: budget ?? "", commit: to, base: branch))
+                        do {
+                            request.outcome = try CheckEngine(store: store).evaluate(
+                                CheckEngine.Request(budgets: set, budgetsFile: budget ?? "", commit: to, base: branch))
+                        } catch let e as any DiagnosableError {
+                            Console.print(Diagnostic(.warning, "no budget compliance for \(b): " + e.diagnostic.message, at: e.diagnostic.location, notes: e.diagnostic.notes))
+                            request.outcomeReason = "the budget could not be evaluated for \(b) (\(e.diagnostic.message))"
+                        }
                     }
                     options.release = request
                 }
