@@ -6,6 +6,10 @@ guard let name = args.first else {
     print("usage: perfgate-bench <benchmark> [options]")
     exit(64)
 }
+if name == "cpd" || name == "cpd-speed" {  // ChangePointBenchmark.swift
+    name == "cpd" ? ChangePointBenchmark.runAccuracy(args) : ChangePointBenchmark.runSpeed(args)
+    exit(0)
+}
 if name == "ingest-ndjson" {  // IngestBenchmark.swift
     IngestBenchmark.run(args)
     exit(0)
