@@ -1,29 +1,56 @@
 #!/usr/bin/env python3
-"""Validates perfgate's example native result files against schemas/perfgate-result.schema.json.
+"""Validates perfgate's example files against the JSON Schemas in schemas/.
+
+- schemas/perfgate-result.schema.json: the native result files under Tests/PerfgateIngestTests/Fixtures/native/;
+- schemas/budgets.schema.json: the budget files under ci/examples/ and the valid budget fixtures.
 
 Run from the repository root in CI (not part of `swift test`): `python3 ci/check-schemas.py`.
-Needs the `jsonschema` package. Exits 1 when a file does not validate.
+Needs the `jsonschema` package. Exits 1 when a file does not validate, or when a schema accepts a
+document it must reject.
 """
 import glob
 import json
+import os
 import sys
 
 import jsonschema
 
-SCHEMA = "schemas/perfgate-result.schema.json"
-EXAMPLES = sorted(glob.glob("Tests/PerfgateIngestTests/Fixtures/native/*.json"))
+CHECKS = [
+    {
+        "schema": "schemas/perfgate-result.schema.json",
+        "examples": sorted(glob.glob("Tests/PerfgateIngestTests/Fixtures/native/*.json")),
+        # Documents that must not validate: an unknown key.
+        "bad": [{"format": "perfgate", "version": 1, "tool": "t", "series": [], "scenaro": "x"}],
+    },
+    {
+        "schema": "schemas/budgets.schema.json",
+        "examples": sorted(glob.glob("ci/examples/budgets*.json"))
+        + ["Tests/PerfgateCoreTests/Fixtures/budgets/canonical.json"],
+        "bad": [
+            {"version": 1, "budgets": [{"regresion": {"p95": "10%"}}]},  # unknown key
+            {"version": 2, "budgets": [{}]},  # newer version
+            {"version": 1, "budgets": []},  # no budgets
+            {"version": 1, "budgets": [{"max": {"p95": "200 msec"}}]},  # unknown unit
+            {"version": 1, "budgets": [{"expressions": ["p(95) == 200"]}]},  # unsupported operator
+            {"version": 1, "budgets": [{"significant": {"p95": "20ms"}}]},  # not a percentage
+        ],
+    },
+]
 
 
-def main() -> int:
-    with open(SCHEMA, encoding="utf-8") as f:
+def check(schema_path: str, examples: list, bad: list) -> int:
+    if not os.path.exists(schema_path):
+        print(f"skip {schema_path} (not present)")
+        return 0
+    with open(schema_path, encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     failed = 0
-    if not EXAMPLES:
-        print("no example files found", file=sys.stderr)
+    if not examples:
+        print(f"{schema_path}: no example files found", file=sys.stderr)
         return 1
-    for path in EXAMPLES:
+    for path in examples:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
         errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
@@ -33,11 +60,15 @@ def main() -> int:
         failed += bool(errors)
         if not errors:
             print(f"ok  {path}")
-    # A file that must not validate: an unknown key.
-    bad = {"format": "perfgate", "version": 1, "tool": "t", "series": [], "scenaro": "x"}
-    if validator.is_valid(bad):
-        print("schema accepts an unknown top-level key", file=sys.stderr)
-        failed += 1
+    for doc in bad:
+        if validator.is_valid(doc):
+            print(f"{schema_path} accepts a document it must reject: {json.dumps(doc)}", file=sys.stderr)
+            failed += 1
+    return failed
+
+
+def main() -> int:
+    failed = sum(check(c["schema"], c["examples"], c["bad"]) for c in CHECKS)
     return 1 if failed else 0
 
 

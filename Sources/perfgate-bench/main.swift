@@ -14,5 +14,9 @@ if name == "ingest-ndjson" {  // IngestBenchmark.swift
     IngestBenchmark.run(args)
     exit(0)
 }
+if name == "make-check-store" {  // CheckBenchmark.swift
+    CheckBenchmark.run(args)
+    exit(0)
+}
 print("unknown benchmark \(name)")
 exit(64)

@@ -152,8 +152,17 @@ public struct Rule: Sendable, Hashable, Codable {
     public var source: String
     /// JSON path of the rule in the file.
     public var path: String
+    /// The canonical unit the limit (or the absolute amount of a relative rule) was written in:
+    /// `.milliseconds` for `"200ms"`, `.ratio` for `"1%"`, `.perSecond`, `.bytes`, `.count`.
+    /// Nil when the number carries no unit of its own (a fraction of the baseline, a minimum effect, or a
+    /// plain number on a custom metric): it is then in the series' canonical unit. The gate checks it
+    /// against the series' unit, which is unknown while the file is validated.
+    public var unit: MetricUnit?
 
-    public init(statistic: Statistic, kind: Kind, level: Level, weight: Double = 1, key: Bool = false, source: String, path: String) {
+    public init(
+        statistic: Statistic, kind: Kind, level: Level, weight: Double = 1, key: Bool = false, source: String, path: String,
+        unit: MetricUnit? = nil
+    ) {
         self.statistic = statistic
         self.kind = kind
         self.level = level
@@ -161,6 +170,7 @@ public struct Rule: Sendable, Hashable, Codable {
         self.key = key
         self.source = source
         self.path = path
+        self.unit = unit
     }
 }
 

@@ -1,0 +1,589 @@
+import Foundation
+
+/// The budget file exactly as written: a raw `Codable` mirror of `budgets.json` (version 1), with
+/// optionals wherever the file may omit a key. ``validate()`` turns it into a ``BudgetSet``.
+///
+/// Decoding is the first of two steps (STYLE.md §6.8): ``decode(_:file:)`` checks the JSON syntax
+/// (`file:line:col: error: invalid JSON`), the version, and the JSON types (`at budgets[0].weight:
+/// expected a number, found "high"`). Keys the format does not know are not thrown here; they are
+/// recorded in `unknownKeys` so that ``validate()`` reports all of them with the file's other problems.
+public struct BudgetFile: Codable, Sendable, Hashable {
+    /// The only version this perfgate reads and writes.
+    public static let currentVersion = 1
+    /// The `$schema` URL written by `budgets dump --effective`; any `$schema` value is accepted and ignored.
+    public static let schemaURL = "https://perfgate.dev/schemas/budgets.schema.json"
+
+    public var schema: String?
+    public var version: Int?
+    public var requireBaseline: Bool?
+    public var baseline: Baseline?
+    public var statistics: Statistics?
+    public var score: Score?
+    /// Rule fields applied to every budget of the same metric (`metric`, default `http_req_duration`).
+    public var defaults: Entry?
+    public var budgets: [Entry]?
+
+    /// The display path used in diagnostics; not part of the file.
+    public var file: String = "budgets.json"
+    /// Keys of the top-level object that the format does not know.
+    public var unknownKeys: [UnknownKey] = []
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case schema = "$schema", version, requireBaseline, baseline, statistics, score, defaults, budgets
+    }
+
+    public init(
+        schema: String? = nil, version: Int? = BudgetFile.currentVersion, requireBaseline: Bool? = nil,
+        baseline: Baseline? = nil, statistics: Statistics? = nil, score: Score? = nil, defaults: Entry? = nil,
+        budgets: [Entry]? = nil, file: String = "budgets.json"
+    ) {
+        self.schema = schema
+        self.version = version
+        self.requireBaseline = requireBaseline
+        self.baseline = baseline
+        self.statistics = statistics
+        self.score = score
+        self.defaults = defaults
+        self.budgets = budgets
+        self.file = file
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decodeIfPresent(String.self, forKey: .schema)
+        version = try c.decodeIntegerIfPresent(forKey: .version)
+        requireBaseline = try c.decodeIfPresent(Bool.self, forKey: .requireBaseline)
+        baseline = try c.decodeIfPresent(Baseline.self, forKey: .baseline)
+        statistics = try c.decodeIfPresent(Statistics.self, forKey: .statistics)
+        score = try c.decodeIfPresent(Score.self, forKey: .score)
+        defaults = try c.decodeIfPresent(Entry.self, forKey: .defaults)
+        budgets = try c.decodeIfPresent([Entry].self, forKey: .budgets)
+        unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+    }
+
+    /// `baseline`: where the baseline comes from.
+    public struct Baseline: Codable, Sendable, Hashable {
+        public var branch: String?
+        public var strategy: String?
+        public var window: Int?
+        public var aggregate: String?
+        public var allowEnvironmentMismatch: Bool?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case branch, strategy, window, aggregate, allowEnvironmentMismatch
+        }
+
+        public init(
+            branch: String? = nil, strategy: String? = nil, window: Int? = nil, aggregate: String? = nil,
+            allowEnvironmentMismatch: Bool? = nil
+        ) {
+            self.branch = branch
+            self.strategy = strategy
+            self.window = window
+            self.aggregate = aggregate
+            self.allowEnvironmentMismatch = allowEnvironmentMismatch
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            branch = try c.decodeIfPresent(String.self, forKey: .branch)
+            strategy = try c.decodeIfPresent(String.self, forKey: .strategy)
+            window = try c.decodeIntegerIfPresent(forKey: .window)
+            aggregate = try c.decodeIfPresent(String.self, forKey: .aggregate)
+            allowEnvironmentMismatch = try c.decodeIfPresent(Bool.self, forKey: .allowEnvironmentMismatch)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+    }
+
+    /// `statistics`: defaults of the statistical rules.
+    public struct Statistics: Codable, Sendable, Hashable {
+        public var alpha: Double?
+        public var correction: String?
+        public var minHistory: Int?
+        public var singlePairCanFail: Bool?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case alpha, correction, minHistory, singlePairCanFail }
+
+        public init(alpha: Double? = nil, correction: String? = nil, minHistory: Int? = nil, singlePairCanFail: Bool? = nil) {
+            self.alpha = alpha
+            self.correction = correction
+            self.minHistory = minHistory
+            self.singlePairCanFail = singlePairCanFail
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
+            correction = try c.decodeIfPresent(String.self, forKey: .correction)
+            minHistory = try c.decodeIntegerIfPresent(forKey: .minHistory)
+            singlePairCanFail = try c.decodeIfPresent(Bool.self, forKey: .singlePairCanFail)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+    }
+
+    /// `score`: pass and warn bands on 0–100.
+    public struct Score: Codable, Sendable, Hashable {
+        public var pass: Double?
+        public var warn: Double?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case pass, warn }
+
+        public init(pass: Double? = nil, warn: Double? = nil) {
+            self.pass = pass
+            self.warn = warn
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            pass = try c.decodeIfPresent(Double.self, forKey: .pass)
+            warn = try c.decodeIfPresent(Double.self, forKey: .warn)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+    }
+
+    /// The rule fields of one level: `max`, `min`, `regression`, `significant`, `expressions`.
+    /// The `warn` object of an entry is one of these.
+    public struct Rules: Codable, Sendable, Hashable {
+        /// Absolute upper limits: the statistic must be at most the limit.
+        public var max: [String: Value]?
+        /// Absolute lower limits: the statistic must be at least the limit.
+        public var min: [String: Value]?
+        /// Relative limits: at most this much worse than the baseline (`"10%"` or `"20ms"`).
+        public var regression: [String: Value]?
+        /// Statistical rules: worse by at least this percentage and significant.
+        public var significant: [String: Value]?
+        /// k6-style expressions: `p(95)<200`, `avg < 100ms`, `p95 <= +10%`.
+        public var expressions: [String]?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case max, min, regression, significant, expressions }
+
+        public init(
+            max: [String: Value]? = nil, min: [String: Value]? = nil, regression: [String: Value]? = nil,
+            significant: [String: Value]? = nil, expressions: [String]? = nil
+        ) {
+            self.max = max
+            self.min = min
+            self.regression = regression
+            self.significant = significant
+            self.expressions = expressions
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            max = try c.decodeIfPresent([String: Value].self, forKey: .max)
+            min = try c.decodeIfPresent([String: Value].self, forKey: .min)
+            regression = try c.decodeIfPresent([String: Value].self, forKey: .regression)
+            significant = try c.decodeIfPresent([String: Value].self, forKey: .significant)
+            expressions = try c.decodeIfPresent([String].self, forKey: .expressions)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+
+        /// True when no rule field is present.
+        public var isEmpty: Bool {
+            (max ?? [:]).isEmpty && (min ?? [:]).isEmpty && (regression ?? [:]).isEmpty && (significant ?? [:]).isEmpty
+                && (expressions ?? []).isEmpty
+        }
+    }
+
+    /// One entry of `budgets` (and the shape of `defaults`): selectors, weight, key, fail-level rule
+    /// fields and a `warn` object with warn-level rule fields.
+    public struct Entry: Codable, Sendable, Hashable {
+        public var name: String?
+        public var scenario: String?
+        public var environment: String?
+        public var endpoint: String?
+        public var metric: String?
+        public var tags: [String: String]?
+        public var weight: Double?
+        public var key: Bool?
+        public var max: [String: Value]?
+        public var min: [String: Value]?
+        public var regression: [String: Value]?
+        public var significant: [String: Value]?
+        public var expressions: [String]?
+        public var warn: Rules?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, scenario, environment, endpoint, metric, tags, weight, key
+            case max, min, regression, significant, expressions, warn
+        }
+
+        public init(
+            name: String? = nil, scenario: String? = nil, environment: String? = nil, endpoint: String? = nil,
+            metric: String? = nil, tags: [String: String]? = nil, weight: Double? = nil, key: Bool? = nil,
+            rules: Rules = Rules(), warn: Rules? = nil
+        ) {
+            self.name = name
+            self.scenario = scenario
+            self.environment = environment
+            self.endpoint = endpoint
+            self.metric = metric
+            self.tags = tags
+            self.weight = weight
+            self.key = key
+            self.max = rules.max
+            self.min = rules.min
+            self.regression = rules.regression
+            self.significant = rules.significant
+            self.expressions = rules.expressions
+            self.warn = warn
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            scenario = try c.decodeIfPresent(String.self, forKey: .scenario)
+            environment = try c.decodeIfPresent(String.self, forKey: .environment)
+            endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint)
+            metric = try c.decodeIfPresent(String.self, forKey: .metric)
+            tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
+            weight = try c.decodeIfPresent(Double.self, forKey: .weight)
+            key = try c.decodeIfPresent(Bool.self, forKey: .key)
+            max = try c.decodeIfPresent([String: Value].self, forKey: .max)
+            min = try c.decodeIfPresent([String: Value].self, forKey: .min)
+            regression = try c.decodeIfPresent([String: Value].self, forKey: .regression)
+            significant = try c.decodeIfPresent([String: Value].self, forKey: .significant)
+            expressions = try c.decodeIfPresent([String].self, forKey: .expressions)
+            warn = try c.decodeIfPresent(Rules.self, forKey: .warn)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+
+        /// The fail-level rule fields of this entry.
+        public var rules: Rules {
+            Rules(max: max, min: min, regression: regression, significant: significant, expressions: expressions)
+        }
+    }
+
+    /// A limit as written: a string with a unit (`"200ms"`, `"10%"`, `"500/s"`) or a plain number.
+    public enum Value: Codable, Sendable, Hashable, CustomStringConvertible {
+        case string(String)
+        case number(Double)
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else if !c.decodeNil(), let b = try? c.decode(Bool.self) {
+                _ = b
+                throw DecodingError.typeMismatch(
+                    Value.self, DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "boolean"))
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else {
+                throw DecodingError.typeMismatch(
+                    Value.self, DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not a limit"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .string(let s): try c.encode(s)
+            case .number(let d): try c.encode(d)
+            }
+        }
+
+        /// The text as written (numbers in their shortest form).
+        public var description: String {
+            switch self {
+            case .string(let s): return s
+            case .number(let d): return BudgetNumber.format(d)
+            }
+        }
+    }
+
+    /// A key the format does not know, with the JSON path of the object that holds it.
+    public struct UnknownKey: Codable, Sendable, Hashable {
+        /// The JSON path of the object (`budgets[0]`, `""` for the top level).
+        public var objectPath: String
+        public var key: String
+        /// The keys that object accepts, for the "did you mean" hint.
+        public var allowed: [String]
+
+        public init(objectPath: String, key: String, allowed: [String]) {
+            self.objectPath = objectPath
+            self.key = key
+            self.allowed = allowed
+        }
+
+        /// The JSON path of the key itself (`budgets[0].regresion`).
+        public var path: String { BudgetPath.child(objectPath, key: key) }
+
+        static func collect<K: CodingKey & CaseIterable>(_ decoder: any Decoder, known: K.Type) throws -> [UnknownKey] {
+            let allowed = K.allCases.map(\.stringValue)
+            let any = try decoder.container(keyedBy: AnyKey.self)
+            let objectPath = BudgetPath.render(decoder.codingPath)
+            return any.allKeys.map(\.stringValue).filter { !allowed.contains($0) }.sorted().map {
+                UnknownKey(objectPath: objectPath, key: $0, allowed: allowed)
+            }
+        }
+    }
+}
+
+// MARK: - Decoding
+
+extension BudgetFile {
+    /// Decodes a budget file: JSON syntax, then `version`, then types. Throws ``BudgetsError`` (exit 65)
+    /// naming `file:line:col` for syntax errors and the JSON path otherwise. Does not validate content;
+    /// call ``validate()`` next, or use ``BudgetSet/load(_:file:)`` for both steps.
+    ///
+    /// Trailing commas and comments are rejected, as `JSONSerialization` rejects them: the file is plain JSON.
+    public static func decode(_ data: Data, file: String) throws -> BudgetFile {
+        if let (location, message) = JSONLocator.syntaxError(in: data, file: file) {
+            throw BudgetsError(.malformedInput, diagnostics: [Diagnostic(.error, message, at: location)])
+        }
+        if let (offset, message) = StrictJSON.firstProblem(in: data) {
+            let (line, column) = JSONLocator.lineColumn(in: data, offset: offset)
+            throw BudgetsError(
+                .malformedInput,
+                diagnostics: [Diagnostic(.error, message, at: SourceLocation(file: file, line: line, column: column))])
+        }
+        let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        guard let top = tree as? [String: Any] else {
+            throw BudgetsError.invalid(
+                file: file, path: nil,
+                "expected an object with \"version\" and \"budgets\" at the top level, found \(BudgetPath.describe(tree))")
+        }
+        try checkVersion(top["version"], file: file)
+        do {
+            var decoded = try JSONDecoder().decode(BudgetFile.self, from: data)
+            decoded.file = file
+            return decoded
+        } catch let error as DecodingError {
+            throw BudgetsError(.malformedInput, diagnostics: [BudgetPath.diagnostic(for: error, tree: tree, file: file)])
+        }
+    }
+
+    /// `version` is checked before anything else, so a newer file gets one clear message.
+    private static func checkVersion(_ raw: Any?, file: String) throws {
+        guard let raw else {
+            throw BudgetsError.invalid(
+                file: file, path: nil, "missing required key \"version\"",
+                notes: ["add \"version\": \(currentVersion) at the top of the file"])
+        }
+        guard let number = raw as? NSNumber, !BudgetPath.isBool(number), number.doubleValue == number.doubleValue.rounded()
+        else {
+            throw BudgetsError.invalid(
+                file: file, path: "version", "expected an integer, found \(BudgetPath.describe(raw))",
+                notes: ["this perfgate reads \"version\": \(currentVersion)"])
+        }
+        let version = number.intValue
+        if version > currentVersion {
+            throw BudgetsError.invalid(
+                file: file, path: "version",
+                "budget file version \(version) is newer than this perfgate, which reads version \(currentVersion)",
+                notes: ["upgrade perfgate, or write the file for version \(currentVersion)"])
+        }
+        if version < 1 {
+            throw BudgetsError.invalid(
+                file: file, path: "version", "unsupported budget file version \(version); the first version is 1")
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An integer, with a type error naming the key for `30.5` (JSONDecoder reports that with no path).
+    func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
+        guard let d = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard d == d.rounded(), abs(d) < 1e15 else {
+            throw DecodingError.typeMismatch(
+                Int.self, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "not an integer"))
+        }
+        return Int(d)
+    }
+}
+
+/// A dynamic coding key, to list every key of an object.
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+/// JSON paths for messages: `budgets[2].max.p95`, `budgets[0].max["p(95)"]`.
+enum BudgetPath {
+    static func render(_ codingPath: [any CodingKey]) -> String {
+        var path = ""
+        for key in codingPath {
+            if let index = key.intValue, key.stringValue == String(index) || key.stringValue.hasPrefix("Index ") {
+                path += "[\(index)]"
+            } else {
+                path = child(path, key: key.stringValue)
+            }
+        }
+        return path
+    }
+
+    static func child(_ path: String, key: String) -> String {
+        let isIdentifier =
+            !key.isEmpty && key.first.map { $0.isLetter || $0 == "_" || $0 == "$" } == true
+            && key.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") && $0.isASCII }
+        if isIdentifier { return path.isEmpty ? key : path + "." + key }
+        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return path + "[\"\(escaped)\"]"
+    }
+
+    static func index(_ path: String, _ i: Int) -> String { path + "[\(i)]" }
+
+    static func isBool(_ n: NSNumber) -> Bool {
+        #if canImport(Darwin)
+            return CFGetTypeID(n) == CFBooleanGetTypeID()
+        #else
+            return String(describing: type(of: n)).contains("Boolean")
+        #endif
+    }
+
+    /// A short description of a JSON value for "found …".
+    static func describe(_ value: Any?) -> String {
+        switch value {
+        case nil: return "nothing"
+        case is NSNull: return "null"
+        case let s as String: return "the string \"\(s.count > 40 ? String(s.prefix(40)) + "…" : s)\""
+        case let n as NSNumber:
+            if isBool(n) { return n.boolValue ? "true" : "false" }
+            return BudgetNumber.format(n.doubleValue)
+        case is [Any]: return "an array"
+        case is [String: Any]: return "an object"
+        default: return "a value"
+        }
+    }
+
+    /// The value at a coding path in the parsed tree.
+    static func value(at codingPath: [any CodingKey], in tree: Any?) -> Any? {
+        var node = tree
+        for key in codingPath {
+            if let array = node as? [Any], let i = key.intValue {
+                node = i < array.count ? array[i] : nil
+            } else if let object = node as? [String: Any] {
+                node = object[key.stringValue]
+            } else {
+                return nil
+            }
+        }
+        return node
+    }
+
+    static func expected(_ type: Any.Type) -> String {
+        if type == String.self { return "a string" }
+        if type == Int.self { return "an integer" }
+        if type == Double.self { return "a number" }
+        if type == Bool.self { return "true or false" }
+        if type == BudgetFile.Value.self { return "a string with a unit such as \"200ms\" or \"10%\"" }
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary") || name.hasPrefix("[String") || type == BudgetFile.Entry.self
+            || type == BudgetFile.Rules.self || name.contains("Baseline") || name.contains("Statistics")
+            || name.contains("Score")
+        {
+            return "an object"
+        }
+        if name.hasPrefix("Array") || name.hasPrefix("[") { return "an array" }
+        return "a value of type \(name)"
+    }
+
+    static func diagnostic(for error: DecodingError, tree: Any?, file: String) -> Diagnostic {
+        switch error {
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            let found = describe(value(at: context.codingPath, in: tree))
+            return .budgetError(file: file, path: render(context.codingPath), "expected \(expected(type)), found \(found)")
+        case .dataCorrupted(let context):
+            let found = value(at: context.codingPath, in: tree)
+            if let n = found as? NSNumber, !isBool(n) {
+                return .budgetError(
+                    file: file, path: render(context.codingPath), "expected an integer, found \(describe(found))")
+            }
+            return .budgetError(file: file, path: render(context.codingPath), context.debugDescription)
+        case .keyNotFound(let key, let context):
+            return .budgetError(file: file, path: render(context.codingPath), "missing required key \"\(key.stringValue)\"")
+        @unknown default:
+            return .budgetError(file: file, path: nil, "\(error)")
+        }
+    }
+}
+
+/// Number formatting shared by messages and `dump --effective`: integers without `.0`, others in
+/// the shortest form that reads back to the same `Double`.
+enum BudgetNumber {
+    static func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+}
+
+/// What `JSONSerialization` lets through but a budget file must not contain: trailing commas (other
+/// JSON tools, and the JSON Schema check, reject them) and duplicate keys (the last one would silently
+/// win, so a repeated `"max"` would drop rules). Runs only on documents that already parse.
+enum StrictJSON {
+    static func firstProblem(in data: Data) -> (offset: Int, message: String)? {
+        struct Frame {
+            var isObject: Bool
+            var keys: Set<[UInt8]> = []
+        }
+        var stack: [Frame] = []
+        var lastSignificant: UInt8 = 0
+        var lastCommaOffset = 0
+        var inString = false
+        var escaped = false
+        var stringStart = 0
+        var isKey = false
+        let bytes = [UInt8](data)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                    if isKey, !stack.isEmpty {
+                        let key = Array(bytes[(stringStart + 1)..<i])
+                        if stack[stack.count - 1].keys.contains(key) {
+                            let name = String(decoding: key, as: UTF8.self)
+                            return (stringStart, "invalid JSON: duplicate key \"\(name)\" in the same object")
+                        }
+                        stack[stack.count - 1].keys.insert(key)
+                    }
+                    lastSignificant = b
+                }
+                i += 1
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                stringStart = i
+                isKey =
+                    stack.last?.isObject == true
+                    && (lastSignificant == UInt8(ascii: "{") || lastSignificant == UInt8(ascii: ","))
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                stack.append(Frame(isObject: b == UInt8(ascii: "{")))
+                lastSignificant = b
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if lastSignificant == UInt8(ascii: ",") {
+                    return (lastCommaOffset, "invalid JSON: trailing comma (budget files are plain JSON)")
+                }
+                if !stack.isEmpty { stack.removeLast() }
+                lastSignificant = b
+            case UInt8(ascii: ","):
+                lastCommaOffset = i
+                lastSignificant = b
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                break
+            default:
+                lastSignificant = b
+            }
+            i += 1
+        }
+        return nil
+    }
+}
