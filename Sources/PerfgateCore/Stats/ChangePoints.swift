@@ -191,9 +191,25 @@ extension Stats {
                 let rank = MannWhitney.test(
                     current: Array(y[tau..<b]), baseline: Array(y[a..<tau]), method: .asymptotic
                 ).pValue
-                p = max(p, rank)
+                // Short segments cannot reach pMax with ranks even when completely separated (7 vs 5
+                // points: p ≥ 0.006); there the guard asks for complete separation instead, so a clean
+                // step in a short history is still found while a skewed 3-point segment (rank p ≈ 0.06,
+                // far from its minimum) is not.
+                let floor = minimumRankP(tau - a, b - tau)
+                if rank > max(options.pMax, floor * (1 + 1e-9)) { p = max(p, rank) }
             }
             return p
+        }
+
+        /// The smallest two-sided asymptotic Mann–Whitney p (continuity corrected) two samples of these sizes
+        /// can give: complete separation, no ties.
+        static func minimumRankP(_ n1: Int, _ n2: Int) -> Double {
+            guard n1 > 0, n2 > 0 else { return 1 }
+            let m = Double(n1)
+            let n = Double(n2)
+            let sigma = (m * n * (m + n + 1) / 12).squareRoot()
+            let z = (m * n / 2 - 0.5) / sigma
+            return min(1, 2 * Special.normalSF(z))
         }
 
         /// Deterministic E-Divisive with Welch significance, min segment, min magnitude and Hunter's merge pass
