@@ -33,6 +33,9 @@ public struct GateReport: Sendable {
         if let q = e.q { parts.append("q=" + pText(q)) }
         parts.append("n=" + (e.nBaseline == e.nCurrent ? "\(e.nBaseline)" : "\(e.nBaseline)+\(e.nCurrent)"))
         var s = parts.joined(separator: " ") + " " + e.method
+        if let spread = e.baselineSpread, let b = f.baseline {
+            s += ", baseline \(valueText(b, f.unit)) ±\(Formatting.fixed(spread * 100, 1))%"
+        }
         if let lo = e.ciLow, let hi = e.ciHigh {
             s += ", CI [\(Formatting.signedPercent(lo - 1)), \(Formatting.signedPercent(hi - 1))]"
         }
