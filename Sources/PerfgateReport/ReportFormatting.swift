@@ -71,7 +71,33 @@ enum ReportFormatting {
     }
 
     /// `2026-11-02 00:00:00Z`, or `—` without a date.
-    static func time(_ d: Date?) -> String { d == nil ? "—" : Formatting.timestamp(d) }
+    static func time(_ d: Date?) -> String { d.map(timestamp) ?? "—" }
+
+    /// The same text as ``Formatting/timestamp(_:)`` (UTC, `yyyy-MM-dd HH:mm:ss'Z'`), computed with
+    /// integer civil-date arithmetic: `Formatting.timestamp` builds an ICU `DateFormatter` per call,
+    /// which dominated the time of a site with thousands of rows. A test keeps the two identical.
+    static func timestamp(_ d: Date) -> String {
+        let t = d.timeIntervalSince1970
+        guard t.isFinite, abs(t) < 1e13 else { return Formatting.timestamp(d) }
+        let secs = Int64(t.rounded(.down))
+        var days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
+        let rem = secs - days * 86_400
+        // Howard Hinnant's days-from-civil inverse.
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else { return Formatting.timestamp(d) }
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let y = String(year)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + two(month) + "-" + two(day) + " "
+            + two(rem / 3600) + ":" + two(rem % 3600 / 60) + ":" + two(rem % 60) + "Z"
+    }
 
     /// p-values as the gate prints them.
     static func p(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }

@@ -53,7 +53,7 @@ public struct SiteBuilder {
 
     func meta(_ title: String, root: String) -> PageMeta {
         PageMeta(
-            title: title, root: root, generatedAt: Formatting.timestamp(context.generatedAt), toolVersion: context.toolVersion,
+            title: title, root: root, generatedAt: ReportFormatting.time(context.generatedAt), toolVersion: context.toolVersion,
             baseBranch: context.baseBranch)
     }
 
@@ -378,7 +378,7 @@ public struct SiteBuilder {
         if let v = r.vus { facts.append(NameValue(name: "VUs", value: String(v))) }
         if let v = r.maxVUs { facts.append(NameValue(name: "max VUs", value: String(v))) }
         facts.append(NameValue(name: "attempt", value: String(r.attempt)))
-        facts.append(NameValue(name: "ingested", value: Formatting.timestamp(r.ingestedAt)))
+        facts.append(NameValue(name: "ingested", value: ReportFormatting.time(r.ingestedAt)))
         let series = d.result.series.sorted { $0.key < $1.key }.map { sr -> RunSeriesModel in
             let slug = slugs[Self.identity(r.scenario, r.environment, sr.key)]
             let title = (sr.key.endpoint.isEmpty ? "(all requests)" : sr.key.endpoint)
@@ -458,7 +458,7 @@ public struct SiteBuilder {
     }
 
     func summaryModel(_ rows: [(rank: Int, severity: Double, row: SummaryRow)]) -> SummaryModel {
-        let footer = (context.toolVersion, Formatting.timestamp(context.generatedAt))
+        let footer = (context.toolVersion, ReportFormatting.time(context.generatedAt))
         if let o = options.outcome {
             let commit = options.outcomeCommit
             let sorted = o.findings.sorted(by: Self.findingOrder)

@@ -66,3 +66,14 @@ import Testing
         #expect(bad.commitURL("abcdef1") == nil)
     }
 }
+
+@Suite struct ReportTimestampTests {
+    @Test(arguments: [
+        0.0, 1_800_000_000, 1_801_000_000.75, 951_782_400, 951_868_799, 4_102_444_800, -86_400.5, 1_709_164_800,
+        253_402_300_799,
+    ])
+    func matchesTheCoreFormatter(_ t: Double) {
+        let d = Date(timeIntervalSince1970: t)
+        #expect(ReportFormatting.timestamp(d) == Formatting.timestamp(d))
+    }
+}

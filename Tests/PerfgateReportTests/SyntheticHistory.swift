@@ -55,7 +55,7 @@ struct SyntheticHistory: ReportSource {
                 runId: id, p50: level * 0.6 + jitter / 2, p95: level + jitter + spike, p99: level * 1.5 + jitter, mean: level * 0.7,
                 count: 1000, errorRate: i == 30 ? 0.02 : 0.001, throughput: i >= 20 && commit.branch == "main" ? 80 : 100)
             let hostile = SeriesPoint(runId: id, p50: 10 + jitter / 4, p95: 20 + jitter / 2, p99: 30, mean: 12, count: 500, errorRate: 0, throughput: 50)
-            let memory = SeriesPoint(runId: id, value: 256 * 1024 * 1024 + Double(i) * 1024 * 1024)
+            let memory = SeriesPoint(runId: id, value: 256 * 1024 * 1024 + jitter * 1024 * 1024)
             pointsBySeries[Self.cart, default: []].append(cart)
             pointsBySeries[Self.hostile, default: []].append(hostile)
             pointsBySeries[Self.memory, default: []].append(memory)
