@@ -2,6 +2,10 @@
 enum Escape {
     /// Text and attribute values in HTML and SVG: `& < > " '`.
     static func html(_ s: String) -> String {
+        // Most values (numbers, dates, names) need nothing: return them as they are.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
+            return s
+        }
         var r = ""
         r.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {

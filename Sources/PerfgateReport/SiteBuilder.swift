@@ -150,11 +150,12 @@ public struct SiteBuilder {
 
         changeRows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
         let newest = runs.last { $0.commit.branch == context.baseBranch } ?? runs.last
+        let runLinks = runs.reversed().map { runLink($0, root: "") }
         let index = IndexPage(
             meta: meta("perfgate report", root: ""), status: statusModel(), newest: newest.map { link($0.commit) },
             hasNewest: newest != nil, series: indexRows, hasSeries: !indexRows.isEmpty, changePoints: changeRows.map(\.2),
             hasChangePoints: !changeRows.isEmpty,
-            runs: runs.reversed().map { runLink($0, root: "") }, runCount: String(runs.count), compareHref: "compare.html",
+            runs: runLinks, runsRowsHTML: RowsHTML.indexRuns(runLinks), runCount: String(runs.count), compareHref: "compare.html",
             hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten)
         try write(try templates.render(index, template: "html/index.html"), "index.html")
         return SiteResult(pages: written.sorted())
@@ -361,7 +362,7 @@ public struct SiteBuilder {
             branches: branches.map { BranchOption(name: $0) },
             hasBranchFilter: branches.count > 1, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
             hasBand: !bandText.isEmpty, changePoints: cps, hasChangePoints: !cps.isEmpty,
-            columns: shownStats.map(\.rawValue), rows: rows)
+            columns: shownStats.map(\.rawValue), rows: rows, rowsHTML: RowsHTML.seriesPoints(rows))
     }
 
     // MARK: run page
@@ -409,6 +410,7 @@ public struct SiteBuilder {
         return RunPage(
             meta: meta("Run \(r.id) · \(r.scenario) @ \(r.commit.shortSha)", root: root), id: String(r.id), commit: link(r.commit),
             facts: facts, tags: tags, hasTags: !tags.isEmpty, sources: sources, hasSources: !sources.isEmpty, series: series,
+            statisticsRowsHTML: RowsHTML.runStatistics(series),
             thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
             errors: errors, hasErrors: !errors.isEmpty)
     }

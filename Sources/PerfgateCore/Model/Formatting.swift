@@ -27,10 +27,49 @@ public enum Formatting {
         }
     }
 
-    /// Fixed decimals, `.` separator, no grouping.
+    /// Fixed decimals, `.` separator, no grouping. The same text as `String(format: "%.<decimals>f", v)`
+    /// (exact binary value, ties to even, `-` for any negative sign, including `-0.00`), computed with
+    /// integer arithmetic; values too large for 64 bits and non-finite values go through `String(format:)`.
     public static func fixed(_ v: Double, _ decimals: Int) -> String {
-        String(format: "%.\(decimals)f", v)
+        guard v.isFinite, decimals >= 0, decimals < powersOfTen.count else { return String(format: "%.\(decimals)f", v) }
+        let scale = powersOfTen[decimals]
+        let a = abs(v)
+        // a = m · 2^e exactly.
+        let m: UInt64 = a.isSubnormal || a == 0 ? a.significandBitPattern : a.significandBitPattern | (1 << 52)
+        let e = a.isSubnormal || a == 0 ? -1074 : Int(a.exponent) - 52
+        var q: UInt64
+        if e >= 0 {
+            guard e < 11 else { return String(format: "%.\(decimals)f", v) }  // a < 2^64
+            let (scaled, overflow) = (m << UInt64(e)).multipliedReportingOverflow(by: scale)
+            guard !overflow else { return String(format: "%.\(decimals)f", v) }
+            q = scaled
+        } else {
+            let (n, overflow) = m.multipliedReportingOverflow(by: scale)
+            guard !overflow else { return String(format: "%.\(decimals)f", v) }
+            let shift = -e
+            if shift > 64 {
+                q = 0  // n < 2^64 ≤ half: rounds down
+            } else if shift == 64 {
+                q = n > (1 << 63) ? 1 : 0  // a tie (n == 2^63) rounds to the even 0
+            } else {
+                q = n >> UInt64(shift)
+                let r = n & ((1 << UInt64(shift)) - 1)
+                let half: UInt64 = 1 << UInt64(shift - 1)
+                if r > half || (r == half && q & 1 == 1) { q += 1 }
+            }
+        }
+        var out = v.sign == .minus ? "-" : ""
+        out += String(q / scale)
+        if decimals > 0 {
+            let frac = String(q % scale)
+            out += "."
+            if frac.count < decimals { out += String(repeating: "0", count: decimals - frac.count) }
+            out += frac
+        }
+        return out
     }
+
+    private static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
 
     /// A signed percentage change: `+13.88%`, `-1.30%`; `?` when the baseline is 0.
     public static func percentChange(current: Double, baseline: Double) -> String {

@@ -63,6 +63,7 @@ extension IndexPage: MustacheParent {
         case "changePoints": return changePoints
         case "hasChangePoints": return hasChangePoints
         case "runs": return runs
+        case "runsRowsHTML": return runsRowsHTML
         case "runCount": return runCount
         case "compareHref": return compareHref
         case "hasCompare": return hasCompare
@@ -188,6 +189,7 @@ extension SeriesPage: MustacheParent {
         case "hasChangePoints": return hasChangePoints
         case "columns": return columns
         case "rows": return rows
+        case "rowsHTML": return rowsHTML
         default: return nil
         }
     }
@@ -249,6 +251,7 @@ extension RunPage: MustacheParent {
         case "sources": return sources
         case "hasSources": return hasSources
         case "series": return series
+        case "statisticsRowsHTML": return statisticsRowsHTML
         case "thresholds": return thresholds
         case "hasThresholds": return hasThresholds
         case "checks": return checks

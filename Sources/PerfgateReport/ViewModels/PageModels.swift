@@ -46,6 +46,8 @@ struct IndexPage {
     var changePoints: [ChangePointRow]
     var hasChangePoints: Bool
     var runs: [RunLinkRow]
+    /// `runs` as pre-escaped `<tr>` rows (`RowsHTML.indexRuns`).
+    var runsRowsHTML: String
     var runCount: String
     var compareHref: String
     var hasCompare: Bool
@@ -147,6 +149,8 @@ struct SeriesPage {
     var hasChangePoints: Bool
     var columns: [String]
     var rows: [PointRow]
+    /// `rows` as pre-escaped `<tr>` rows (`RowsHTML.seriesPoints`).
+    var rowsHTML: String
 }
 
 struct ChartModel {
@@ -186,6 +190,8 @@ struct RunPage {
     var sources: [NameValue]
     var hasSources: Bool
     var series: [RunSeriesModel]
+    /// Every series' `statistics` as pre-escaped `<tr>` rows (`RowsHTML.runStatistics`).
+    var statisticsRowsHTML: String
     var thresholds: [ThresholdRow]
     var hasThresholds: Bool
     var checks: [CheckRow]
