@@ -17,7 +17,7 @@ public struct RunRef: Sendable, Hashable {
 extension PerfgateStore {
     /// Runs of a branch for one scenario and environment, newest commit first (by commit time, then
     /// start time), without their results.
-    public func runRefs(branch: String?, scenario: String?, environment: String?, commit: String? = nil, limit: Int = 5000) throws -> [RunRef] {
+    public func runRefs(branch: String?, scenario: String?, environment: String?, commit: String? = nil, limit: Int = 2000) throws -> [RunRef] {
         try wrap {
             try writer.read { db in
                 var clauses: [String] = []
@@ -35,9 +35,10 @@ extension PerfgateStore {
                         ORDER BY c.committedAt IS NULL, c.committedAt DESC, r.startedAt DESC, r.id DESC LIMIT \(limit)
                         """, arguments: StatementArguments(args)
                 ).map {
+                    // Columns by index: name lookup lowercases the name on every access.
                     RunRef(
-                        id: $0["id"], commitSha: $0["commitSha"], branch: $0["branch"], committedAt: $0["committedAt"],
-                        startedAt: $0["startedAt"], scenario: $0["scenario"], environment: $0["environment"], tool: $0["tool"])
+                        id: $0[0], commitSha: $0[1], branch: $0[2], committedAt: $0[3], startedAt: $0[4], scenario: $0[5],
+                        environment: $0[6], tool: $0[7])
                 }
             }
         }

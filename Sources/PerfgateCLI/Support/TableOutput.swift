@@ -60,10 +60,11 @@ struct Tabular {
         var widths = columns.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
+            let joined = cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 return numeric.contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ")
+            return String(joined.reversed().drop(while: { $0 == " " }).reversed())
         }
         var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map(line)

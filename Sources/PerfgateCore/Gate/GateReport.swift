@@ -75,10 +75,11 @@ public struct GateReport: Sendable {
         var widths = cols.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
+            let joined = cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 return (2...4).contains(i) ? pad + c : c + pad
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+            }.joined(separator: "  ")
+            return String(joined.reversed().drop(while: { $0 == " " }).reversed())
         }
         out.append(line(cols))
         out.append(line(widths.map { String(repeating: "-", count: $0) }))
