@@ -169,31 +169,41 @@ public struct BudgetQuantity: Sendable, Hashable {
     }
 }
 
-/// "Did you mean" by edit distance, as ArgumentParser suggests option names.
-enum KeySuggestion {
-    /// The closest candidate when it is close enough to be a typo (case-insensitive).
-    static func nearest(to word: String, among candidates: [String]) -> String? {
+/// "Did you mean" by edit distance, as ArgumentParser suggests option names. Shared by the budget
+/// file and the native result format.
+package enum KeySuggestion {
+    /// The closest candidate when it is within `limit(candidate length, word length)` edits
+    /// (case-insensitive). With `transpositions`, swapping two adjacent letters counts as one edit.
+    package static func nearest(
+        to word: String, among candidates: [String], transpositions: Bool = false,
+        limit: (Int, Int) -> Int = { c, w in Swift.max(1, Swift.min(3, Swift.max(c, w) / 2)) }
+    ) -> String? {
         let w = Array(word.lowercased())
         var best: (String, Int)?
         for c in candidates {
-            let d = distance(w, Array(c.lowercased()))
-            let limit = Swift.max(1, Swift.min(3, Swift.max(c.count, w.count) / 2))
-            if d <= limit, d < (best?.1 ?? Int.max) { best = (c, d) }
+            let d = distance(w, Array(c.lowercased()), transpositions: transpositions)
+            if d <= limit(c.count, w.count), d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         return best?.0
     }
 
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    /// Levenshtein distance, optionally with adjacent transpositions (optimal string alignment).
+    package static func distance(_ a: [Character], _ b: [Character], transpositions: Bool = false) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
+        var beforePrevious = previous
         for i in 1...a.count {
             current[0] = i
             for j in 1...b.count {
                 current[j] = Swift.min(
                     previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if transpositions && i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    current[j] = Swift.min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
+            beforePrevious = previous
             swap(&previous, &current)
         }
         return previous[b.count]
