@@ -73,10 +73,10 @@ struct BaselineResolver {
             if let mb {
                 let start = mb == commit.sha ? git.parent(mb) : mb
                 mergeBase = start
-                if let start { ancestry = git.firstParentHistory(start, limit: 5000) }
+                if let start { ancestry = git.firstParentHistory(start, limit: 2000) }
             } else if let parent = commit.parentSha {
                 // git cannot place the commit; follow the parent links recorded in the store.
-                let chain = try store.storedAncestry(from: parent)
+                let chain = try store.storedAncestry(from: parent, limit: 2000)
                 let parentHasRuns = try !store.runRefs(branch: base, scenario: nil, environment: nil, commit: parent, limit: 1).isEmpty
                 if chain.count > 1 || parentHasRuns {
                     mergeBase = parent
@@ -85,6 +85,7 @@ struct BaselineResolver {
                 }
             }
         }
+        let ancestrySet = Set(ancestry)
         let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment) }).sorted()
         for pair in pairs {
             var env = pair.environment
@@ -143,7 +144,7 @@ struct BaselineResolver {
             var hist: [RunRef] = []
             for r in refs where hist.count < historyWindow {
                 if let a = anchorTime, let t = r.committedAt, t > a { continue }
-                if case .mergeBase = choice, !ancestry.isEmpty, !Set(ancestry).contains(r.commitSha) { continue }
+                if case .mergeBase = choice, !ancestry.isEmpty, !ancestrySet.contains(r.commitSha) { continue }
                 let c = perCommit[r.commitSha, default: 0]
                 if c >= 5 { continue }
                 perCommit[r.commitSha] = c + 1

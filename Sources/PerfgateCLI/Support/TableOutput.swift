@@ -64,7 +64,9 @@ struct Tabular {
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 return numeric.contains(i) ? pad + c : c + pad
             }.joined(separator: "  ")
-            return String(joined.reversed().drop(while: { $0 == " " }).reversed())
+            var trimmed = joined
+            while trimmed.utf8.last == 0x20 { trimmed.removeLast() }
+            return trimmed
         }
         var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
         out += rows.map(line)

@@ -79,7 +79,9 @@ public struct GateReport: Sendable {
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 return (2...4).contains(i) ? pad + c : c + pad
             }.joined(separator: "  ")
-            return String(joined.reversed().drop(while: { $0 == " " }).reversed())
+            var trimmed = joined
+            while trimmed.utf8.last == 0x20 { trimmed.removeLast() }
+            return trimmed
         }
         out.append(line(cols))
         out.append(line(widths.map { String(repeating: "-", count: $0) }))
