@@ -39,6 +39,13 @@ public enum IngestError: DiagnosableError, CustomStringConvertible {
 
     public var description: String { diagnostic.rendered }
 
+    /// The same error with its line number moved down by `lines` (for a block parsed on its own).
+    public func shiftingLines(by lines: Int) -> IngestError {
+        guard case .malformed(var loc, let msg) = self, let line = loc.line else { return self }
+        loc.line = line + lines
+        return .malformed(loc, msg)
+    }
+
     /// Shorthand for adapters.
     public static func at(_ file: String, line: Int? = nil, column: Int? = nil, path: String? = nil, _ message: String)
         -> IngestError

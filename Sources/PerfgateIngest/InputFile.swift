@@ -68,48 +68,72 @@ public struct InputFile: Sendable {
     /// Calls `body` with each line (without the line terminator; a trailing `\r` is removed) and its
     /// 1-based line number, streaming in constant memory. Invalid UTF-8 is the adapter's concern.
     public func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void) throws {
-        let reader = try makeReader()
-        var carry: [UInt8] = []
         var lineNumber = 0
+        try forEachLineBlock(blockSize: 1 << 20) { block in
+            lineNumber = try InputFile.forEachLine(in: block, after: lineNumber, body)
+        }
+    }
+
+    /// Calls `body` with the content in blocks of whole lines, in order: about `blockSize` bytes each
+    /// (longer when a single line is), every block but the last ending with `\n`. Blocks can be parsed
+    /// independently (in parallel) and their results combined in order.
+    public func forEachLineBlock(blockSize: Int, _ body: ([UInt8]) throws -> Void) throws {
+        let reader = try makeReader()
+        var block: [UInt8] = []
+        block.reserveCapacity(blockSize + ByteReader.chunkSize)
         while case let chunk = try reader.next(), !chunk.isEmpty {
-            try chunk.withUnsafeBufferPointer { buf in
-                var start = 0
-                let n = buf.count
-                guard let base = buf.baseAddress else { return }
-                while start < n {
-                    // memchr is far faster than a Swift loop for long lines.
-                    let found = memchr(base + start, Int32(UInt8(ascii: "\n")), n - start)
-                    guard let hit = found else {
-                        carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
-                        break
-                    }
-                    let end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    lineNumber += 1
-                    if carry.isEmpty {
-                        var len = end - start
-                        if len > 0 && base[start + len - 1] == 13 { len -= 1 }
-                        try body(UnsafeBufferPointer(start: base + start, count: len), lineNumber)
-                    } else {
-                        carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: end - start))
-                        if carry.last == 13 { carry.removeLast() }
-                        try carry.withUnsafeBufferPointer { try body($0, lineNumber) }
-                        carry.removeAll(keepingCapacity: true)
-                    }
-                    start = end + 1
+            block.append(contentsOf: chunk)
+            guard block.count >= blockSize else { continue }
+            // Cut after the last newline; the partial line starts the next block.
+            let cut: Int? = block.withUnsafeBufferPointer { buf in
+                var k = buf.count - 1
+                while k >= 0 && buf[k] != 10 { k -= 1 }
+                return k >= 0 ? k + 1 : nil
+            }
+            guard let cut else { continue }
+            var next: [UInt8] = []
+            next.reserveCapacity(blockSize + ByteReader.chunkSize)
+            next.append(contentsOf: block[cut...])
+            block.removeSubrange(cut...)
+            try body(block)
+            block = next
+        }
+        if !block.isEmpty { try body(block) }
+    }
+
+    /// Calls `body` with each line of `block` (terminator and a trailing `\r` removed), numbering them
+    /// from `after + 1`; a final line without `\n` counts. Returns the number of the last line.
+    @discardableResult
+    public static func forEachLine(
+        in block: [UInt8], after: Int, _ body: (UnsafeBufferPointer<UInt8>, Int) throws -> Void
+    ) throws -> Int {
+        var lineNumber = after
+        try block.withUnsafeBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            let n = buf.count
+            var start = 0
+            while start < n {
+                // memchr is far faster than a Swift loop for long lines.
+                let end: Int
+                if let hit = memchr(base + start, Int32(UInt8(ascii: "\n")), n - start) {
+                    end = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                } else {
+                    end = n
                 }
+                lineNumber += 1
+                var len = end - start
+                if len > 0 && base[start + len - 1] == 13 { len -= 1 }
+                try body(UnsafeBufferPointer(start: base + start, count: len), lineNumber)
+                start = end + 1
             }
         }
-        if !carry.isEmpty {
-            lineNumber += 1
-            if carry.last == 13 { carry.removeLast() }
-            try carry.withUnsafeBufferPointer { try body($0, lineNumber) }
-        }
+        return lineNumber
     }
 }
 
 /// Reads an ``InputFile`` in chunks of up to 1 MiB, inflating gzip (including concatenated members).
 public final class ByteReader {
-    private static let chunkSize = 1 << 20
+    static let chunkSize = 1 << 20
     private let file: InputFile
     private var fd: Int32 = -1
     private var memory: Data?

@@ -80,6 +80,64 @@ struct K6PointsTests {
         #expect(a.checks == b.checks && a.startedAt == b.startedAt && a.durationSeconds == b.durationSeconds)
     }
 
+    /// Blocks parsed in parallel and merged give what one pass over the file gives: tiny blocks put
+    /// block boundaries everywhere (endpoints, checks, errors, first/last times split across blocks).
+    @Test(arguments: [
+        "generated/k6/points.ndjson", "corpus/k6-ndjson/joxtacy-experiments-results.json",
+        "corpus/k6-ndjson/trello-cypress-results-2021.head400.json",
+    ])
+    func blocksMergeLikeOnePass(path: String) throws {
+        let onePass = try K6PointsAdapter(blockSize: 1 << 30).parse(InputSet(primary: K6T.file(path)))
+        for size in [1, 700, 4096] {
+            let blocks = try K6PointsAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path)))
+            #expect(blocks.series.map(\.key) == onePass.series.map(\.key), "block size \(size)")
+            for s in onePass.series {
+                let o = try #require(blocks.series(s.key))
+                #expect(o.stats.keys.sorted() == s.stats.keys.sorted(), "\(s.key)")
+                // Sums are added in another order, so a mean may differ in its last bits.
+                for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "\(size) \(s.key) \(stat)") }
+                #expect(o.distribution == s.distribution, "\(s.key)")
+                #expect(o.unit == s.unit && o.direction == s.direction)
+            }
+            #expect(blocks.checks == onePass.checks && blocks.errors == onePass.errors)
+            #expect(blocks.startedAt == onePass.startedAt && blocks.durationSeconds == onePass.durationSeconds)
+            #expect(blocks.load == onePass.load)
+        }
+    }
+
+    /// A custom metric's type comes from its `Metric` line, which may sit blocks before its points:
+    /// blocks that guessed the type from the name are parsed again with the declaration.
+    @Test func declarationsReachLaterBlocks() throws {
+        var lines = [#"{"type":"Metric","data":{"name":"orders_placed","type":"counter","contains":"default"},"metric":"orders_placed"}"#]
+        for i in 0..<300 {
+            lines.append(#"{"metric":"orders_placed","type":"Point","data":{"time":"2024-01-01T00:00:\#(String(format: "%02d", i % 60))Z","value":2,"tags":null}}"#)
+        }
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        for size in [1, 512, 1 << 20] {
+            let run = try K6PointsAdapter(blockSize: size).parse(
+                InputSet(primary: InputFile(data: Data(bytes), displayPath: "custom.ndjson")))
+            let s = try #require(run.series(SeriesKey(endpoint: "", metric: "orders_placed")))
+            #expect(s.stats[.count] == 600, "block size \(size): \(s.stats)")  // a counter sums, a trend would count 300
+            #expect(s.stats[.mean] == nil)
+        }
+    }
+
+    /// An error deep in the file names its line in the whole file, not in its block.
+    @Test func errorLinesCountAcrossBlocks() throws {
+        let good = #"{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T00:00:00Z","value":1,"tags":{"name":"/a"}}}"#
+        var lines = Array(repeating: good, count: 999)
+        lines.append(#"{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T00:00:00Z","value":-1,"tags":{"name":"/a"}}}"#)
+        lines.append(#"{"metric":"http_req_duration","type":"Point"#)
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        for size in [1, 1000, 1 << 20] {
+            let err = try #require(K6T.errorLocation {
+                _ = try K6PointsAdapter(blockSize: size).parse(
+                    InputSet(primary: InputFile(data: Data(bytes), displayPath: "deep.ndjson")))
+            })
+            #expect(err.0.line == 1000 && err.1.contains("negative duration"), "block size \(size): \(err)")
+        }
+    }
+
     @Test func escapedTagsAndErrors() throws {
         let lines = [
             #"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time"},"metric":"http_req_duration"}"#,

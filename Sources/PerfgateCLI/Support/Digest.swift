@@ -4,24 +4,66 @@ import PerfgateCore
 
 /// SHA-256 of a file's bytes as stored (compressed files are hashed compressed), streamed.
 enum FileDigest {
-    static func sha256(path: String) throws -> (digest: String, bytes: Int64) {
-        guard let h = FileHandle(forReadingAtPath: path) else {
+    static func sha256(path: String, cancelled: () -> Bool = { false }) throws -> (digest: String, bytes: Int64) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             throw PerfgateError(.missingInput, "cannot read file", at: SourceLocation(file: path))
         }
-        defer { try? h.close() }
+        defer { close(fd) }
         var hasher = SHA256()
         var total: Int64 = 0
-        while true {
-            let chunk = try h.read(upToCount: 4 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-            total += Int64(chunk.count)
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while !cancelled() {
+            let n = read(fd, buffer.baseAddress, size)
+            if n < 0 {
+                throw PerfgateError(
+                    .missingInput, "cannot read file: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))
+            }
+            if n == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            total += Int64(n)
         }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return ("sha256:" + hex, total)
+        return ("sha256:" + hex(hasher.finalize()), total)
     }
 
     static func sha256(data: Data) -> String {
-        "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        "sha256:" + hex(SHA256.hash(data: data))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Digests of files computed on a thread of their own, so hashing overlaps the parse of the same
+/// files instead of adding a second pass to the wall time.
+final class BackgroundDigests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stop = false
+    private var outcome: Result<[(digest: String, bytes: Int64)], any Error> = .success([])
+    private let done = DispatchSemaphore(value: 0)
+
+    init(paths: [String]) {
+        let thread = Thread { [self] in
+            let cancelled = { self.lock.withLock { self.stop } }
+            let result = Result { try paths.map { try FileDigest.sha256(path: $0, cancelled: cancelled) } }
+            lock.withLock { outcome = result }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Waits for the digests, in the order of the paths.
+    func wait() throws -> [(digest: String, bytes: Int64)] {
+        done.wait()
+        return try lock.withLock { outcome }.get()
+    }
+
+    /// Stops early (the parse failed); waits for the thread.
+    func cancel() {
+        lock.withLock { stop = true }
+        done.wait()
     }
 }

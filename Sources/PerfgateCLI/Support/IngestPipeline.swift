@@ -106,14 +106,28 @@ struct IngestPipeline {
             let bar = ProgressBar(label: set.primary.fileName, total: set.primary.byteSize)
             set.primary.progress = { bar.update($0) }
             defer { bar.finish() }
-            let run = try fmt.adapter.parse(set)
-            let sources = try set.allFiles.map { file -> SourceFile in
-                guard case .path(let p) = file.backing else {
-                    guard case .data(let d) = file.backing else { fatalError("unreachable") }
+            // Files on disk are hashed on another thread while they are parsed.
+            let paths = set.allFiles.compactMap { file -> String? in
+                if case .path(let p) = file.backing { return p }
+                return nil
+            }
+            let hashing = BackgroundDigests(paths: paths)
+            let run: IngestedRun
+            do {
+                run = try fmt.adapter.parse(set)
+            } catch {
+                hashing.cancel()
+                throw error
+            }
+            var digests = try hashing.wait()[...]
+            let sources = set.allFiles.map { file -> SourceFile in
+                switch file.backing {
+                case .data(let d):
                     return SourceFile(path: file.displayPath, digest: FileDigest.sha256(data: d), bytes: Int64(d.count))
+                case .path:
+                    let (digest, bytes) = digests.removeFirst()
+                    return SourceFile(path: file.displayPath, digest: digest, bytes: bytes)
                 }
-                let (digest, bytes) = try FileDigest.sha256(path: p)
-                return SourceFile(path: file.displayPath, digest: digest, bytes: bytes)
             }
             guard !run.series.isEmpty else {
                 throw IngestError.at(set.primary.displayPath, "the file holds no results (no metrics or requests)")

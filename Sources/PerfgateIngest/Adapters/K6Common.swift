@@ -530,6 +530,10 @@ final class K6MetricAcc {
     let role: Role
     var type: K6MetricType
     var contains: K6Contains
+    /// True once a `Metric` line (or a seed from earlier blocks) gave the real type.
+    var declared = false
+    /// The type and value kind the first sample was aggregated as, when that came before any declaration.
+    var assumed: (type: K6MetricType, contains: K6Contains)?
     var samples: UInt64 = 0
     let trend = K6TrendAcc()
     var sum = 0.0
@@ -570,6 +574,13 @@ final class K6EndpointAcc {
         self.methodID = methodID
         latency = K6TrendAcc(keepExact: keepExact)
     }
+}
+
+/// A metric's declared type, carried from one block of a file to the next.
+struct K6Declaration: Sendable {
+    let name: String
+    let type: K6MetricType
+    let contains: K6Contains
 }
 
 /// Interned tag ids of one point; -1 when absent or not needed.
@@ -617,10 +628,79 @@ final class K6PointAggregator {
         let m = metrics[metricID(name)]
         m.type = type
         m.contains = contains
+        m.declared = true
+    }
+
+    /// Every declared metric, to seed the aggregator of a later block.
+    var declarations: [K6Declaration] {
+        metrics.filter(\.declared).map { K6Declaration(name: $0.name, type: $0.type, contains: $0.contains) }
+    }
+
+    /// True when `later` (a block parsed on its own) aggregated a metric as a type other than the one
+    /// declared before it in the file; that block has to be parsed again with the declarations.
+    func contradicts(_ later: K6PointAggregator) -> Bool {
+        for m in later.metrics {
+            guard let assumed = m.assumed, let t = metrics.first(where: { $0.name == m.name }), t.declared else {
+                continue
+            }
+            if t.type != assumed.type || t.contains != assumed.contains { return true }
+        }
+        return false
+    }
+
+    /// Adds the aggregates of the block that follows this one in the file (same result as one pass).
+    func merge(_ o: K6PointAggregator) {
+        points &+= o.points
+        for m in o.metrics where m.samples > 0 || m.declared {
+            let t = metrics[metricID(m.name)]
+            if m.declared {
+                t.type = m.type
+                t.contains = m.contains
+                t.declared = true
+            }
+            guard m.samples > 0 else { continue }
+            if t.samples == 0 && !t.declared { t.assumed = m.assumed }
+            t.samples &+= m.samples
+            t.trend.merge(m.trend)
+            t.sum += m.sum
+            t.passes &+= m.passes
+            t.last = m.last
+            t.gaugeMin = Swift.min(t.gaugeMin, m.gaugeMin)
+            t.gaugeMax = Swift.max(t.gaugeMax, m.gaugeMax)
+        }
+        let tagMap = o.tagValues.strings.map { tagValues.intern($0) }
+        func tag(_ id: Int32) -> Int32 { id >= 0 ? tagMap[Int(id)] : -1 }
+        var slotMap: [Int] = []
+        for e in o.endpoints {
+            var tags = K6PointTags()
+            tags.name = tag(e.nameID)
+            tags.method = tag(e.methodID)
+            let slot = endpointSlot(tags)
+            slotMap.append(slot)
+            let t = endpoints[slot]
+            t.latency.merge(e.latency)
+            t.failures &+= e.failures
+            t.failSamples &+= e.failSamples
+            t.requests += e.requests
+            t.requestSamples &+= e.requestSamples
+        }
+        for (key, count) in o.errorCounts {
+            let slot = Int(key >> 32) - 1
+            let mapped = slot >= 0 ? Int64(slotMap[slot]) : -1
+            errorCounts[(mapped + 1) << 32 | Int64(tag(Int32(key & 0xFFFF_FFFF))), default: 0] += count
+        }
+        for key in o.checkOrder {
+            let c = o.checkCounts[key]!
+            let mapped = (Int64(tag(Int32(key >> 32) - 1)) + 1) << 32 | Int64(tag(Int32(key & 0xFFFF_FFFF)))
+            if checkCounts[mapped] == nil { checkOrder.append(mapped) }
+            checkCounts[mapped, default: (0, 0)].passes += c.passes
+            checkCounts[mapped, default: (0, 0)].fails += c.fails
+        }
     }
 
     func add(metric id: Int, value: Double, tags: K6PointTags, line: Int) throws {
         let m = metrics[id]
+        if !m.declared && m.samples == 0 { m.assumed = (m.type, m.contains) }
         guard value.isFinite else {
             throw IngestError.at(file, line: line, "\(m.name): value is not a finite number")
         }

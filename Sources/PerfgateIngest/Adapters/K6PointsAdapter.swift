@@ -10,24 +10,38 @@ import PerfgateCore
 /// scanner does not accept is re-read with `JSONSerialization`, which either handles it (unusual but
 /// valid JSON) or yields the precise error with the line number.
 struct K6PointsAdapter: ResultAdapter {
+    /// Bytes of lines parsed as one unit of parallel work (tests use tiny blocks to cross boundaries).
+    var blockSize = 4 << 20
+
     func sniff(head: [UInt8], fileName: String) -> Bool { K6Shape.classify(head) == .points }
 
     func parse(_ input: InputSet) throws -> IngestedRun {
         let file = input.primary
-        let agg = K6PointAggregator(file: file.displayPath)
+        let path = file.displayPath
+        // Blocks of lines are parsed in parallel, each into its own aggregator seeded with the metric
+        // declarations merged so far, and merged in file order. A block that aggregated a metric as a
+        // type other than the one declared earlier in the file is parsed again (serially, seeded).
+        let agg = K6PointAggregator(file: path)
         var state = K6PointsState(agg: agg)
+        var linesBefore = 0
         var sawContent = false
-        try file.forEachLine { line, number in
-            guard let base = line.baseAddress, line.count > 0 else { return }
-            sawContent = true
-            var scan = K6LineScanner(base, line.count)
-            if scan.scan() {
-                try state.fastPoint(&scan, line: number)
-            } else {
-                if scan.isBlank { return }
-                try state.slowLine(line, number: number)
-            }
-        }
+        try ParallelBlocks.run(
+            file, blockSize: blockSize,
+            job: { K6BlockJob(bytes: $0, seed: agg.declarations) },
+            work: { Self.parseBlock($0, file: path) },
+            merge: { job, result in
+                var block = result
+                if agg.contradicts(block.state.agg) {
+                    block = Self.parseBlock(K6BlockJob(bytes: job.bytes, seed: agg.declarations), file: path)
+                }
+                if let error = block.error {
+                    throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error
+                }
+                agg.merge(block.state.agg)
+                state.append(block.state, linesBefore: linesBefore)
+                sawContent = sawContent || block.sawContent
+                linesBefore += block.lines
+            })
         guard sawContent else { throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty") }
         guard state.pointLines > 0 || state.metricLines > 0 else {
             throw IngestError.at(file.displayPath, line: 1, "no k6 Metric or Point lines")
@@ -45,6 +59,54 @@ struct K6PointsAdapter: ResultAdapter {
             duration = max(0, last.timeIntervalSince(first))
         }
         return agg.run(format: .k6JSON, startedAt: startedAt, durationSeconds: duration)
+    }
+}
+
+/// One block of lines to parse on its own, with the metric declarations seen before it.
+struct K6BlockJob: Sendable {
+    let bytes: [UInt8]
+    let seed: [K6Declaration]
+}
+
+/// What parsing one block gave: its state (line numbers relative to the block) or its first error.
+final class K6BlockResult: @unchecked Sendable {
+    let state: K6PointsState
+    let lines: Int
+    let sawContent: Bool
+    let error: (any Error)?
+
+    init(state: K6PointsState, lines: Int, sawContent: Bool, error: (any Error)?) {
+        self.state = state
+        self.lines = lines
+        self.sawContent = sawContent
+        self.error = error
+    }
+}
+
+extension K6PointsAdapter {
+    static func parseBlock(_ job: K6BlockJob, file: String) -> K6BlockResult {
+        let agg = K6PointAggregator(file: file)
+        for d in job.seed { agg.declare(d.name, type: d.type, contains: d.contains) }
+        var state = K6PointsState(agg: agg)
+        var sawContent = false
+        var lines = 0
+        var failure: (any Error)?
+        do {
+            lines = try InputFile.forEachLine(in: job.bytes, after: 0) { line, number in
+                guard let base = line.baseAddress, line.count > 0 else { return }
+                sawContent = true
+                var scan = K6LineScanner(base, line.count)
+                if scan.scan() {
+                    try state.fastPoint(&scan, line: number)
+                } else {
+                    if scan.isBlank { return }
+                    try state.slowLine(line, number: number)
+                }
+            }
+        } catch {
+            failure = error
+        }
+        return K6BlockResult(state: state, lines: lines, sawContent: sawContent, error: failure)
     }
 }
 
@@ -67,6 +129,19 @@ struct K6PointsState {
     init(agg: K6PointAggregator) {
         self.agg = agg
         lastTime.reserveCapacity(64)
+    }
+
+    /// Takes over the counts and point times of the block that follows (its lines start after `linesBefore`).
+    mutating func append(_ block: K6PointsState, linesBefore: Int) {
+        pointLines += block.pointLines
+        metricLines += block.metricLines
+        guard block.pointLines > 0 else { return }
+        if firstTimeLine == 0 {
+            firstTime = block.firstTime
+            firstTimeLine = block.firstTimeLine + linesBefore
+        }
+        lastTime = block.lastTime
+        lastTimeLine = block.lastTimeLine + linesBefore
     }
 
     /// Interns a field's bytes (decoding JSON escapes first when it has any).
