@@ -44,6 +44,44 @@ extension PerfgateStore {
         }
     }
 
+    /// Runs of `branch`, `scenario` and `environment` at the given commits, in no particular order.
+    /// Looked up by commit (index `run_on_commit`), so the cost follows the number of commits asked
+    /// for, not the size of the history: the baseline walks first-parent ancestry a batch at a time.
+    public func runRefs(commits: [String], branch: String, scenario: String, environment: String) throws -> [RunRef] {
+        guard !commits.isEmpty else { return [] }
+        return try wrap {
+            try writer.read { db in
+                let marks = Array(repeating: "?", count: commits.count).joined(separator: ",")
+                let args: [any DatabaseValueConvertible] = commits + [branch, scenario, environment]
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.id, r.commitSha, r.branch, c.committedAt, r.startedAt, r.scenario, r.environment, r.tool
+                        FROM run r INDEXED BY run_on_commit JOIN "commit" c ON c.sha = r.commitSha
+                        WHERE r.commitSha IN (\(marks)) AND r.branch = ? AND r.scenario = ? AND r.environment = ?
+                        """, arguments: StatementArguments(args)
+                ).map {
+                    RunRef(
+                        id: $0[0], commitSha: $0[1], branch: $0[2], committedAt: $0[3], startedAt: $0[4], scenario: $0[5],
+                        environment: $0[6], tool: $0[7])
+                }
+            }
+        }
+    }
+
+    /// True when `branch` has a run of `scenario` in `environment` at a commit other than `excluding`.
+    public func hasRuns(branch: String, scenario: String, environment: String, excluding commit: String) throws -> Bool {
+        try wrap {
+            try writer.read { db in
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM run WHERE branch = ? AND scenario = ? AND environment = ? AND commitSha <> ?)
+                        """, arguments: [branch, scenario, environment, commit]) ?? false
+            }
+        }
+    }
+
     /// Environments that have runs of `scenario` on `branch` (to explain a missing baseline).
     public func environments(branch: String, scenario: String) throws -> [String] {
         try wrap {

@@ -6,11 +6,13 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Baseline: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "baseline",
             abstract: "Pin, list and show baselines in Baselines/ (reviewed in pull requests like code).",
             subcommands: [Save.self, List.self, Show.self])
 
         struct Save: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "save",
                 abstract: "Write Baselines/NAME.json from stored runs (median of each statistic).",
                 discussion: """
                     Takes the runs of --commit, or else the last --window runs of --branch, for one environment. \
@@ -60,6 +62,7 @@ extension PerfgateCommand {
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List pinned baselines.",
                 discussion: "Example:\n  perfgate baseline list")
             @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
@@ -85,6 +88,7 @@ extension PerfgateCommand {
 
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "Show a pinned baseline's numbers.",
                 discussion: "Example:\n  perfgate baseline show release-1.2")
             @Argument(help: "Baseline name or path.") var name: String

@@ -5,6 +5,7 @@ import PerfgateCore
 extension PerfgateCommand {
     struct Budgets: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "budgets",
             abstract: "Check a budget file, or print it with every default applied.",
             discussion: """
                 The format is described in docs/budgets.md and schemas/budgets.schema.json.
@@ -19,6 +20,7 @@ extension PerfgateCommand {
 extension PerfgateCommand.Budgets {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Validate a budget file: exit 0 when it is valid, 65 with every error when it is not.",
             discussion: """
                 Prints a one-line summary on stdout, and warnings and errors on stderr, each naming the \
@@ -41,6 +43,7 @@ extension PerfgateCommand.Budgets {
 
     struct Dump: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "dump",
             abstract: "Print a budget file as perfgate reads it (sorted keys); with --effective, every default applied.",
             discussion: """
                 With --effective, defaults are merged into each budget, every setting is written out and every \

@@ -7,6 +7,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "The CI gate: evaluate results against budgets and the baseline; the exit code is the verdict.",
             discussion: """
                 Result FILEs (or directories) are ingested first, so CI needs one command; without FILEs the \

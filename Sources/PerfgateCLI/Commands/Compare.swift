@@ -7,6 +7,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Compare: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compare",
             abstract: "Show two commits, runs or result files side by side, benchstat-style (never fails on a regression).",
             discussion: """
                 A and B are each a run id, a commit SHA or prefix, or a result file (read, not stored). For \

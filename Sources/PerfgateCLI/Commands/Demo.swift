@@ -7,6 +7,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Build a demo history from bundled real k6 and Locust results, then show it.",
             discussion: """
                 Creates a fresh store (default .perfgate/demo/history.sqlite), ingests six real k6 \

@@ -6,6 +6,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Detect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "detect",
             abstract: "Find the commits where a series' level moved (change points), for the base branch.",
             discussion: """
                 Runs E-Divisive means with a Welch significance test over each series' history (one point \

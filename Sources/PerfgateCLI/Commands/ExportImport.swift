@@ -73,6 +73,7 @@ enum HistoryFile {
 extension PerfgateCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write history (all, or filtered) as a perfgate history JSON file.",
             discussion: """
                 The file holds native run documents (docs/native-format.md) with their commit, environment and \
@@ -120,6 +121,7 @@ extension PerfgateCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Merge history files written by `perfgate export` into the store (idempotent).",
             discussion: """
                 All files are read and checked first, then stored in one transaction. Runs already present \

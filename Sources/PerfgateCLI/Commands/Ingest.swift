@@ -7,6 +7,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Ingest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ingest",
             abstract: "Store result files (k6, Locust, native JSON) in the history, keyed by commit.",
             discussion: """
                 Each file (or Locust --csv set) becomes one run. The format is detected from the content; \

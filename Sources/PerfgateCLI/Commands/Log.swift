@@ -6,6 +6,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "Show one statistic of a series over commits, oldest first.",
             discussion: """
                 The endpoint is a glob (* and ?), matched against 'METHOD name' for Locust and k6 points, \

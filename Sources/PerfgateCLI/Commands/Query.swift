@@ -6,6 +6,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Query: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "query",
             abstract: "Run a read-only SQL query over the documented views.",
             discussion: """
                 Views: runs, measurements, series_stats, thresholds, checks (see docs/query.md). \
@@ -42,6 +43,7 @@ extension PerfgateCommand {
 
     struct Store: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "store",
             abstract: "Show where the store is and what it holds.",
             discussion: """
                 Example:

@@ -7,6 +7,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write a static HTML trend site, summary.md and, with --release, a release summary.",
             discussion: """
                 The site opens from file:// with no network: index.html (the newest commit's status against \

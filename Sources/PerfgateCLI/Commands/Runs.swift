@@ -6,6 +6,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Runs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "runs",
             abstract: "List stored runs, newest commit first.",
             discussion: """
                 Example:

@@ -6,6 +6,7 @@ import PerfgateStore
 extension PerfgateCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one run, or every run of a commit, in full.",
             discussion: """
                 Every statistic of every series, the tool's thresholds and checks, and error counts.

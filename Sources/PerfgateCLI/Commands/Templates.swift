@@ -6,11 +6,13 @@ import PerfgateReport
 extension PerfgateCommand {
     struct Templates: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "templates",
             abstract: "Work with the report templates.",
             subcommands: [Export.self])
 
         struct Export: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "export",
                 abstract: "Write the built-in report templates into a directory, as a starting point for --templates.",
                 discussion: """
                     Writes html/*.html.mustache and markdown/*.md.mustache. Edit any of them and pass the directory \

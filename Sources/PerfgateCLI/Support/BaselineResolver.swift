@@ -85,70 +85,91 @@ struct BaselineResolver {
                 }
             }
         }
-        let ancestrySet = Set(ancestry)
         let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment) }).sorted()
         for pair in pairs {
             var env = pair.environment
-            var refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: env).filter { $0.commitSha != commit.sha }
-            if refs.isEmpty {
+            if try !store.hasRuns(branch: base, scenario: pair.scenario, environment: env, excluding: commit.sha) {
                 let others = try store.environments(branch: base, scenario: pair.scenario).filter { $0 != env }
                 if let other = others.first {
                     if allowEnvironmentMismatch {
                         env = other
-                        refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: other).filter { $0.commitSha != commit.sha }
                         notices.append("scenario \(pair.scenario): no \(base) runs in environment \(pair.environment); using environment \(other) (--allow-environment-mismatch)")
                     } else {
                         notices.append("scenario \(pair.scenario): \(base) has runs only in environment \(others.joined(separator: ", ")), not \(pair.environment); perfgate never compares environments (pass --allow-environment-mismatch to override)")
                     }
                 }
             }
-            // Never compare with runs newer than the commit under test.
-            if let t = commit.committedAt { refs = refs.filter { ($0.committedAt ?? .distantPast) <= t } }
             var chosen: [RunRef] = []
-            var anchorTime: Date?
-            switch choice {
-            case .pinned: break
-            case .commit(let sha):
-                chosen = try store.runRefs(branch: nil, scenario: pair.scenario, environment: env, commit: sha)
-                descriptions.append("\(pair.scenario): commit \(sha.prefix(8))")
-                anchorTime = chosen.first?.committedAt
-                if chosen.isEmpty { notices.append("scenario \(pair.scenario): commit \(sha.prefix(8)) has no results") }
-            case .window(let n):
-                chosen = Array(refs.prefix(n))
-                descriptions.append("\(pair.scenario): \(base), last \(chosen.count) runs")
-            case .mergeBase:
-                let withResults = Set(refs.map(\.commitSha))
-                if let mb = mergeBase, !ancestry.isEmpty {
-                    if let (i, sha) = ancestry.enumerated().first(where: { withResults.contains($0.element) }) {
-                        chosen = refs.filter { $0.commitSha == sha }
-                        if i == 0 {
-                            descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8)) (\(usedStoredAncestry ? "parent" : "merge-base"))")
-                        } else {
-                            descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8))")
-                            notices.append("scenario \(pair.scenario): merge-base \(mb.prefix(8)) has no results; using the nearest earlier commit \(sha.prefix(8)) (\(i) commits back)")
+            var hist: [RunRef] = []
+            if case .mergeBase = choice, let mb = mergeBase, !ancestry.isEmpty {
+                // Walk the first-parent ancestry newest first, a batch of commits per query, until the
+                // baseline commit and a full history window are found.
+                var chosenIndex = 0
+                var start = 0
+                while start < ancestry.count && (chosen.isEmpty || hist.count < historyWindow) {
+                    let batch = Array(ancestry[start..<min(ancestry.count, start + 64)])
+                    let byCommit = Dictionary(
+                        grouping: try store.runRefs(commits: batch, branch: base, scenario: pair.scenario, environment: env),
+                        by: \.commitSha)
+                    for (offset, sha) in batch.enumerated() where sha != commit.sha {
+                        guard var runs = byCommit[sha] else { continue }
+                        // Never compare with runs newer than the commit under test.
+                        if let t = commit.committedAt { runs = runs.filter { ($0.committedAt ?? .distantPast) <= t } }
+                        guard !runs.isEmpty else { continue }
+                        runs.sort { ($0.startedAt ?? .distantPast, $0.id) > ($1.startedAt ?? .distantPast, $1.id) }
+                        if chosen.isEmpty {
+                            chosen = runs
+                            chosenIndex = start + offset
                         }
+                        // History for statistical rules: ≤ 5 runs per commit, the baseline commit included.
+                        for r in runs.prefix(5) where hist.count < historyWindow { hist.append(r) }
                     }
-                } else if let first = refs.first {
-                    // git cannot place the commit (not a repository, or a commit git does not know).
-                    chosen = refs.filter { $0.commitSha == first.commitSha }
-                    descriptions.append("\(pair.scenario): \(base) @ \(first.commitSha.prefix(8)) (newest earlier)")
-                    notices.append("scenario \(pair.scenario): git cannot compute the merge-base of \(commit.shortSha) and \(base); using the newest earlier \(base) commit with results, \(first.commitSha.prefix(8))")
+                    start += batch.count
                 }
-                anchorTime = chosen.first?.committedAt
+                if let sha = chosen.first?.commitSha {
+                    if chosenIndex == 0 {
+                        descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8)) (\(usedStoredAncestry ? "parent" : "merge-base"))")
+                    } else {
+                        descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8))")
+                        notices.append("scenario \(pair.scenario): merge-base \(mb.prefix(8)) has no results; using the nearest earlier commit \(sha.prefix(8)) (\(chosenIndex) commits back)")
+                    }
+                }
+            } else {
+                var refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: env).filter { $0.commitSha != commit.sha }
+                // Never compare with runs newer than the commit under test.
+                if let t = commit.committedAt { refs = refs.filter { ($0.committedAt ?? .distantPast) <= t } }
+                var anchorTime: Date?
+                switch choice {
+                case .pinned: break
+                case .commit(let sha):
+                    chosen = try store.runRefs(branch: nil, scenario: pair.scenario, environment: env, commit: sha)
+                    descriptions.append("\(pair.scenario): commit \(sha.prefix(8))")
+                    anchorTime = chosen.first?.committedAt
+                    if chosen.isEmpty { notices.append("scenario \(pair.scenario): commit \(sha.prefix(8)) has no results") }
+                case .window(let n):
+                    chosen = Array(refs.prefix(n))
+                    descriptions.append("\(pair.scenario): \(base), last \(chosen.count) runs")
+                case .mergeBase:
+                    if let first = refs.first {
+                        // git cannot place the commit (not a repository, or a commit git does not know).
+                        chosen = refs.filter { $0.commitSha == first.commitSha }
+                        descriptions.append("\(pair.scenario): \(base) @ \(first.commitSha.prefix(8)) (newest earlier)")
+                        notices.append("scenario \(pair.scenario): git cannot compute the merge-base of \(commit.shortSha) and \(base); using the newest earlier \(base) commit with results, \(first.commitSha.prefix(8))")
+                    }
+                    anchorTime = chosen.first?.committedAt
+                }
+                // History for statistical rules: base-branch runs up to the baseline commit, ≤ 5 per commit.
+                var perCommit: [String: Int] = [:]
+                for r in refs where hist.count < historyWindow {
+                    if let a = anchorTime, let t = r.committedAt, t > a { continue }
+                    let c = perCommit[r.commitSha, default: 0]
+                    if c >= 5 { continue }
+                    perCommit[r.commitSha] = c + 1
+                    hist.append(r)
+                }
             }
             if chosen.isEmpty && !descriptions.contains(where: { $0.hasPrefix(pair.scenario + ":") }) {
                 descriptions.append("\(pair.scenario): none")
-            }
-            // History for statistical rules: base-branch runs up to the baseline commit, ≤ 5 per commit.
-            var perCommit: [String: Int] = [:]
-            var hist: [RunRef] = []
-            for r in refs where hist.count < historyWindow {
-                if let a = anchorTime, let t = r.committedAt, t > a { continue }
-                if case .mergeBase = choice, !ancestry.isEmpty, !ancestrySet.contains(r.commitSha) { continue }
-                let c = perCommit[r.commitSha, default: 0]
-                if c >= 5 { continue }
-                perCommit[r.commitSha] = c + 1
-                hist.append(r)
             }
             commits += chosen.map(\.commitSha)
             let data = try store.series(runIds: (chosen + hist).map(\.id))
