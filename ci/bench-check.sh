@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-10000}"
 SERIES="${2:-50}"
 BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
-swift build -c release --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
-swift build -c release --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
 BIN="$BUILD_DIR/release"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

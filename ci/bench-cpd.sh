@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 SCRATCH="${SCRATCH:-.build-cpd-rel}"
 VENV_DIR="${VENV_DIR:-.build-cpd-venv}"
 
-timeout 1800 swift build -c release --scratch-path "$SCRATCH" --product perfgate-bench
+timeout 1800 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product perfgate-bench
 BENCH="$SCRATCH/release/perfgate-bench"
 
 echo "## Speed (in-process, 5,000 points)"

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB="${1:-1024}"
 BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
-swift build -c release --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
+swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
 BIN="$BUILD_DIR/release/perfgate"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

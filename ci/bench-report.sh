@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-1000}
 SERIES=${2:-50}
 SCRATCH=${SCRATCH:-.build}
-swift build -c release --scratch-path "$SCRATCH" --product perfgate >&2
-swift build -c release --scratch-path "$SCRATCH" --product perfgate-bench >&2
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product perfgate >&2
+swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product perfgate-bench >&2
+BIN=$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$BIN/perfgate-bench" make-check-store --runs "$((RUNS - 1))" --series "$SERIES" --out "$WORK" >&2

@@ -45,9 +45,9 @@ if [[ -n "${PERFGATE_BIN_DIR:-}" ]]; then
   BIN="$PERFGATE_BIN_DIR"   # already built perfgate and perfgate-bench (local runs); CI always builds
 else
   log "building perfgate and perfgate-bench (release, $BUILD_DIR)"
-  swift build -c release --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 2 >&2
-  swift build -c release --product perfgate-bench --scratch-path "$BUILD_DIR" 2>&1 | tail -n 2 >&2
-  BIN="$(swift build -c release --scratch-path "$BUILD_DIR" --show-bin-path)"
+  swift build -c release --static-swift-stdlib --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 2 >&2
+  swift build -c release --static-swift-stdlib --product perfgate-bench --scratch-path "$BUILD_DIR" 2>&1 | tail -n 2 >&2
+  BIN="$(swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --show-bin-path)"
 fi
 PERFGATE="$BIN/perfgate"
 BENCH="$BIN/perfgate-bench"

@@ -77,8 +77,8 @@ if [[ -n "${PERFGATE_BIN:-}" ]]; then
   PERFGATE="$PERFGATE_BIN"   # an already built perfgate (local runs); CI always builds
 else
   log "building perfgate (release, $BUILD_DIR)"
-  swift build -c release --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 3 >&2
-  PERFGATE="$(swift build -c release --scratch-path "$BUILD_DIR" --show-bin-path)/perfgate"
+  swift build -c release --static-swift-stdlib --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 3 >&2
+  PERFGATE="$(swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --show-bin-path)/perfgate"
 fi
 [[ -x "$PERFGATE" ]] || { echo "no perfgate binary at $PERFGATE" >&2; exit 1; }
 BUILD_SECONDS=$((SECONDS - START_TIME))

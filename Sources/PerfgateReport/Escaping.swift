@@ -2,25 +2,33 @@
 enum Escape {
     /// Text and attribute values in HTML and SVG: `& < > " '`.
     static func html(_ s: String) -> String {
-        // Most values (numbers, dates, names) need nothing: return them as they are.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
-            return s
-        }
-        var r = ""
-        r.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": r += "&amp;"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "\"": r += "&quot;"
-            case "'": r += "&#39;"
-            default:
-                // Control characters are not allowed in XML (SVG); show them as a replacement mark.
-                if u.value < 0x20 && u != "\n" && u != "\t" { r += "\u{FFFD}" } else { r.unicodeScalars.append(u) }
+        var s = s
+        return s.withUTF8 { bytes in
+            // Most values (numbers, dates, names) need nothing: return them as they are.
+            guard let first = bytes.firstIndex(where: needsEscape) else { return String(decoding: bytes, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            out.append(contentsOf: bytes[..<first])
+            for b in bytes[first...] {
+                switch b {
+                case 0x26: out.append(contentsOf: "&amp;".utf8)
+                case 0x3C: out.append(contentsOf: "&lt;".utf8)
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                case 0x22: out.append(contentsOf: "&quot;".utf8)
+                case 0x27: out.append(contentsOf: "&#39;".utf8)
+                // Control characters are not allowed in XML (SVG); show them as a replacement mark (U+FFFD).
+                case 0x0A, 0x09: out.append(b)
+                case ..<0x20: out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                default: out.append(b)
+                }
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return r
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ b: UInt8) -> Bool {
+        (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27
     }
 
     /// A cell of a Markdown table or a line of Markdown text: HTML is neutralised (GitHub renders inline

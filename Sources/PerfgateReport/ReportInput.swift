@@ -144,6 +144,9 @@ public struct SeriesPoint: Sendable, Hashable {
 
 /// Where the report's data comes from. The CLI implements it over the store; tests over arrays.
 /// The report asks for one series at a time, so memory stays flat however long the history is.
+///
+/// `points(of:)` and `detail(runId:)` are called from several threads at once (pages are rendered on
+/// every core), so an implementation must be safe for concurrent reads.
 public protocol ReportSource {
     /// Every run, in any order (the report sorts).
     func runs() throws -> [ReportRun]
@@ -175,9 +178,31 @@ public struct DirectorySink: ReportSink {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 created.insert(dir)
             }
-            try Data(content.utf8).write(to: url)
+            try Self.writeFile(content, path: url.path)
         } catch {
             throw ReportError.cannotWrite(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+extension DirectorySink {
+    /// Writes the bytes with plain POSIX calls: a report is rebuilt from the store at will, so pages are
+    /// not fsynced one by one (Foundation's `Data.write` syncs every file, which dominated large sites).
+    static func writeFile(_ content: String, path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        var content = content
+        try content.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                }
+                offset += n
+            }
         }
     }
 }

@@ -106,14 +106,18 @@ public struct SiteBuilder {
         var release = options.release.map { ReleaseCollector(request: $0) }
         var slugs: [String: String] = [:]
 
-        for s in allSeries {
+        // Series pages and run pages are rendered on every core, a small batch at a time (so memory
+        // stays bounded), and written in order.
+        try Self.inBatches(allSeries, size: Self.workers) { s -> (SeriesAnalysis, String)? in
             let a = SeriesAnalysis(series: s, points: try source.points(of: s), runOrder: order, runs: runs, context: context)
-            guard !a.points.isEmpty else { continue }
+            guard !a.points.isEmpty else { return nil }
+            return (a, try templates.render(seriesPage(a), template: "html/series.html"))
+        } consume: { s, rendered in
+            guard let (a, html) = rendered else { return }
             let slug = s.slug
             slugs[Self.identity(s.scenario, s.environment, s.key)] = slug
             let href = "series/\(slug).html"
-            let page = seriesPage(a)
-            try write(try templates.render(page, template: "html/series.html"), href)
+            try write(html, href)
             indexRows.append(indexRow(a, href: href))
             for cp in a.changePoints {
                 let c = a.commit(cp)
@@ -124,9 +128,12 @@ public struct SiteBuilder {
             release?.add(a, href: href, commits: commits)
         }
 
-        for r in runs {
-            guard let d = try source.detail(runId: r.id) else { continue }
-            try write(try templates.render(runPage(d, slugs: slugs), template: "html/run.html"), "runs/\(r.id).html")
+        let slugsByIdentity = slugs
+        try Self.inBatches(runs, size: 8 * Self.workers) { r -> String? in
+            guard let d = try source.detail(runId: r.id) else { return nil }
+            return try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html")
+        } consume: { r, html in
+            if let html { try write(html, "runs/\(r.id).html") }
         }
 
         if let (ca, cb) = comparePair {
@@ -159,6 +166,34 @@ public struct SiteBuilder {
             hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten)
         try write(try templates.render(index, template: "html/index.html"), "index.html")
         return SiteResult(pages: written.sorted())
+    }
+
+    static var workers: Int { max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    /// Runs `work` over `items` on every core, `size` items at a time, then hands each result to
+    /// `consume` on the calling thread in the order of `items`. The first error (in order) is thrown.
+    static func inBatches<T, R>(
+        _ items: [T], size: Int, _ work: (T) throws -> R, consume: (T, R) throws -> Void
+    ) throws {
+        try withoutActuallyEscaping(work) { work in
+            let shared = UncheckedShared((items: items, work: work))
+            var start = 0
+            while start < items.count {
+                let range = start..<min(items.count, start + max(1, size))
+                let results = UncheckedShared(UnsafeMutableBufferPointer<Result<R, any Error>>.allocate(capacity: range.count))
+                // Each iteration initializes only its own slot; `work` must be safe to call concurrently.
+                DispatchQueue.concurrentPerform(iterations: range.count) { i in
+                    let (items, work) = shared.value
+                    (results.value.baseAddress! + i).initialize(to: Result { try work(items[range.lowerBound + i]) })
+                }
+                defer {
+                    _ = results.value.baseAddress!.deinitialize(count: range.count)
+                    results.value.deallocate()
+                }
+                for i in 0..<range.count { try consume(items[range.lowerBound + i], results.value[i].get()) }
+                start = range.upperBound
+            }
+        }
     }
 
     static func identity(_ scenario: String, _ environment: String, _ key: SeriesKey) -> String {
@@ -505,4 +540,11 @@ public struct SiteBuilder {
             current: Escape.markdown(r.current), delta: Escape.markdown(r.delta), confidence: Escape.markdown(r.confidence),
             verdict: Escape.markdown(r.verdict))
     }
+}
+
+/// Hands values to `DispatchQueue.concurrentPerform` iterations. Only for data that is read
+/// concurrently, or written at disjoint indices, as in ``SiteBuilder/inBatches(_:size:_:consume:)``.
+private final class UncheckedShared<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

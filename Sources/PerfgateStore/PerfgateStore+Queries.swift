@@ -152,12 +152,12 @@ extension PerfgateStore {
     static func storedRun(_ row: Row, db: Database) throws -> StoredRun {
         let id: Int64 = row["id"]
         var tags: [String: String] = [:]
-        for t in try Row.fetchAll(db, sql: "SELECT key, value FROM runTag WHERE runId = ?", arguments: [id]) {
-            tags[t["key"]] = t["value"]
-        }
-        let sources = try Row.fetchAll(
-            db, sql: "SELECT path, digest, bytes FROM runSource WHERE runId = ? ORDER BY path", arguments: [id]
-        ).map { SourceFile(path: $0["path"], digest: $0["digest"], bytes: $0["bytes"]) }
+        let tagRows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT key, value FROM runTag WHERE runId = ?"), arguments: [id])
+        while let t = try tagRows.next() { tags[t[0]] = t[1] }
+        let sources = try Array(
+            Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT path, digest, bytes FROM runSource WHERE runId = ? ORDER BY path"), arguments: [id]
+            ).map { SourceFile(path: $0[0], digest: $0[1], bytes: $0[2]) })
         return StoredRun(
             id: id,
             commit: CommitInfo(
@@ -170,46 +170,49 @@ extension PerfgateStore {
     }
 
     /// A run with every statistic, distribution, threshold, check and error it has.
+    ///
+    /// One read transaction; statements are prepared once per connection (cached) and columns are read
+    /// by index, since a report asks this for every run.
     public func detail(runId: Int64) throws -> StoredRunDetail? {
-        guard let run = try run(id: runId) else { return nil }
-        return try wrap {
+        try wrap {
             try writer.read { db in
+                func rows(_ sql: String) throws -> RowCursor {
+                    try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [runId])
+                }
+                guard let runRow = try Row.fetchOne(db.cachedStatement(sql: Self.runSelect + " WHERE r.id = ?"), arguments: [runId])
+                else { return nil }
+                let run = try Self.storedRun(runRow, db: db)
                 var series: [Int64: SeriesResult] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.id, s.endpoint, s.metric, s.unit, s.direction, m.statistic, m.value
-                        FROM measurement m JOIN series s ON s.id = m.seriesId WHERE m.runId = ?
-                        """, arguments: [runId])
-                {
-                    let sid: Int64 = row["id"]
+                let measurements = try rows(
+                    """
+                    SELECT s.id, s.endpoint, s.metric, s.unit, s.direction, m.statistic, m.value
+                    FROM measurement m JOIN series s ON s.id = m.seriesId WHERE m.runId = ?
+                    """)
+                while let row = try measurements.next() {
+                    let sid: Int64 = row[0]
                     if series[sid] == nil {
                         series[sid] = SeriesResult(
-                            key: SeriesKey(endpoint: row["endpoint"], metric: row["metric"]),
-                            unit: MetricUnit(rawValue: row["unit"]) ?? .none,
-                            direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+                            key: SeriesKey(endpoint: row[1], metric: row[2]),
+                            unit: MetricUnit(rawValue: row[3]) ?? .none,
+                            direction: Direction(rawValue: row[4]) ?? .lowerIsBetter)
                     }
-                    series[sid]?.stats[Statistic(rawValue: row["statistic"])] = row["value"]
+                    series[sid]?.stats[Statistic(rawValue: row[5])] = row[6]
                 }
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT seriesId, encoding FROM distribution WHERE runId = ?", arguments: [runId])
-                {
-                    let sid: Int64 = row["seriesId"]
-                    series[sid]?.distribution = Distribution(encoded: row["encoding"])
+                let distributions = try rows("SELECT seriesId, encoding FROM distribution WHERE runId = ?")
+                while let row = try distributions.next() {
+                    let sid: Int64 = row[0]
+                    series[sid]?.distribution = Distribution(encoded: row[1])
                 }
-                let thresholds = try Row.fetchAll(
-                    db, sql: "SELECT metric, expression, passed FROM threshold WHERE runId = ? ORDER BY metric, expression",
-                    arguments: [runId]
-                ).map { ThresholdResult(metric: $0["metric"], expression: $0["expression"], passed: $0["passed"]) }
-                let checks = try Row.fetchAll(
-                    db, sql: "SELECT groupPath, name, passes, fails FROM checkResult WHERE runId = ? ORDER BY groupPath, name",
-                    arguments: [runId]
-                ).map { CheckResult(group: $0["groupPath"], name: $0["name"], passes: $0["passes"], fails: $0["fails"]) }
-                let errors = try Row.fetchAll(
-                    db,
-                    sql: "SELECT endpoint, message, occurrences FROM errorSummary WHERE runId = ? ORDER BY occurrences DESC, endpoint, message",
-                    arguments: [runId]
-                ).map { ErrorResult(endpoint: $0["endpoint"], message: $0["message"], occurrences: $0["occurrences"]) }
+                let thresholds = try Array(
+                    rows("SELECT metric, expression, passed FROM threshold WHERE runId = ? ORDER BY metric, expression")
+                        .map { ThresholdResult(metric: $0[0], expression: $0[1], passed: $0[2]) })
+                let checks = try Array(
+                    rows("SELECT groupPath, name, passes, fails FROM checkResult WHERE runId = ? ORDER BY groupPath, name")
+                        .map { CheckResult(group: $0[0], name: $0[1], passes: $0[2], fails: $0[3]) })
+                let errors = try Array(
+                    rows(
+                        "SELECT endpoint, message, occurrences FROM errorSummary WHERE runId = ? ORDER BY occurrences DESC, endpoint, message"
+                    ).map { ErrorResult(endpoint: $0[0], message: $0[1], occurrences: $0[2]) })
                 let result = IngestedRun(
                     tool: run.tool, toolVersion: run.toolVersion, format: run.format, scenario: run.scenario,
                     startedAt: run.startedAt, durationSeconds: run.durationSeconds,

@@ -46,6 +46,9 @@ import Testing
     @Test func escapingCoversHTMLAndMarkdown() {
         #expect(Escape.html("<a href='x'>\"&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
         #expect(Escape.html("a\u{1}b") == "a\u{FFFD}b")
+        // Newlines and tabs stay (hover titles use them); non-ASCII text passes through byte for byte.
+        #expect(Escape.html("p95 ≥ 1 ms\n\tüñ\u{7}<") == "p95 ≥ 1 ms\n\tüñ\u{FFFD}&lt;")
+        #expect(Escape.html("naïve · 東京") == "naïve · 東京")
         #expect(Escape.markdown("a|b <i>*x*</i> [l](u)") == "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt; \\[l\\](u)")
     }
 
