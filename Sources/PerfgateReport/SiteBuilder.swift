@@ -359,8 +359,12 @@ public struct SiteBuilder {
             return out
         }
         func hover(_ st: Statistic, _ shown: [Statistic]) -> [LineChart.HoverPoint] {
-            a.points.enumerated().compactMap { i, p in
-                guard let v = p.stats.get(st) else { return nil }
+            let candidates = a.points.enumerated().compactMap { i, p -> (x: Int, value: Double, branch: String)? in
+                p.stats.get(st).map { (i, $0, p.run.commit.branch) }
+            }
+            return LineChart.hoverSelection(candidates, count: a.points.count).map { k in
+                let (i, v, _) = candidates[k]
+                let p = a.points[i]
                 let values = shown.compactMap { s in p.stats.get(s).map { "\(s.rawValue) \(Formatting.value($0, unit: a.unit(s)))" } }
                 let title = "commit \(p.run.commit.shortSha) · \(p.run.commit.branch) · \(ReportFormatting.time(p.run.commit.committedAt))\n"
                     + values.joined(separator: " · ") + "\nrun \(p.run.id) (\(p.run.scenario), \(p.run.environment))"

@@ -47,8 +47,20 @@ public struct PerfgateStore: Sendable {
         }
     }
 
-    /// Opens an existing store for reading only; a missing file is an error, never created.
-    public static func openReadOnly(path: String) throws -> PerfgateStore {
+    /// Opens an existing store for reading only; a missing file is an error, never created. With
+    /// `concurrentReads`, several threads can read at once (a read-only WAL pool; a single connection
+    /// when the file is not in WAL mode).
+    public static func openReadOnly(path: String, concurrentReads: Bool = false) throws -> PerfgateStore {
+        let store = try openReadOnlyQueue(path: path)
+        guard concurrentReads, store.writer is DatabaseQueue,
+            let mode = try? store.writer.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }),
+            mode.lowercased() == "wal",
+            let pool = try? DatabasePool(path: path, configuration: configuration(readOnly: true))
+        else { return store }
+        return PerfgateStore(unmigrated: pool, path: path)
+    }
+
+    private static func openReadOnlyQueue(path: String) throws -> PerfgateStore {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "no store here yet (run `perfgate ingest` first)")
         }

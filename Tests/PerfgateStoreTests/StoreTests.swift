@@ -34,7 +34,7 @@ struct StoreTests {
     @Test func schemaMatchesGolden() throws {
         let store = try PerfgateStore.inMemory()
         assertGolden(try store.schemaSQL(), named: "schema.sql", target: "PerfgateStoreTests")
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index"])
     }
 
     @Test func insertedRunReadsBackWithEveryResult() throws {
@@ -142,7 +142,7 @@ struct StoreTests {
         let v1 = try PerfgateStore.openUnmigratedForTesting(path: path)
         _ = try v1.insert(sampleRun(), context: context())
         let store = try PerfgateStore.open(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index"])
         #expect(try store.counts().runs == 1)
         #expect(try store.changePoints().isEmpty)
     }

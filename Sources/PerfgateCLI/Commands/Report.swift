@@ -79,7 +79,7 @@ extension PerfgateCommand {
             try await withDiagnostics {
                 let env = ProcessInfo.processInfo.environment
                 let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
-                let store = try storeOptions.openForReading()
+                let store = try storeOptions.openForReading(concurrentReads: true)
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)

@@ -18,7 +18,9 @@ struct StoreOptions: ParsableArguments {
     var resolvedPath: String { StoreLocator.path(flag: store, environment: environment, git: GitClient()) }
 
     func openForWriting() throws -> PerfgateStore { try PerfgateStore.open(path: resolvedPath) }
-    func openForReading() throws -> PerfgateStore { try PerfgateStore.openReadOnly(path: resolvedPath) }
+    func openForReading(concurrentReads: Bool = false) throws -> PerfgateStore {
+        try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
+    }
 }
 
 /// Commit identity and run labels for commands that store results.

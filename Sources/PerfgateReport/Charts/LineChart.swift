@@ -58,6 +58,33 @@ struct LineChart {
     static let top = 12.0
     static let bottom = 28.0
 
+    /// Plot pixels per hover bucket: hover circles (radius 3) closer than this hide one another.
+    static let hoverBucketPixels = 4.0
+
+    /// Which of `points` (x index, value, branch) get a hover circle. Up to one bucket of
+    /// ``hoverBucketPixels`` per branch keeps all its points; a denser history keeps the lowest and
+    /// the highest value of each bucket (spikes and dips stay reachable; circles that would sit on
+    /// top of one another are dropped), and always the newest point. Indices into `points`, ascending.
+    static func hoverSelection(_ points: [(x: Int, value: Double, branch: String)], count: Int) -> [Int] {
+        let plotWidth = width - left - right
+        let buckets = max(1, Int(plotWidth / hoverBucketPixels))
+        guard count > buckets else { return Array(points.indices) }
+        struct Key: Hashable {
+            var bucket: Int
+            var branch: String
+        }
+        var low: [Key: Int] = [:]
+        var high: [Key: Int] = [:]
+        for (i, p) in points.enumerated() {
+            let key = Key(bucket: p.x * buckets / count, branch: p.branch)
+            if let j = low[key] { if p.value < points[j].value { low[key] = i } } else { low[key] = i }
+            if let j = high[key] { if p.value > points[j].value { high[key] = i } } else { high[key] = i }
+        }
+        var keep = Set(low.values).union(high.values)
+        if let newest = points.indices.max(by: { points[$0].x < points[$1].x }) { keep.insert(newest) }
+        return keep.sorted()
+    }
+
     /// A tick step of 1, 2, 2.5 or 5 × 10^k giving about four intervals up to `maxValue`.
     static func niceScale(_ maxValue: Double) -> (top: Double, step: Double) {
         guard maxValue > 0, maxValue.isFinite else { return (1, 0.25) }

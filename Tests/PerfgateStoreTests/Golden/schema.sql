@@ -1,4 +1,4 @@
-CREATE INDEX measurement_on_series ON measurement(seriesId, statistic);
+CREATE INDEX measurement_on_series_value ON measurement(seriesId, statistic, value);
 
 CREATE INDEX run_on_branch ON run(branch, scenario, environment);
 
