@@ -79,24 +79,34 @@ public struct InputFile: Sendable {
     /// independently (in parallel) and their results combined in order.
     public func forEachLineBlock(blockSize: Int, _ body: ([UInt8]) throws -> Void) throws {
         let reader = try makeReader()
+        let size = max(1, blockSize)
         var block: [UInt8] = []
-        block.reserveCapacity(blockSize + ByteReader.chunkSize)
+        block.reserveCapacity(size + ByteReader.chunkSize)
+        // Where the search for the cutting newline resumes: bytes before it hold none past the size.
+        var searchFrom = 0
         while case let chunk = try reader.next(), !chunk.isEmpty {
             block.append(contentsOf: chunk)
-            guard block.count >= blockSize else { continue }
-            // Cut after the last newline; the partial line starts the next block.
-            let cut: Int? = block.withUnsafeBufferPointer { buf in
-                var k = buf.count - 1
-                while k >= 0 && buf[k] != 10 { k -= 1 }
-                return k >= 0 ? k + 1 : nil
+            // Cut at the first newline at or after `size` bytes, as often as the buffer allows; the
+            // partial line starts the next block. Each byte is searched once (long lines stay linear).
+            var start = 0
+            while block.count - start >= size {
+                let from = max(start + size - 1, searchFrom)
+                let cut: Int? = block.withUnsafeBufferPointer { buf in
+                    guard from < buf.count, let hit = memchr(buf.baseAddress! + from, 10, buf.count - from) else { return nil }
+                    return buf.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+                }
+                guard let cut else {
+                    searchFrom = block.count
+                    break
+                }
+                try body(Array(block[start..<cut]))
+                start = cut
+                searchFrom = cut
             }
-            guard let cut else { continue }
-            var next: [UInt8] = []
-            next.reserveCapacity(blockSize + ByteReader.chunkSize)
-            next.append(contentsOf: block[cut...])
-            block.removeSubrange(cut...)
-            try body(block)
-            block = next
+            if start > 0 {
+                block.removeFirst(start)
+                searchFrom -= start
+            }
         }
         if !block.isEmpty { try body(block) }
     }

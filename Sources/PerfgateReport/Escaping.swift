@@ -2,10 +2,11 @@
 enum Escape {
     /// Text and attribute values in HTML and SVG: `& < > " '`.
     static func html(_ s: String) -> String {
+        let original = s
         var s = s
         return s.withUTF8 { bytes in
             // Most values (numbers, dates, names) need nothing: return them as they are.
-            guard let first = bytes.firstIndex(where: needsEscape) else { return String(decoding: bytes, as: UTF8.self) }
+            guard let first = bytes.firstIndex(where: needsEscape) else { return original }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 16)
             out.append(contentsOf: bytes[..<first])

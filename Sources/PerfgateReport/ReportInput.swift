@@ -189,7 +189,7 @@ extension DirectorySink {
     /// Writes the bytes with plain POSIX calls: a report is rebuilt from the store at will, so pages are
     /// not fsynced one by one (Foundation's `Data.write` syncs every file, which dominated large sites).
     static func writeFile(_ content: String, path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)  // less the umask
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         var content = content

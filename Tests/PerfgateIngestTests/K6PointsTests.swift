@@ -105,6 +105,49 @@ struct K6PointsTests {
         }
     }
 
+    /// Exact percentiles are kept for the file's first 256 endpoints whatever the blocks: an endpoint
+    /// first seen late in one block is still among the file's first.
+    @Test func exactPercentilesSurviveBlocksWithManyEndpoints() throws {
+        var lines: [String] = []
+        for round in 0..<3 {
+            for e in 0..<300 {
+                let v = Double(e) + Double(round) * 0.37
+                lines.append(#"{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T00:00:00Z","value":\#(v),"tags":{"name":"/e\#(e)","method":"GET"}}}"#)
+            }
+        }
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        func parse(_ size: Int) throws -> IngestedRun {
+            try K6PointsAdapter(blockSize: size).parse(InputSet(primary: InputFile(data: Data(bytes), displayPath: "many.ndjson")))
+        }
+        let onePass = try parse(1 << 30)
+        for size in [1, 5000, 40_000] {
+            let blocks = try parse(size)
+            for s in onePass.series {
+                let o = try #require(blocks.series(s.key))
+                #expect(o.stats.keys.sorted() == s.stats.keys.sorted())
+                // Percentiles exactly (exact samples, not the histogram); sums may differ in the last bits.
+                for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "block size \(size): \(s.key) \(stat)") }
+            }
+        }
+        // /e0 has three exact values: k6's interpolated p50 is the middle one.
+        #expect(K6T.stat(onePass, "GET /e0", "http_req_duration", .percentile(50)) == 0.37)
+    }
+
+    /// A read error (a truncated gzip stream) after a bad line: the bad line is reported, as a
+    /// one-pass parse would.
+    @Test func aBadLineBeforeATruncatedGzipTailIsReportedFirst() throws {
+        let good = #"{"metric":"http_req_duration","type":"Point","data":{"time":"2024-01-01T00:00:00Z","value":1,"tags":{"name":"/a"}}}"#
+        var lines = Array(repeating: good, count: 2000)
+        lines[10] = #"{"metric":"http_req_duration","type":"Point""#
+        let plain = Data(lines.joined(separator: "\n").utf8)
+        let gz = try K6T.gzip(plain)
+        let truncated = gz.prefix(gz.count * 3 / 4)
+        let err = try #require(K6T.errorLocation {
+            _ = try K6PointsAdapter(blockSize: 1000).parse(InputSet(primary: InputFile(data: Data(truncated), displayPath: "t.ndjson.gz")))
+        })
+        #expect(err.0.line == 11, "\(err)")
+    }
+
     /// A custom metric's type comes from its `Metric` line, which may sit blocks before its points:
     /// blocks that guessed the type from the name are parsed again with the declaration.
     @Test func declarationsReachLaterBlocks() throws {

@@ -19,6 +19,27 @@ enum K6T {
         try format.adapter.parse(InputSet(primary: InputFile(data: Data(bytes), displayPath: name)))
     }
 
+    /// `data` compressed by the system's gzip.
+    static func gzip(_ data: Data) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gzip", "-c"]
+        let input = Pipe()
+        let output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        // Feed stdin on another thread so a full stdout pipe cannot stall the writer.
+        let writer = Thread {
+            input.fileHandleForWriting.write(data)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return out
+    }
+
     /// The location of the malformed-input error `body` throws.
     static func errorLocation(_ body: () throws -> Void) -> (PerfgateCore.SourceLocation, String)? {
         do {

@@ -17,6 +17,7 @@ enum FileDigest {
         defer { buffer.deallocate() }
         while !cancelled() {
             let n = read(fd, buffer.baseAddress, size)
+            if n < 0 && errno == EINTR { continue }
             if n < 0 {
                 throw PerfgateError(
                     .missingInput, "cannot read file: \(String(cString: strerror(errno)))", at: SourceLocation(file: path))

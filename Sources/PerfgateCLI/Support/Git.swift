@@ -36,43 +36,70 @@ struct GitClient: Sendable {
     /// Runs `git -C directory args…` with stdin and stderr on /dev/null; the wait status and stdout.
     private func spawn(_ args: [String], captureOutput: Bool) -> (Int32, [UInt8])? {
         guard mayBeRepository else { return nil }
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if captureOutput {
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ["git", "-C", directory] + args
-        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, "git", &actions, nil, &cargs, environ)
-        close(fds[1])
-        defer { close(fds[0]) }
-        guard rc == 0 else { return nil }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16 << 10)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-            if n > 0 {
-                output.append(contentsOf: buffer[..<n])
-            } else if n == 0 || errno != EINTR {
-                break
-            }
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { return nil }
-        }
-        return (status, output)
+        #if os(Linux)
+            return posixSpawn(args, captureOutput: captureOutput)
+        #else
+            return foundationSpawn(args, captureOutput: captureOutput)
+        #endif
     }
+
+    #if !os(Linux)
+        /// Elsewhere (macOS development builds), Foundation's `Process`.
+        private func foundationSpawn(_ args: [String], captureOutput: Bool) -> (Int32, [UInt8])? {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", directory] + args
+            let out = Pipe()
+            p.standardOutput = captureOutput ? out : FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            do { try p.run() } catch { return nil }
+            let data = captureOutput ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+            p.waitUntilExit()
+            return (p.terminationStatus, [UInt8](data))
+        }
+    #endif
+
+    #if os(Linux)
+        private func posixSpawn(_ args: [String], captureOutput: Bool) -> (Int32, [UInt8])? {
+            var fds: [Int32] = [-1, -1]
+            guard pipe(&fds) == 0 else { return nil }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            if captureOutput {
+                posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            }
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ["git", "-C", directory] + args
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for a in cargs { free(a) } }
+            var pid: pid_t = 0
+            let rc = posix_spawnp(&pid, "git", &actions, nil, &cargs, environ)
+            close(fds[1])
+            defer { close(fds[0]) }
+            guard rc == 0 else { return nil }
+            var output: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 16 << 10)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+                if n > 0 {
+                    output.append(contentsOf: buffer[..<n])
+                } else if n == 0 || errno != EINTR {
+                    break
+                }
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                guard errno == EINTR else { return nil }
+            }
+            return (status, output)
+        }
+    #endif
 
     var topLevel: String? { run(["rev-parse", "--show-toplevel"]) }
     func resolve(_ rev: String) -> String? { run(["rev-parse", "--verify", "--quiet", rev + "^{commit}"]) }

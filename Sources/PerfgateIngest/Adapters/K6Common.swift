@@ -532,6 +532,10 @@ final class K6MetricAcc {
     var contains: K6Contains
     /// True once a `Metric` line (or a seed from earlier blocks) gave the real type.
     var declared = false
+    /// True when a `Metric` line of this aggregator's own input declared it (not a seed).
+    var declaredHere = false
+    /// The type a seed from earlier blocks gave, checked against the merged state when merging.
+    var seeded: (type: K6MetricType, contains: K6Contains)?
     /// The type and value kind the first sample was aggregated as, when that came before any declaration.
     var assumed: (type: K6MetricType, contains: K6Contains)?
     var samples: UInt64 = 0
@@ -606,8 +610,15 @@ final class K6PointAggregator {
     private var checkCounts: [Int64: (passes: Int, fails: Int)] = [:]
     private var checkOrder: [Int64] = []
     var points: UInt64 = 0
+    /// Endpoints whose exact samples are kept (the rest use the histogram only). A block of a larger
+    /// file keeps them for every endpoint (bounded by its line count): which endpoints are among the
+    /// file's first is only known when blocks are merged in order.
+    let exactEndpoints: Int
 
-    init(file: String) { self.file = file }
+    init(file: String, exactEndpoints: Int = 256) {
+        self.file = file
+        self.exactEndpoints = exactEndpoints
+    }
 
     /// Id of a metric by name bytes, creating its accumulator (type inferred from the name) on first sight.
     @inline(__always)
@@ -629,6 +640,18 @@ final class K6PointAggregator {
         m.type = type
         m.contains = contains
         m.declared = true
+        m.declaredHere = true
+    }
+
+    /// Declarations merged from earlier blocks, given to a block's aggregator before it parses.
+    func seed(_ declarations: [K6Declaration]) {
+        for d in declarations {
+            let m = metrics[metricID(d.name)]
+            m.type = d.type
+            m.contains = d.contains
+            m.declared = true
+            m.seeded = (d.type, d.contains)
+        }
     }
 
     /// Every declared metric, to seed the aggregator of a later block.
@@ -640,10 +663,12 @@ final class K6PointAggregator {
     /// declared before it in the file; that block has to be parsed again with the declarations.
     func contradicts(_ later: K6PointAggregator) -> Bool {
         for m in later.metrics {
-            guard let assumed = m.assumed, let t = metrics.first(where: { $0.name == m.name }), t.declared else {
-                continue
-            }
-            if t.type != assumed.type || t.contains != assumed.contains { return true }
+            // The type the block aggregated with: guessed from the name, or seeded from earlier blocks
+            // (a seed can be stale when a block merged since then redeclared the metric).
+            guard let used = m.assumed ?? (m.declaredHere ? nil : m.seeded),
+                let t = metrics.first(where: { $0.name == m.name }), t.declared
+            else { continue }
+            if t.type != used.type || t.contains != used.contains { return true }
         }
         return false
     }
@@ -651,12 +676,13 @@ final class K6PointAggregator {
     /// Adds the aggregates of the block that follows this one in the file (same result as one pass).
     func merge(_ o: K6PointAggregator) {
         points &+= o.points
-        for m in o.metrics where m.samples > 0 || m.declared {
+        for m in o.metrics where m.samples > 0 || m.declaredHere {
             let t = metrics[metricID(m.name)]
-            if m.declared {
+            if m.declaredHere {
                 t.type = m.type
                 t.contains = m.contains
                 t.declared = true
+                t.declaredHere = true
             }
             guard m.samples > 0 else { continue }
             if t.samples == 0 && !t.declared { t.assumed = m.assumed }
@@ -765,7 +791,7 @@ final class K6PointAggregator {
         } else {
             slot = endpoints.count
             // Exact samples for the first endpoints only, so memory stays bounded with many URLs.
-            endpoints.append(K6EndpointAcc(nameID: tags.name, methodID: tags.method, keepExact: slot < 256))
+            endpoints.append(K6EndpointAcc(nameID: tags.name, methodID: tags.method, keepExact: slot < exactEndpoints))
             endpointIndex[key] = slot
         }
         lastEndpointKey = key

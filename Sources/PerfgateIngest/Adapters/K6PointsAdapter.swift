@@ -11,7 +11,7 @@ import PerfgateCore
 /// valid JSON) or yields the precise error with the line number.
 struct K6PointsAdapter: ResultAdapter {
     /// Bytes of lines parsed as one unit of parallel work (tests use tiny blocks to cross boundaries).
-    var blockSize = 4 << 20
+    var blockSize = 2 << 20
 
     func sniff(head: [UInt8], fileName: String) -> Bool { K6Shape.classify(head) == .points }
 
@@ -85,8 +85,8 @@ final class K6BlockResult: @unchecked Sendable {
 
 extension K6PointsAdapter {
     static func parseBlock(_ job: K6BlockJob, file: String) -> K6BlockResult {
-        let agg = K6PointAggregator(file: file)
-        for d in job.seed { agg.declare(d.name, type: d.type, contains: d.contains) }
+        let agg = K6PointAggregator(file: file, exactEndpoints: .max)
+        agg.seed(job.seed)
         var state = K6PointsState(agg: agg)
         var sawContent = false
         var lines = 0

@@ -16,6 +16,7 @@ enum ParallelBlocks {
         work: @escaping @Sendable (Job) -> Result,
         merge: (Job, Result) throws -> Void
     ) throws {
+        let workers = max(1, workers)
         let shared = Shared<Job, Result>()
         let done = DispatchSemaphore(value: 0)
         for _ in 0..<workers {
@@ -33,22 +34,36 @@ enum ParallelBlocks {
         var pending: [Int: Job] = [:]
         var dispatched = 0
         var merged = 0
+        var mergeFailed = false
         func mergeNext(wait: Bool) throws -> Bool {
             guard merged < dispatched, let result = shared.take(merged, wait: wait) else { return false }
             let job = pending.removeValue(forKey: merged)!
             merged += 1
-            try merge(job, result)
+            do {
+                try merge(job, result)
+            } catch {
+                mergeFailed = true
+                throw error
+            }
             return true
         }
         let inFlight = 2 * workers
-        try file.forEachLineBlock(blockSize: blockSize) { block in
-            while dispatched - merged >= inFlight { _ = try mergeNext(wait: true) }
-            while try mergeNext(wait: false) {}
-            // The job is made after merging what is ready, so it sees as much merged state as possible.
-            let j = job(block)
-            pending[dispatched] = j
-            shared.submit(dispatched, j)
-            dispatched += 1
+        do {
+            try file.forEachLineBlock(blockSize: blockSize) { block in
+                while dispatched - merged >= inFlight { _ = try mergeNext(wait: true) }
+                while try mergeNext(wait: false) {}
+                // The job is made after merging what is ready, so it sees as much merged state as possible.
+                let j = job(block)
+                pending[dispatched] = j
+                shared.submit(dispatched, j)
+                dispatched += 1
+            }
+        } catch let readError where !mergeFailed {
+            // A read error (truncated gzip, say) comes after every line already read: an error in those
+            // lines is reported first, as a serial parse would.
+            shared.finish(cancel: false)
+            while merged < dispatched { _ = try mergeNext(wait: true) }
+            throw readError
         }
         shared.finish(cancel: false)
         while merged < dispatched { _ = try mergeNext(wait: true) }
