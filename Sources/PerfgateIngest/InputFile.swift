@@ -99,9 +99,20 @@ public struct InputFile: Sendable {
                     searchFrom = block.count
                     break
                 }
-                try body(Array(block[start..<cut]))
-                start = cut
-                searchFrom = cut
+                if start == 0 && cut * 2 >= block.count {
+                    // Hand over the buffer itself and copy the (shorter) rest.
+                    var rest: [UInt8] = []
+                    rest.reserveCapacity(size + ByteReader.chunkSize)
+                    rest.append(contentsOf: block[cut...])
+                    block.removeSubrange(cut...)
+                    try body(block)
+                    block = rest
+                    searchFrom = 0
+                } else {
+                    try body(Array(block[start..<cut]))
+                    start = cut
+                    searchFrom = cut
+                }
             }
             if start > 0 {
                 block.removeFirst(start)
