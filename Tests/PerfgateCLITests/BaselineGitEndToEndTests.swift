@@ -55,13 +55,8 @@ struct BaselineGitEndToEndTests {
     }
 
     func ingest(_ name: String, _ sha: String, branch: String, p50: Double) throws {
-        let doc = """
-            {"format": "perfgate", "version": 1, "tool": "harness", "scenario": "api",
-             "series": [{"endpoint": "GET /api/items", "metric": "http_req_duration", "unit": "ms", "direction": "lower",
-                         "stats": {"count": 5000, "p50": \(p50), "p95": \(p50 * 1.6), "error_rate": 0.001, "throughput": 200}}]}
-            """
         let file = dir.appendingPathComponent("\(name).json")
-        try Data(doc.utf8).write(to: file)
+        try Data(NativeFixture.itemsRun(p50: p50).utf8).write(to: file)
         // No --commit-time: the time comes from git.
         let r = try PerfgateProcess.run(
             ["ingest", file.path, "--store", store, "--commit", sha, "--branch", branch, "--environment", "lab"], in: dir)

@@ -17,13 +17,8 @@ struct DetectAndBaselineEndToEndTests {
         for i in 1...commits {
             let level = i >= stepAt ? 130.0 : 100.0
             let p50 = level * (1 + noise[i % noise.count] / 100)
-            let doc = """
-                {"format": "perfgate", "version": 1, "tool": "harness", "scenario": "api",
-                 "series": [{"endpoint": "GET /api/items", "metric": "http_req_duration", "unit": "ms", "direction": "lower",
-                             "stats": {"count": 5000, "p50": \(p50), "p95": \(p50 * 1.6), "error_rate": 0.001, "throughput": 200}}]}
-                """
             let file = dir.appendingPathComponent("run-\(i).json")
-            try Data(doc.utf8).write(to: file)
+            try Data(NativeFixture.itemsRun(p50: p50).utf8).write(to: file)
             let time = String(format: "2026-03-%02dT12:00:00Z", i)
             let r = try PerfgateProcess.run(
                 ["ingest", file.path, "--store", store, "--commit", sha(i), "--branch", "main", "--commit-time", time, "--environment", "lab"],

@@ -23,3 +23,15 @@ public enum Fixtures {
         return base.appendingPathComponent(relative)
     }
 }
+
+/// Native-format result documents for end-to-end tests.
+public enum NativeFixture {
+    /// One run of scenario `api` with one series, `GET /api/items` latency at `p50` (p95 = 1.6 × p50).
+    public static func itemsRun(p50: Double) -> String {
+        """
+        {"format": "perfgate", "version": 1, "tool": "harness", "scenario": "api",
+         "series": [{"endpoint": "GET /api/items", "metric": "http_req_duration", "unit": "ms", "direction": "lower",
+                     "stats": {"count": 5000, "p50": \(p50), "p95": \(p50 * 1.6), "error_rate": 0.001, "throughput": 200}}]}
+        """
+    }
+}
