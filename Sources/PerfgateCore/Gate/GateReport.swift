@@ -93,7 +93,10 @@ public struct GateReport: Sendable {
 
     // MARK: Markdown
 
-    static func md(_ s: String) -> String {
+    /// A cell of a Markdown table or a line of Markdown text (the report's Markdown uses it too): HTML is
+    /// neutralised (GitHub renders inline HTML), table pipes, backslashes and emphasis characters are
+    /// escaped, newlines become spaces.
+    public static func md(_ s: String) -> String {
         var r = ""
         for ch in s {
             switch ch {
@@ -102,7 +105,7 @@ public struct GateReport: Sendable {
             case ">": r += "&gt;"
             case "&": r += "&amp;"
             case "\n", "\r": r += " "
-            case "*", "_", "`", "[", "]": r += "\\" + String(ch)
+            case "*", "_", "`", "[", "]", "\\", "#", "~": r += "\\" + String(ch)
             default: r.append(ch)
             }
         }
