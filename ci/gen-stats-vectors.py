@@ -528,7 +528,7 @@ vec("hampel_mad_zero_keeps_all", "hampel", {"y": [1.0, 1.0, 1.0, 1.0, 9.0]}, {"k
 def verdict(c):
     if not c.get("has_baseline", True): return "no-baseline", []
     if c.get("insufficient"): return "insufficient-data", [c["insufficient"]]
-    if abs(c.get("abs_delta", float("inf"))) < c.get("min_abs", 0): return "pass", ["below resolution"]
+    if c.get("min_abs", 0) > 0 and abs(c.get("abs_delta", float("inf"))) <= c.get("min_abs", 0): return "pass", ["below resolution"]
     er = c.get("error_rate", False)
     tw = 0.001 if er else math.log1p(0.05); tf = 0.005 if er else math.log1p(0.10)
     q = c.get("q"); sig = q is not None and not math.isnan(q) and q <= 0.05

@@ -89,7 +89,7 @@ extension PerfgateCommand {
                 } else {
                     let pipeline = try labels.pipeline(format: inputFormat)
                     commit = pipeline.commit
-                    let parsed = try pipeline.parse(IngestPipeline.collect(files))
+                    let parsed = try pipeline.parseRuns(files)
                     store = try storeOptions.openForWriting()
                     let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
                     for (p, o) in zip(parsed, outcomes) { Console.err(IngestPipeline.describe(p, o)) }

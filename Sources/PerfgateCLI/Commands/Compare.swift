@@ -96,7 +96,7 @@ extension PerfgateCommand {
                 for set in sets {
                     let fmt = try InputFormat.detect(set.primary)
                     let r = try fmt.adapter.parse(set)
-                    runs.append(GateRun(id: text, commitSha: "", scenario: r.scenario ?? "default", environment: "", tool: r.tool, series: r.series))
+                    runs.append(GateRun(id: text, commitSha: "", scenario: r.scenario ?? r.tool, environment: "", tool: r.tool, series: r.series))
                 }
                 return (runs, "file \(text)")
             }
@@ -120,6 +120,8 @@ extension PerfgateCommand {
                 var r = r
                 if r.environment.isEmpty { r.environment = ref.environment }
                 if !other.contains(where: { $0.scenario == r.scenario }) && other.count == 1 && runs.count == 1 { r.scenario = ref.scenario }
+                // One run against one run: the user chose the pair, whatever tools wrote them.
+                if other.count == 1 && runs.count == 1 { r.tool = ref.tool }
                 return r
             }
         }

@@ -33,7 +33,7 @@ extension PerfgateCommand {
         func run() async throws {
             try await withDiagnostics {
                 let pipeline = try labels.pipeline(format: format)
-                let parsed = try pipeline.parse(IngestPipeline.collect(files))
+                let parsed = try pipeline.parseRuns(files)
                 let store = try storeOptions.openForWriting()
                 let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
                 for (p, o) in zip(parsed, outcomes) { Console.out(IngestPipeline.describe(p, o)) }

@@ -68,7 +68,14 @@ struct BaselineResolver {
         var mergeBase: String?
         var ancestry: [String] = []
         var usedStoredAncestry = false
-        if case .mergeBase = choice {
+        // The merge-base's first-parent ancestry bounds every base-branch baseline (merge-base and window):
+        // a feature commit never sees base-branch commits made after it forked.
+        var walksAncestry = false
+        switch choice {
+        case .mergeBase, .window: walksAncestry = true
+        case .commit, .pinned: break
+        }
+        if walksAncestry {
             let mb = git.mergeBase(commit.sha, base) ?? git.mergeBase(commit.sha, "origin/" + base)
             if let mb {
                 let start = mb == commit.sha ? git.parent(mb) : mb
@@ -85,7 +92,8 @@ struct BaselineResolver {
                 }
             }
         }
-        let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment) }).sorted()
+        // Runs of different tools are never pooled or compared (percentile rules and overheads differ).
+        let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment, tool: $0.tool) }).sorted()
         for pair in pairs {
             var env = pair.environment
             if try !store.hasRuns(branch: base, scenario: pair.scenario, environment: env, excluding: commit.sha) {
@@ -101,23 +109,27 @@ struct BaselineResolver {
             }
             var chosen: [RunRef] = []
             var hist: [RunRef] = []
-            if case .mergeBase = choice, let mb = mergeBase, !ancestry.isEmpty {
+            let windowSize: Int? = { if case .window(let n) = choice { return n } else { return nil } }()
+            if walksAncestry, let mb = mergeBase, !ancestry.isEmpty {
                 // Walk the first-parent ancestry newest first, a batch of commits per query, until the
                 // baseline commit and a full history window are found.
                 var chosenIndex = 0
                 var start = 0
-                while start < ancestry.count && (chosen.isEmpty || hist.count < historyWindow) {
+                while start < ancestry.count && (chosen.isEmpty || hist.count < historyWindow || (windowSize.map { chosen.count < $0 } ?? false)) {
                     let batch = Array(ancestry[start..<min(ancestry.count, start + 64)])
                     let byCommit = Dictionary(
                         grouping: try store.runRefs(commits: batch, branch: base, scenario: pair.scenario, environment: env),
                         by: \.commitSha)
                     for (offset, sha) in batch.enumerated() where sha != commit.sha {
-                        guard var runs = byCommit[sha] else { continue }
+                        guard var runs = byCommit[sha]?.filter({ $0.tool == pair.tool }) else { continue }
                         // Never compare with runs newer than the commit under test.
                         if let t = commit.committedAt { runs = runs.filter { ($0.committedAt ?? .distantPast) <= t } }
                         guard !runs.isEmpty else { continue }
                         runs.sort { ($0.startedAt ?? .distantPast, $0.id) > ($1.startedAt ?? .distantPast, $1.id) }
-                        if chosen.isEmpty {
+                        if let n = windowSize {
+                            if chosen.isEmpty { chosenIndex = start + offset }
+                            chosen += runs.prefix(n - chosen.count)
+                        } else if chosen.isEmpty {
                             chosen = runs
                             chosenIndex = start + offset
                         }
@@ -126,7 +138,9 @@ struct BaselineResolver {
                     }
                     start += batch.count
                 }
-                if let sha = chosen.first?.commitSha {
+                if let n = windowSize {
+                    descriptions.append("\(pair.scenario): \(base), last \(chosen.count) runs (of \(n)) up to merge-base \(mb.prefix(8))")
+                } else if let sha = chosen.first?.commitSha {
                     if chosenIndex == 0 {
                         descriptions.append("\(pair.scenario): \(base) @ \(sha.prefix(8)) (\(usedStoredAncestry ? "parent" : "merge-base"))")
                     } else {
@@ -135,14 +149,14 @@ struct BaselineResolver {
                     }
                 }
             } else {
-                var refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: env).filter { $0.commitSha != commit.sha }
+                var refs = try store.runRefs(branch: base, scenario: pair.scenario, environment: env).filter { $0.commitSha != commit.sha && $0.tool == pair.tool }
                 // Never compare with runs newer than the commit under test.
                 if let t = commit.committedAt { refs = refs.filter { ($0.committedAt ?? .distantPast) <= t } }
                 var anchorTime: Date?
                 switch choice {
                 case .pinned: break
                 case .commit(let sha):
-                    chosen = try store.runRefs(branch: nil, scenario: pair.scenario, environment: env, commit: sha)
+                    chosen = try store.runRefs(branch: nil, scenario: pair.scenario, environment: env, commit: sha).filter { $0.tool == pair.tool }
                     descriptions.append("\(pair.scenario): commit \(sha.prefix(8))")
                     anchorTime = chosen.first?.committedAt
                     if chosen.isEmpty { notices.append("scenario \(pair.scenario): commit \(sha.prefix(8)) has no results") }
@@ -188,6 +202,7 @@ struct BaselineResolver {
     struct Pair: Hashable, Comparable {
         var scenario: String
         var environment: String
-        static func < (a: Pair, b: Pair) -> Bool { (a.scenario, a.environment) < (b.scenario, b.environment) }
+        var tool: String
+        static func < (a: Pair, b: Pair) -> Bool { (a.scenario, a.environment, a.tool) < (b.scenario, b.environment, b.tool) }
     }
 }

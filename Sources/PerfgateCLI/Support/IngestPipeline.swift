@@ -133,15 +133,44 @@ struct IngestPipeline {
                 throw IngestError.at(set.primary.displayPath, "the file holds no results (no metrics or requests)")
             }
             let context = RunContext(
-                commit: commit, scenario: scenario ?? run.scenario ?? "default", environment: environment,
+                commit: commit, scenario: scenario ?? run.scenario ?? run.tool, environment: environment,
                 tags: tags, sources: sources, ingestedAt: now, perfgateVersion: PerfgateVersion.current)
             return Parsed(set: set, format: fmt, run: run, context: context)
         }
     }
 
+    /// One run per test execution: files that are the same execution exported twice (k6 summary and
+    /// handleSummary, Locust CSV and JSON) become one run — the one with more detail — whose sources
+    /// list every file. Returns the runs and one line per merge.
+    static func mergeSameExecutions(_ parsed: [Parsed]) -> (runs: [Parsed], notes: [String]) {
+        var kept: [Parsed] = []
+        var notes: [String] = []
+        func detail(_ p: Parsed) -> Int { p.run.series.count + p.run.series.filter { $0.distribution != nil }.count * 1000 }
+        for p in parsed {
+            if let i = kept.firstIndex(where: { $0.context.scenario == p.context.scenario && $0.run.isSameExecution(as: p.run) }) {
+                var (richer, other) = detail(p) > detail(kept[i]) ? (p, kept[i]) : (kept[i], p)
+                richer.context.sources += other.context.sources
+                notes.append(
+                    "\(other.set.primary.displayPath) is the same \(p.run.tool) run as \(richer.set.primary.displayPath) "
+                        + "(same requests, mean and max per endpoint): stored once, from \(richer.set.primary.displayPath)")
+                kept[i] = richer
+            } else {
+                kept.append(p)
+            }
+        }
+        return (kept, notes)
+    }
+
+    /// Collects and parses the files under `paths`, one run per test execution (merges are noted on stderr).
+    func parseRuns(_ paths: [String]) throws -> [Parsed] {
+        let (parsed, notes) = Self.mergeSameExecutions(try parse(Self.collect(paths)))
+        for n in notes { Console.note(n) }
+        return parsed
+    }
+
     /// Parses and stores; returns each parsed set with its outcome.
     func ingest(_ paths: [String], into store: PerfgateStore) throws -> [(Parsed, InsertOutcome)] {
-        let parsed = try parse(Self.collect(paths))
+        let parsed = try parseRuns(paths)
         let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
         return Array(zip(parsed, outcomes))
     }

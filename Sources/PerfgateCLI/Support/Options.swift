@@ -34,7 +34,7 @@ struct RunLabelOptions: ParsableArguments {
     @Option(name: .customLong("commit-time"), help: ArgumentHelp("Commit time, ISO 8601. Default: CI variables, else git.", valueName: "time"))
     var commitTime: String?
 
-    @Option(help: ArgumentHelp("Scenario name (default: the file's own, else 'default').", valueName: "name"))
+    @Option(help: ArgumentHelp("Scenario name (default: the file's own, else the tool's name, e.g. 'k6' or 'locust').", valueName: "name"))
     var scenario: String?
 
     @Option(

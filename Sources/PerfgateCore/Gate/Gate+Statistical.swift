@@ -6,6 +6,20 @@ extension Gate {
         var input: VerdictInput
         var policy: VerdictPolicy
         var baselineCentre: Double?
+        /// Set when the reference is a one-commit shift: the verdict must also hold against the level before it.
+        var priorLevel: PriorLevelCheck?
+        /// Run-to-run spread (σ of ln) learned from the history, when there is one.
+        var runToRunSigma: Double?
+    }
+
+    /// The history test against the regime before an unconfirmed (one-commit) level shift.
+    struct PriorLevelCheck {
+        /// Oriented effect `dir·ln(current/prior)`.
+        var effect: Double
+        var p: Double
+        var centre: Double
+        /// The commit whose run started the unconfirmed shift.
+        var shiftCommit: String
     }
 
     /// Picks the strongest evidence available for one (series, statistic) and computes its test
@@ -31,7 +45,10 @@ extension Gate {
         }
         let dir = stat.direction(seriesDirection: series.direction).sign
         let curValues = current.compactMap { $0.stats[stat] }
-        let minAbs = (tool == "locust" && series.unit == .milliseconds && stat.unit(seriesUnit: series.unit) == .milliseconds) ? 1.0 : 0
+        let statUnit = stat.unit(seriesUnit: series.unit)
+        let observed = curValues + baseline.compactMap { $0.stats[stat] }
+        /// One resolution step at a level: a change within it is never a finding (docs/gate.md).
+        func minAbs(at level: Double) -> Double { Gate.resolution(tool: tool, unit: statUnit, at: level, observed: observed) }
 
         // Error rates: binomial against pooled history, or Fisher for a single pair.
         if isErrorRate {
@@ -87,45 +104,15 @@ extension Gate {
             }
         }
 
-        // Tier B: history log-t on the run statistic, over the newest regime of the history (stats.md §2.4).
-        let histPairs = historyWithCommits.compactMap { sha, s -> (String, Double)? in
+        // Tier B: history log-t on the run statistic against the reference level (ReferenceLevel.swift).
+        let histPairs = historyWithCommits.compactMap { sha, s -> (sha: String, value: Double)? in
             guard let v = s.stats[stat], v > 0, v.isFinite else { return nil }
             return (sha, v)
         }
+        let q = Gate.quantization(tool)
         if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
-            // Segments of the history split at change points found on per-commit means.
-            let perCommit = ChangePointDetection.perCommit(histPairs.map { ChangePointDetection.Observation(commitSha: $0.0, value: $0.1) })
-            var boundaries: [String] = []
-            if perCommit.count >= 6, let cps = Stats.ChangePoints.eDivisive(perCommit.map(\.value)) {
-                boundaries = cps.map { perCommit[$0.index].sha }
-            }
-            var segments: [[Double]] = [[]]
-            var lastSha = ""
-            for (sha, v) in histPairs {
-                if sha != lastSha && boundaries.contains(sha) { segments.append([]) }
-                lastSha = sha
-                segments[segments.count - 1].append(v)
-            }
-            // Hampel filter inside each segment; it may drop outliers but never make a segment too short to use.
-            segments = segments.map { seg in
-                let keep = Stats.hampelKeep(seg.map(log))
-                let kept = zip(seg, keep).filter(\.1).map(\.0)
-                return kept.count >= min(seg.count, stats.minHistory) ? kept : seg
-            }.filter { !$0.isEmpty }
-            let newest = segments.last ?? []
-            let q: Stats.Quantization = tool == "locust" ? .locust : .none
-            var result: Stats.HistoryLogTResult?
-            var method = "history log-t"
-            var n = newest.count
-            if newest.count >= stats.minHistory {
-                result = Stats.History.logT(history: newest, current: curValues, alpha: stats.alpha, quantization: q)
-                if segments.count > 1 { method = "history log-t (since change point)" }
-            } else if segments.count > 1, segments.reduce(0, { $0 + $1.count }) - segments.count >= 2 {
-                result = Stats.History.pooledLogT(segments: segments, current: curValues, alpha: stats.alpha, quantization: q)
-                method = "history log-t, pooled segments (T1b)"
-                n = newest.count
-            }
-            if let r = result, n >= 1 {
+            let level = ReferenceLevel.build(history: histPairs, minHistory: stats.minHistory, quantization: q)
+            if let (r, method, n) = level.test(current: curValues, minHistory: stats.minHistory, alpha: stats.alpha, quantization: q), n >= 1 {
                 let df = max(r.df, 1)
                 let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
                 let spread = exp(tq * r.sigma / Double(max(n, 1)).squareRoot()) - 1
@@ -134,13 +121,26 @@ extension Gate {
                     method: method, tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
                     ciHigh: r.ciUpper, baselineSpread: spread, nBaseline: n, nCurrent: curValues.count, mde: mde, significant: false)
                 let input = VerdictInput(
-                    effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs)
-                return StatisticalResult(evidence: ev, input: input, policy: policy, baselineCentre: r.baselineCentre)
+                    effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs(at: r.baselineCentre))
+                var result = StatisticalResult(evidence: ev, input: input, policy: policy, baselineCentre: r.baselineCentre)
+                result.runToRunSigma = r.sigma
+                if let r2 = level.testAgainstPrior(current: curValues, alpha: stats.alpha, quantization: q), let sha = level.newestStart {
+                    result.priorLevel = PriorLevelCheck(effect: dir * r2.logDifference, p: r2.pValue, centre: r2.baselineCentre, shiftCommit: sha)
+                }
+                return result
             }
         }
 
         // Single pair: needs a baseline run.
         let baseValues = baseline.compactMap { $0.stats[stat] }
+        // Requests are not replicates of a run: within-run tests (A, C) are combined with the
+        // run-to-run spread of the statistic — from the history when it has ≥ 3 runs, else a stated
+        // default — and the larger p is kept (docs/gate.md "Run-to-run noise").
+        let runToRun = RunToRunNoise(history: history.compactMap { $0.stats[stat] }, statistic: stat)
+        func combined(_ pWithin: Double, _ method: String, effect: Double) -> (p: Double, method: String) {
+            (max(pWithin, runToRun.pValue(logEffect: effect, current: max(curValues.count, 1), baseline: max(baseValues.count, 1))),
+             method + " + " + runToRun.description)
+        }
         guard let bv = aggregate(baseValues, .median), let cv = aggregate(curValues, .median) else {
             let has = !baseline.isEmpty || !history.isEmpty
             return StatisticalResult(
@@ -177,17 +177,19 @@ extension Gate {
                 let ca = cb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
                 let ba = bb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
                 let r = Stats.fisherExact(ca, nc - ca, ba, nb - ba)
+                let c = combined(r.pValue, "quantile test (Fisher)", effect: effect)
                 let ev = StatisticalEvidence(
-                    method: "quantile test (Fisher)", tier: "A", p: r.pValue, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
                     nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
-                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
             }
             do {
                 let r = Stats.MannWhitney.test(currentBuckets: cb, baselineBuckets: bb)
+                let c = combined(r.pValue, "Mann–Whitney U", effect: effect)
                 let ev = StatisticalEvidence(
-                    method: "Mann–Whitney U", tier: "A", p: r.pValue, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
                     nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
-                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
             }
         }
 
@@ -215,16 +217,59 @@ extension Gate {
                 p = se > 0 ? 2 * Stats.Special.normalSF(abs(log(cv / bv)) / se) : nil
             }
             if let p {
+                let c = combined(p, "log-normal summary", effect: effect)
                 let ev = StatisticalEvidence(
-                    method: "log-normal summary", tier: "C", p: p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    method: c.method, tier: "C", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
                     nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false)
-                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
             }
         }
         // Effect only (e.g. throughput of a single pair): can at most warn.
         let ev = StatisticalEvidence(
             method: "effect only (no noise model)", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
             nBaseline: baseValues.count, nCurrent: curValues.count, mde: nil, significant: false)
-        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs), policy: policy, baselineCentre: bv)
+        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+    }
+}
+
+/// The run-to-run spread of one statistic, for combining with a within-run test (docs/gate.md).
+struct RunToRunNoise {
+    /// σ of ln(value) between runs.
+    var sigma: Double
+    /// Degrees of freedom when σ was estimated from the history; nil for the default.
+    var df: Double?
+    var description: String
+
+    /// Typical run-to-run σ of ln(statistic) on a CI runner when no history says otherwise: medians and
+    /// means move by a few percent between runs of the same code, tails by more (measured on the replay
+    /// history, ci/replay.py; docs/gate.md).
+    static func defaultSigma(_ stat: Statistic) -> Double {
+        if let f = stat.percentileFraction, f > 0.5 { return 0.06 }
+        return 0.04
+    }
+
+    init(history: [Double], statistic: Statistic) {
+        let logs = history.filter { $0 > 0 && $0.isFinite }.map(log)
+        let fallback = Self.defaultSigma(statistic)
+        if logs.count >= 3 {
+            let m = logs.reduce(0, +) / Double(logs.count)
+            let sd = (logs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(logs.count - 1)).squareRoot()
+            sigma = sd
+            df = Double(logs.count - 1)
+            description = "run-to-run σ \(Formatting.fixed(sd * 100, 1)) % (\(logs.count) history runs)"
+        } else {
+            sigma = fallback
+            df = nil
+            description = "run-to-run σ \(Formatting.fixed(fallback * 100, 1)) % (default; no history)"
+        }
+    }
+
+    /// Two-sided p of a log effect between `current` and `baseline` runs under run-to-run noise alone.
+    func pValue(logEffect: Double, current: Int, baseline: Int) -> Double {
+        let se = sigma * (1 / Double(current) + 1 / Double(baseline)).squareRoot()
+        guard se > 0, logEffect.isFinite else { return logEffect == 0 ? 1 : 0 }
+        let z = abs(logEffect) / se
+        let p = df.map { 2 * Stats.Special.studentTSF(z, df: $0) } ?? 2 * Stats.Special.normalSF(z)
+        return min(1, p)
     }
 }

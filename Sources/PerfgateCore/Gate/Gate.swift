@@ -6,8 +6,10 @@ public enum Gate {
     struct SeriesID: Hashable, Comparable {
         var scenario: String
         var environment: String
+        /// Runs of different tools are never pooled, even under one scenario name.
+        var tool: String
         var key: SeriesKey
-        static func < (a: SeriesID, b: SeriesID) -> Bool { (a.scenario, a.environment, a.key) < (b.scenario, b.environment, b.key) }
+        static func < (a: SeriesID, b: SeriesID) -> Bool { (a.scenario, a.environment, a.key, a.tool) < (b.scenario, b.environment, b.key, b.tool) }
     }
 
     enum ClassKey: Hashable { case absolute(Comparison), relative, statistical }
@@ -29,7 +31,7 @@ public enum Gate {
         var runOf: [SeriesID: GateRun] = [:]
         for run in input.current {
             for (key, s) in run.series {
-                let id = SeriesID(scenario: run.scenario, environment: run.environment, key: key)
+                let id = SeriesID(scenario: run.scenario, environment: run.environment, tool: run.tool, key: key)
                 current[id, default: []].append(s)
                 runOf[id] = run
             }
@@ -63,7 +65,7 @@ public enum Gate {
                     case .relative: cls = .relative; rc = .relative
                     case .statistical: cls = .statistical; rc = .statistical
                     }
-                    let k = "\(id.scenario)\u{1}\(id.environment)\u{1}\(id.key.endpoint)\u{1}\(id.key.metric)\u{1}\(rule.statistic.rawValue)\u{1}\(cls)"
+                    let k = "\(id.scenario)\u{1}\(id.environment)\u{1}\(id.tool)\u{1}\(id.key.endpoint)\u{1}\(id.key.metric)\u{1}\(rule.statistic.rawValue)\u{1}\(cls)"
                     if applied[k] == nil {
                         applied[k] = Applied(id: id, statistic: rule.statistic, ruleClass: rc)
                         order.append(k)
@@ -89,11 +91,24 @@ public enum Gate {
         // Baseline and history values per series.
         func values(_ runs: [GateRun], _ id: SeriesID) -> [SeriesResult] {
             runs.compactMap { r in
-                guard r.scenario == id.scenario, r.environment == id.environment else { return nil }
+                guard r.scenario == id.scenario, r.environment == id.environment, r.tool == id.tool else { return nil }
                 return r.series[id.key]
             }
         }
         let baselineMissing = input.baseline.isEmpty
+        func historyRuns(_ id: SeriesID) -> [(String, SeriesResult)] {
+            input.history.compactMap { r -> (String, SeriesResult)? in
+                guard r.scenario == id.scenario, r.environment == id.environment, r.tool == id.tool, let s = r.series[id.key] else { return nil }
+                return (r.commitSha, s)
+            }
+        }
+        func historyValues(_ a: Applied) -> [(sha: String, value: Double)] {
+            historyRuns(a.id).compactMap { sha, s in
+                guard let v = s.stats[a.statistic], v > 0, v.isFinite else { return nil }
+                return (sha, v)
+            }
+        }
+        var priorChecks: [Int: PriorLevelCheck] = [:]
 
         var findings: [Finding] = []
         var pending: [(index: Int, p: Double)] = []
@@ -138,27 +153,19 @@ public enum Gate {
                     f.reasons = [baselineMissing ? "no baseline" : "series absent from the baseline"]
                     break
                 }
-                for level in [Level.fail, .warn] {
-                    guard let (rule, _) = a.byLevel[level], case .relative(let limit, let amount) = rule.kind else { continue }
-                    let worse = amount ? dir.sign * (cv - bv) : (bv == 0 ? (cv == 0 ? 0 : .infinity) : dir.sign * (cv / bv - 1))
-                    if worse > limit {
-                        f.verdict = level == .fail ? .fail : .warn
-                        f.levelHit = level
-                        break
-                    }
-                    if level == (a.byLevel[.fail] != nil ? .fail : .warn) && worse < -limit && f.verdict == .pass {
-                        f.verdict = .improved
-                    }
-                }
+                let decided = relative(
+                    a, current: curValues, cv: cv, baseline: baseValues, bv: bv, unit: unit, dir: dir, tool: runOf[a.id]?.tool ?? "",
+                    history: historyValues(a), policy: budgets.statistics)
+                f.verdict = decided.verdict
+                f.levelHit = decided.levelHit
+                f.reasons = decided.reasons
             case .statistical:
-                let hist = input.history.compactMap { r -> (String, SeriesResult)? in
-                    guard r.scenario == a.id.scenario, r.environment == a.id.environment, let s = r.series[a.id.key] else { return nil }
-                    return (r.commitSha, s)
-                }
+                let hist = historyRuns(a.id)
                 let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "")
                 f.evidence = r.evidence
                 if let p = r.evidence?.p, p.isFinite { pending.append((findings.count, p)) }
                 statInputs[findings.count] = (r.input, r.policy)
+                if let g = r.priorLevel { priorChecks[findings.count] = g }
                 if r.input.hasBaseline == false { f.verdict = .noBaseline; f.reasons = ["no baseline"] }
                 if let bc = r.baselineCentre { f.baseline = bc; f.change = cv / bc - 1 }
             }
@@ -172,13 +179,27 @@ public enum Gate {
         for (i, (vin, pol)) in statInputs {
             var vin = vin
             vin.q = qOf[i]
-            let (v, reasons) = Verdict.decide(vin, policy: pol)
+            var (v, reasons) = Verdict.decide(vin, policy: pol)
+            // A one-commit level shift: worse or better must also hold against the level before it.
+            if let g = priorChecks[i], v != .pass, v != .noBaseline, v != .insufficientData {
+                let floor = vin.isErrorRate ? pol.warnAbs : log1p(pol.warnRel)
+                if (v == .fail || v == .warn) && !(g.p <= pol.alpha && g.effect >= floor) {
+                    v = .pass
+                    reasons = [PriorLevelWords.notWorse(sha: g.shiftCommit)]
+                } else if v == .improved && !(g.p <= pol.alpha && g.effect <= -floor) {
+                    v = .pass
+                    reasons = [PriorLevelWords.notBetter(sha: g.shiftCommit)]
+                }
+            }
             findings[i].verdict = v
             findings[i].reasons += reasons
             findings[i].evidence?.q = qOf[i]
-            findings[i].evidence?.significant = (qOf[i] ?? 1) <= pol.alpha
+            findings[i].evidence?.significant = (qOf[i] ?? 1) <= pol.alpha && !reasons.contains("below resolution")
             if v == .fail { findings[i].levelHit = .fail } else if v == .warn { findings[i].levelHit = .warn }
         }
+
+        // A noisier runner (every endpoint's tail wider, medians unchanged) warns instead of failing.
+        let environmentNotices = applyEnvironmentNoise(&findings, current: input.current, baseline: input.baseline)
 
         findings.sort { ($0.severityRank, $0.scenario, $0.endpoint, $0.metric, Statistic(rawValue: $0.statistic)) < ($1.severityRank, $1.scenario, $1.endpoint, $1.metric, Statistic(rawValue: $1.statistic)) }
 
@@ -202,7 +223,7 @@ public enum Gate {
         } else {
             verdict = findings.contains { $0.verdict == .fail } ? .fail : findings.contains { $0.verdict == .warn } ? .warn : .pass
         }
-        var notices = input.baselineInfo?.notices ?? []
+        var notices = (input.baselineInfo?.notices ?? []) + environmentNotices
         if baselineMissing {
             notices.insert("no baseline: relative and statistical rules read \"no baseline\"", at: 0)
         }
@@ -210,6 +231,30 @@ public enum Gate {
             verdict: verdict, score: score, scoreBands: budgets.score, findings: findings, baseline: input.baselineInfo,
             baselineMissing: baselineMissing, requireBaseline: budgets.requireBaseline,
             correction: budgets.statistics.correction.rawValue, alpha: budgets.statistics.alpha, notices: notices)
+    }
+
+    /// One measurement resolution step of a statistic at `level`, in the statistic's unit: Locust's
+    /// latency buckets (1 ms below 100 ms, 10 ms below 1 s, …), 1 for durations every observed value of
+    /// which is a whole number (tools that round to integer milliseconds), else 0. A change within one
+    /// step is never a finding, in any rule (docs/gate.md "Resolution").
+    static func resolution(tool: String, unit: MetricUnit, at level: Double, observed: [Double]) -> Double {
+        guard unit == .milliseconds else { return 0 }
+        if tool == "locust" { return Stats.Percentile.locustBucketWidth(at: level) }
+        if observed.count >= 2, observed.allSatisfy({ $0 == $0.rounded() }) { return 1 }
+        return 0
+    }
+
+    /// The tool's measurement resolution for the history test's σ_q floor.
+    static func quantization(_ tool: String) -> Stats.Quantization { tool == "locust" ? .locust : .none }
+
+    /// The words of a verdict withdrawn by the prior-level check (ReferenceLevel.swift).
+    enum PriorLevelWords {
+        static func notWorse(sha: String) -> String {
+            "not worse than the level before \(sha.prefix(8)), whose single run moved the reference (one unusual run or a change that has just landed)"
+        }
+        static func notBetter(sha: String) -> String {
+            "back to the level before \(sha.prefix(8)), whose single run was unusual: not an improvement"
+        }
     }
 
     static func aggregate(_ values: [Double], _ how: BaselinePolicy.Aggregate) -> Double? {

@@ -73,3 +73,33 @@ public struct ErrorResult: Sendable, Hashable, Codable {
         self.occurrences = occurrences
     }
 }
+
+extension IngestedRun {
+    /// True when `other` is the same test execution as this run, exported in another file or format
+    /// (k6's `--summary-export` and `handleSummary`, Locust's `--csv` and `--json`): same tool, start
+    /// times (when both files carry one) within a second, and for every endpoint both report the same
+    /// request count and the same mean and maximum latency. Two executions never agree on all of
+    /// these; one execution always does, whatever the export.
+    public func isSameExecution(as other: IngestedRun) -> Bool {
+        guard tool == other.tool else { return false }
+        if let a = startedAt, let b = other.startedAt, abs(a.timeIntervalSince(b)) > 1 { return false }
+        let mine = latencyFingerprint, theirs = other.latencyFingerprint
+        let common = Set(mine.keys).intersection(theirs.keys)
+        guard !common.isEmpty, common.count == min(mine.count, theirs.count) else { return false }
+        func close(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= max(1e-3 * max(abs(x), abs(y)), 1e-6) }
+        for key in common {
+            guard let a = mine[key], let b = theirs[key], a.count == b.count, close(a.mean, b.mean), close(a.max, b.max) else { return false }
+        }
+        return true
+    }
+
+    /// Request count, mean and maximum latency per endpoint ("" = the whole run).
+    var latencyFingerprint: [String: (count: Double, mean: Double, max: Double)] {
+        var out: [String: (count: Double, mean: Double, max: Double)] = [:]
+        for s in series where s.key.metric == SeriesKey.requestLatencyMetric {
+            guard let n = s.stats[.count], n > 0, let m = s.stats[.mean], let x = s.stats[.max] else { continue }
+            out[s.key.endpoint] = (n, m, x)
+        }
+        return out
+    }
+}

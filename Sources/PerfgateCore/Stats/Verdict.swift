@@ -98,7 +98,7 @@ extension Verdict {
         if !input.hasBaseline { return (.noBaseline, []) }
         if let reason = input.insufficient { return (.insufficientData, [reason.rawValue]) }
         if input.effect.isNaN { return (.insufficientData, [InsufficientReason.invalidValue.rawValue]) }
-        if abs(input.absDelta) < input.minAbs { return (.pass, ["below resolution"]) }
+        if input.minAbs > 0 && abs(input.absDelta) <= input.minAbs { return (.pass, ["below resolution"]) }
         let warnT = input.isErrorRate ? policy.warnAbs : log1p(policy.warnRel)
         let failT = input.isErrorRate ? policy.failAbs : log1p(policy.failRel)
         let sig: Bool

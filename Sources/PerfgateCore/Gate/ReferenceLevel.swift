@@ -1,0 +1,119 @@
+import Foundation
+
+/// The base branch's level of one (series, statistic) at the baseline commit, and the run-to-run
+/// spread around it (docs/gate.md, "The reference level").
+///
+/// The history (base-branch runs in first-parent order, oldest first) is cut into regimes at the
+/// change points E-Divisive finds on the per-commit means. E-Divisive needs `minSize` (3) commits on
+/// each side, so a change that landed one or two commits ago is not one of them: the newest one or
+/// two commits are tested against the regime before them ("tail shift") and, when their level
+/// differs, they are the newest regime. The newest regime is the reference even when it has a single
+/// run; the spread then comes from the longer regimes (pooled, T1b).
+///
+/// A shift seen on one commit only is *unconfirmed*: it may be a landed change or one unusual run
+/// (a noisy runner, a lucky fast run). A verdict of worse or better then has to hold against both
+/// levels — the run before and the regime before it — so a commit that returns from an unusual run is
+/// neither a regression nor an improvement, and a commit after a landed change is not blamed for it.
+struct ReferenceLevel {
+    /// Run values per regime, oldest regime first; the last one is the reference.
+    var segments: [[Double]]
+    /// Commit where the newest regime starts, when the history has more than one.
+    var newestStart: String?
+    /// The regime before an unconfirmed (one-commit) tail shift, which a verdict must also hold against.
+    var priorToUnconfirmedShift: [Double]?
+
+    var newest: [Double] { segments.last ?? [] }
+
+    /// p-value a one- or two-commit tail must reach to start a regime of its own.
+    static let tailShiftP = 0.01
+    /// Smallest tail shift (relative) taken as a new level; E-Divisive's minimum magnitude.
+    static let tailShiftMagnitude = 0.02
+
+    /// Builds the regimes of `history` ((commit, value) in first-parent order, oldest first, values > 0).
+    /// `quantization` is the tool's resolution, which bounds how small a tail shift can be.
+    static func build(history: [(sha: String, value: Double)], minHistory: Int, quantization: Stats.Quantization) -> ReferenceLevel {
+        // Runs grouped by commit, in order.
+        var commits: [(sha: String, values: [Double])] = []
+        for (sha, v) in history {
+            if let last = commits.last, last.sha == sha { commits[commits.count - 1].values.append(v) } else { commits.append((sha, [v])) }
+        }
+        guard !commits.isEmpty else { return ReferenceLevel(segments: [], newestStart: nil, priorToUnconfirmedShift: nil) }
+        // Regimes at E-Divisive change points on per-commit geometric means.
+        var cuts: [Int] = []
+        if commits.count >= 6 {
+            let means = commits.map { exp($0.values.map(log).reduce(0, +) / Double($0.values.count)) }
+            if let cps = Stats.ChangePoints.eDivisive(means) { cuts = cps.map(\.index).sorted() }
+        }
+        var bounds = [0] + cuts + [commits.count]
+        // Tail shift: the newest one or two commits against the rest of their regime; of the two
+        // candidates that pass, the one with the larger |t| (a one-commit spike does not drag the commit
+        // before it into the new level, and a two-commit level is not mistaken for a spike).
+        var unconfirmed: Int?
+        let lastStart = bounds[bounds.count - 2]
+        var best: (t: Int, score: Double)?
+        for t in [1, 2] {
+            guard commits.count - t - lastStart >= 3 else { continue }
+            let prior = commits[lastStart..<(commits.count - t)].flatMap(\.values)
+            let tail = commits[(commits.count - t)...].flatMap(\.values)
+            guard let r = Stats.History.logT(history: prior, current: tail, quantization: quantization) else { continue }
+            let step = quantization.step(at: r.baselineCentre)
+            guard r.pValue <= tailShiftP, abs(r.logDifference) >= log1p(tailShiftMagnitude),
+                abs(r.currentCentre - r.baselineCentre) > step
+            else { continue }
+            let score = r.t.isFinite ? abs(r.t) : .greatestFiniteMagnitude
+            if best == nil || score > best!.score { best = (t, score) }
+        }
+        if let b = best {
+            bounds.insert(commits.count - b.t, at: bounds.count - 1)
+            if b.t == 1 { unconfirmed = commits.count - 1 }
+        }
+        var segments: [[Double]] = []
+        for i in 0..<(bounds.count - 1) where bounds[i] < bounds[i + 1] {
+            segments.append(commits[bounds[i]..<bounds[i + 1]].flatMap(\.values))
+        }
+        // Hampel filter inside each regime; it may drop outliers but never make a regime too short to use.
+        segments = segments.map { seg in
+            let keep = Stats.hampelKeep(seg.map(log))
+            let kept = zip(seg, keep).filter(\.1).map(\.0)
+            return kept.count >= min(seg.count, minHistory) ? kept : seg
+        }
+        let start = segments.count > 1 ? commits[bounds[bounds.count - 2]].sha : nil
+        return ReferenceLevel(
+            segments: segments, newestStart: start,
+            priorToUnconfirmedShift: unconfirmed != nil && segments.count >= 2 ? segments[segments.count - 2] : nil)
+    }
+
+    /// The history test (T1, or T1b when the newest regime is shorter than `minHistory`) of `current`
+    /// against the reference; nil when the history cannot support it.
+    func test(current: [Double], minHistory: Int, alpha: Double, quantization: Stats.Quantization) -> (result: Stats.HistoryLogTResult, method: String, n: Int)? {
+        guard !newest.isEmpty, !current.isEmpty else { return nil }
+        if newest.count >= minHistory {
+            guard let r = Stats.History.logT(history: newest, current: current, alpha: alpha, quantization: quantization) else { return nil }
+            return (r, segments.count > 1 ? "history log-t (since change point)" : "history log-t", newest.count)
+        }
+        guard segments.count > 1, segments.reduce(0, { $0 + $1.count }) - segments.count >= 2,
+            let r = Stats.History.pooledLogT(segments: segments, current: current, alpha: alpha, quantization: quantization)
+        else { return nil }
+        return (r, "history log-t, pooled segments (T1b)", newest.count)
+    }
+
+    /// The same test against the regime before an unconfirmed shift (nil when there is none).
+    func testAgainstPrior(current: [Double], alpha: Double, quantization: Stats.Quantization) -> Stats.HistoryLogTResult? {
+        guard let prior = priorToUnconfirmedShift, segments.count >= 2 else { return nil }
+        var pooled = Array(segments.dropLast())
+        pooled[pooled.count - 1] = prior
+        return Stats.History.pooledLogT(segments: pooled, current: current, alpha: alpha, quantization: quantization)
+    }
+
+    /// Geometric mean of the reference regime.
+    var centre: Double? {
+        guard !newest.isEmpty else { return nil }
+        return exp(newest.map(log).reduce(0, +) / Double(newest.count))
+    }
+
+    /// Geometric mean of the regime before an unconfirmed shift.
+    var priorCentre: Double? {
+        guard let p = priorToUnconfirmedShift, !p.isEmpty else { return nil }
+        return exp(p.map(log).reduce(0, +) / Double(p.count))
+    }
+}
