@@ -96,6 +96,23 @@ struct BaselineGitEndToEndTests {
             "\(r.stdout)")
     }
 
+    @Test func aWindowBaselineHoldsOnlyAncestorsOfTheMergeBase() throws {
+        let sha = try makeRepository()
+        for (name, p50) in [("c1", 100.0), ("c2", 101), ("c3", 99), ("c4", 100), ("c5", 130), ("c6", 131)] {
+            try ingest(name, sha[name]!, branch: "main", p50: p50)
+        }
+        try ingest("f1", sha["f1"]!, branch: "feature", p50: 130)
+        let budget = dir.appendingPathComponent("b.json")
+        try Data(#"{"version": 1, "budgets": [{"regression": {"p50": "10%"}}]}"#.utf8).write(to: budget)
+        let r = try PerfgateProcess.run(
+            ["check", "--budget", budget.path, "--store", store, "--commit", sha["f1"]!, "--branch", "feature", "--environment", "lab",
+             "--baseline-window", "3"],
+            in: dir)
+        // main's newest three runs (c6, c5, c4: median 130) would pass f1; c4, c3, c2 (median 100) fail it.
+        #expect(r.status == 2, "the window must be c4, c3, c2, made before the fork: \(r)")
+        #expect(r.stdout.contains("last 3 runs (of 3) up to merge-base \(sha["c4"]!.prefix(8))"), "\(r.stdout)")
+    }
+
     @Test func anotherEnvironmentIsNeverTheBaseline() throws {
         let sha = try makeRepository()
         for name in ["c1", "c2", "c3", "c4"] { try ingest(name, sha[name]!, branch: "main", p50: 100) }

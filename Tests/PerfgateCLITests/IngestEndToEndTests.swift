@@ -39,6 +39,28 @@ struct IngestEndToEndTests {
         #expect(show.stdout.contains("FAIL  http_req_duration{name:/api/orders}"), "\(show)")
     }
 
+    @Test func oneExecutionPerRunAndToolsInScenariosOfTheirOwn() throws {
+        // One real k6 run exported five ways and one real Locust run exported twice (ci/gen-fixtures.sh),
+        // in one results folder, with no --scenario: two runs, never a k6 run with Locust "repeats".
+        let results = dir.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        for f in [
+            "k6/summary-export.json", "k6/handle-summary.json", "k6/points.ndjson.gz", "k6/points.csv",
+            "locust/run_stats.csv", "locust/run_stats_history.csv", "locust/run_failures.csv", "locust/run_exceptions.csv", "locust/run.json",
+        ] {
+            try FileManager.default.copyItem(
+                at: URL(fileURLWithPath: fixture("generated/" + f)), to: results.appendingPathComponent(f.replacingOccurrences(of: "/", with: "-")))
+        }
+        let r = try perfgate(["ingest", results.path, "--store", store] + commitArgs)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("is the same k6 run as"), "\(r)")
+        #expect(r.stderr.contains("is the same locust run as"), "\(r)")
+        let runs = try perfgate(["runs", "--store", store, "--format", "json"])
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
+        #expect(parsed.count == 2, "\(runs.stdout)")
+        #expect(Set(parsed.compactMap { $0["scenario"] as? String }) == ["k6", "locust"], "\(runs.stdout)")
+    }
+
     @Test func reIngestingIdenticalContentChangesNothingAndSaysSo() throws {
         let f = fixture("generated/k6/summary-export.json")
         _ = try perfgate(["ingest", f, "--store", store] + commitArgs)
