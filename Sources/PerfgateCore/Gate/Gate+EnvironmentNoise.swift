@@ -14,8 +14,6 @@ extension Gate {
         var tailHigh: Double
         /// Largest median change (relative, absolute value) over the widened endpoints.
         var medianMax: Double
-        /// Endpoints (series keys) whose tail findings are reported as environment noise.
-        var keys: Set<SeriesKey>
 
         /// A tail is "wider" when tail/median grew by at least this (log scale ln 1.03).
         static let widening = log(1.03)
@@ -25,7 +23,7 @@ extension Gate {
         var reason: String {
             "environment noisier — rerun: the latency tails of \(widened) of \(endpoints) endpoints widened together "
                 + "(\(Formatting.signedPercent(tailLow)) … \(Formatting.signedPercent(tailHigh))) while their medians stayed "
-                + "(within ±\(Formatting.fixed(medianMax * 100, 1)) %)"
+                + "(within ±\(Formatting.fixed(medianMax * 100, 1)) % or one resolution step)"
         }
 
         /// Finds the pattern among `current` and `baseline` runs of one scenario and environment.
@@ -35,28 +33,33 @@ extension Gate {
                 aggregate(runs.compactMap { $0.series[key]?.stats[stat] }.filter { $0 > 0 && $0.isFinite }, .median)
             }
             let keys = Set(current.flatMap { $0.series.keys }).filter { $0.metric == SeriesKey.requestLatencyMetric && !$0.endpoint.isEmpty }
-            var rows: [(key: SeriesKey, median: Double, tail: Double)] = []
+            let tool = current.first?.tool ?? ""
+            var rows: [(key: SeriesKey, median: Double, stayed: Bool, tail: Double)] = []
             for key in keys {
                 guard let cm = level(current, key, .p50), let bm = level(baseline, key, .p50) else { continue }
                 guard let tail = [Statistic.p95, .p90, .p99].first(where: { level(current, key, $0) != nil && level(baseline, key, $0) != nil }),
                     let ct = level(current, key, tail), let bt = level(baseline, key, tail)
                 else { continue }
-                rows.append((key, log(cm / bm), log(ct / bt)))
+                // A median "stays" within ±5 % or within one resolution step (Locust's buckets).
+                let step = resolution(tool: tool, unit: .milliseconds, at: bm, observed: [cm, bm])
+                let stayed = abs(log(cm / bm)) < medianStays || abs(cm - bm) <= step
+                rows.append((key, log(cm / bm), stayed, log(ct / bt)))
             }
             guard rows.count >= 3 else { return nil }
-            let widened = rows.filter { $0.tail - $0.median >= widening && abs($0.median) < medianStays }
-            // Most endpoints (≥ 3 and ≥ 3/4 of them) widened, and the medians of (almost) all stayed.
-            let stayed = rows.filter { abs($0.median) < medianStays }.count
-            guard widened.count >= 3, Double(widened.count) >= 0.75 * Double(rows.count), Double(stayed) >= 0.75 * Double(rows.count) else { return nil }
+            let widened = rows.filter { $0.stayed && $0.tail - max($0.median, 0) >= widening }
+            // Most endpoints (≥ 3 and ≥ 60 %) widened with their medians in place, and the medians of ≥ 3/4 stayed.
+            let stayed = rows.filter(\.stayed).count
+            guard widened.count >= 3, Double(widened.count) >= 0.6 * Double(rows.count), Double(stayed) >= 0.75 * Double(rows.count) else { return nil }
             return EnvironmentNoise(
                 endpoints: rows.count, widened: widened.count, tailLow: exp(widened.map(\.tail).min() ?? 0) - 1,
-                tailHigh: exp(widened.map(\.tail).max() ?? 0) - 1, medianMax: exp(widened.map { abs($0.median) }.max() ?? 0) - 1,
-                keys: Set(widened.map(\.key)))
+                tailHigh: exp(widened.map(\.tail).max() ?? 0) - 1, medianMax: exp(widened.map { abs($0.median) }.max() ?? 0) - 1)
         }
     }
 
-    /// Reports tail findings of the endpoints in an environment-noise pattern as warnings that say so.
-    /// Medians, error rates and other metrics keep their verdicts: a real regression still fails.
+    /// In a scenario with the environment-noise pattern, reports the latency tail findings of every
+    /// endpoint, and every latency finding of the whole-run aggregate (a mix of the endpoints), as
+    /// warnings that say so. Medians, error rates, absolute limits and other metrics keep their
+    /// verdicts: a real regression of an endpoint's median still fails.
     static func applyEnvironmentNoise(_ findings: inout [Finding], current: [GateRun], baseline: [GateRun]) -> [String] {
         var notices: [String] = []
         let groups = Dictionary(grouping: current) { "\($0.scenario)\u{1}\($0.environment)" }
@@ -68,9 +71,9 @@ extension Gate {
             for i in findings.indices {
                 let f = findings[i]
                 guard f.scenario == first.scenario, f.environment == first.environment,
-                    noise.keys.contains(SeriesKey(endpoint: f.endpoint, metric: f.metric)),
-                    f.ruleClass != .absolute, f.verdict == .fail || f.verdict == .warn,
-                    Statistic(rawValue: f.statistic).isTail
+                    f.metric == SeriesKey.requestLatencyMetric, f.ruleClass != .absolute, f.verdict == .fail || f.verdict == .warn,
+                    f.endpoint.isEmpty ? Statistic(rawValue: f.statistic).isPercentile || Statistic(rawValue: f.statistic) == .mean
+                        : Statistic(rawValue: f.statistic).isTail
                 else { continue }
                 findings[i].verdict = .warn
                 findings[i].levelHit = .warn

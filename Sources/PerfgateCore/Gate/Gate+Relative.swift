@@ -4,14 +4,33 @@ extension Gate {
     /// A relative rule (`regression`, signed expressions) on one series and statistic: the change from
     /// the baseline value against the rule's limits, with the evidence of docs/gate.md — resolution,
     /// run-to-run noise and the reference level of the base branch.
+    struct RelativeOutcome {
+        var verdict: Verdict
+        var levelHit: Level?
+        var reasons: [String]
+        /// The baseline value compared with: the base branch's reference level when the history has one
+        /// (ReferenceLevel.swift), else the aggregate of the baseline runs.
+        var baseline: Double
+        /// The run-to-run noise test of a verdict other than pass: its p joins the check's family, and a
+        /// change it does not tell from noise is reported (warn), never failed or called an improvement.
+        var noise: (p: Double, spread: String)?
+    }
+
     static func relative(
-        _ a: Applied, current: [Double], cv: Double, baseline: [Double], bv: Double, unit: MetricUnit, dir: Direction, tool: String,
+        _ a: Applied, current: [Double], cv: Double, baseline: [Double], bv baselineAggregate: Double, unit: MetricUnit, dir: Direction, tool: String,
         history: [(sha: String, value: Double)], policy: StatisticsPolicy
-    ) -> (verdict: Verdict, levelHit: Level?, reasons: [String]) {
+    ) -> RelativeOutcome {
+        let q = quantization(tool)
+        var level: ReferenceLevel?
+        if history.count >= policy.minHistory { level = ReferenceLevel.build(history: history, minHistory: policy.minHistory, quantization: q, prior: RunToRunNoise.prior(a.statistic, tool: tool)) }
+        let positive = baselineAggregate > 0 && cv > 0 && current.allSatisfy { $0 > 0 } && a.statistic != .errorRate && unit != .ratio
+        // The base branch's level is steadier than the one merge-base run it ends with.
+        let bv = positive ? (level?.centre ?? baselineAggregate) : baselineAggregate
         // A change within one resolution step is never a finding.
         let step = resolution(tool: tool, unit: unit, at: bv, observed: current + baseline)
         if abs(cv - bv) <= step {
-            return (.pass, nil, step > 0 ? ["within one resolution step (\(Formatting.value(step, unit: unit)))"] : [])
+            return RelativeOutcome(
+                verdict: .pass, reasons: step > 0 ? ["within one resolution step (\(Formatting.value(step, unit: unit)))"] : [], baseline: bv)
         }
         let primaryLevel: Level = a.byLevel[.fail] != nil ? .fail : .warn
         func worse(than reference: Double, amount: Bool) -> Double {
@@ -34,37 +53,37 @@ extension Gate {
                 hitLimit = (limit, amount)
             }
         }
-        guard verdict != .pass, let (limit, amount) = hitLimit else { return (verdict, hit, []) }
-
-        let positive = bv > 0 && cv > 0 && current.allSatisfy { $0 > 0 } && a.statistic != .errorRate && unit != .ratio
-        let q = quantization(tool)
-        var level: ReferenceLevel?
-        if history.count >= policy.minHistory { level = ReferenceLevel.build(history: history, minHistory: policy.minHistory, quantization: q) }
+        guard verdict != .pass, let (limit, amount) = hitLimit else { return RelativeOutcome(verdict: verdict, levelHit: hit, reasons: [], baseline: bv) }
 
         // A one-commit level shift: the verdict must also hold against the level before it.
         if let l = level, let pc = l.priorCentre, let sha = l.newestStart {
             let w = worse(than: pc, amount: amount)
-            if (verdict == .fail || verdict == .warn) && w <= limit { return (.pass, nil, [PriorLevelWords.notWorse(sha: sha)]) }
-            if verdict == .improved && w >= -limit { return (.pass, nil, [PriorLevelWords.notBetter(sha: sha)]) }
+            if (verdict == .fail || verdict == .warn) && w <= limit {
+                return RelativeOutcome(verdict: .pass, reasons: [PriorLevelWords.notWorse(sha: sha)], baseline: bv)
+            }
+            if verdict == .improved && w >= -limit {
+                return RelativeOutcome(verdict: .pass, reasons: [PriorLevelWords.notBetter(sha: sha)], baseline: bv)
+            }
         }
-        // Run-to-run noise: a change the history's spread (or, without one, the default spread) explains
-        // is reported, never failed or called an improvement.
-        guard positive else { return (verdict, hit, []) }
-        var p: Double
-        var spread: String
+        // Run-to-run noise: how likely is this change between runs of unchanged code?
+        guard positive else { return RelativeOutcome(verdict: verdict, levelHit: hit, reasons: [], baseline: bv) }
+        let p: Double
+        let spread: String
         if let l = level, let t = l.test(current: current, minHistory: policy.minHistory, alpha: policy.alpha, quantization: q) {
             p = t.result.pValue
             spread = "σ \(Formatting.fixed(t.result.sigma * 100, 1)) % over \(t.n) runs of the base branch"
         } else {
-            let rr = RunToRunNoise(history: history.map(\.value), statistic: a.statistic)
+            let rr = RunToRunNoise(history: history.map(\.value), statistic: a.statistic, tool: tool, step: resolution(tool: tool, unit: unit, at: bv, observed: current + baseline) / bv)
             p = rr.pValue(logEffect: log(cv / bv), current: max(current.count, 1), baseline: max(baseline.count, 1))
             spread = rr.description
         }
-        if p > policy.alpha {
-            let words = "within run-to-run noise (\(spread); p = \(GateReport.pText(p)))"
-            if verdict == .improved { return (.pass, nil, ["better than the limit but " + words]) }
-            return (.warn, .warn, ["beyond the limit but " + words + ": rerun to confirm"])
-        }
-        return (verdict, hit, [])
+        return RelativeOutcome(verdict: verdict, levelHit: hit, reasons: [], baseline: bv, noise: (p, spread))
+    }
+
+    /// The words of a relative verdict withdrawn because run-to-run noise explains the change.
+    static func withinNoise(_ verdict: Verdict, spread: String, q: Double) -> (Verdict, String) {
+        let words = "within run-to-run noise (\(spread); q = \(GateReport.pText(q)))"
+        if verdict == .improved { return (.pass, "better than the limit but " + words) }
+        return (.warn, "beyond the limit but " + words + ": rerun to confirm")
     }
 }

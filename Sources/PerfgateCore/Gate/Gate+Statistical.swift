@@ -111,7 +111,8 @@ extension Gate {
         }
         let q = Gate.quantization(tool)
         if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
-            let level = ReferenceLevel.build(history: histPairs, minHistory: stats.minHistory, quantization: q)
+            let level = ReferenceLevel.build(
+                history: histPairs, minHistory: stats.minHistory, quantization: q, prior: RunToRunNoise.prior(stat, tool: tool))
             if let (r, method, n) = level.test(current: curValues, minHistory: stats.minHistory, alpha: stats.alpha, quantization: q), n >= 1 {
                 let df = max(r.df, 1)
                 let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
@@ -136,7 +137,9 @@ extension Gate {
         // Requests are not replicates of a run: within-run tests (A, C) are combined with the
         // run-to-run spread of the statistic — from the history when it has ≥ 3 runs, else a stated
         // default — and the larger p is kept (docs/gate.md "Run-to-run noise").
-        let runToRun = RunToRunNoise(history: history.compactMap { $0.stats[stat] }, statistic: stat)
+        let runToRun = RunToRunNoise(
+            history: history.compactMap { $0.stats[stat] }, statistic: stat, tool: tool,
+            step: baseValues.first.map { $0 > 0 ? minAbs(at: $0) / $0 : 0 } ?? 0)
         func combined(_ pWithin: Double, _ method: String, effect: Double) -> (p: Double, method: String) {
             (max(pWithin, runToRun.pValue(logEffect: effect, current: max(curValues.count, 1), baseline: max(baseValues.count, 1))),
              method + " + " + runToRun.description)
@@ -240,27 +243,39 @@ struct RunToRunNoise {
     var df: Double?
     var description: String
 
-    /// Typical run-to-run σ of ln(statistic) on a CI runner when no history says otherwise: medians and
-    /// means move by a few percent between runs of the same code, tails by more (measured on the replay
-    /// history, ci/replay.py; docs/gate.md).
-    static func defaultSigma(_ stat: Statistic) -> Double {
-        if let f = stat.percentileFraction, f > 0.5 { return 0.06 }
-        return 0.04
+    /// Typical run-to-run σ of ln(statistic) when no history says otherwise, measured on the replay
+    /// history (ci/replay.py, docs/gate.md): k6 medians move by 1–2 % between runs of the same code
+    /// and p95 by 2–5 %; Locust, which times requests inside a busy Python client, 3–5 % and 7–10 %.
+    static func defaultSigma(_ stat: Statistic, tool: String) -> Double {
+        let tail = stat.percentileFraction.map { $0 > 0.5 } ?? (stat == .max || stat == .stddev)
+        if tool == "locust" { return tail ? 0.10 : 0.05 }
+        return tail ? 0.06 : 0.04
     }
 
-    init(history: [Double], statistic: Statistic) {
+    /// The default spread as a prior worth `priorDF` runs, moderating the spread of a short history.
+    static let priorDF = 4.0
+    static func prior(_ stat: Statistic, tool: String) -> Stats.VariancePrior {
+        Stats.VariancePrior(sigma: defaultSigma(stat, tool: tool), df: priorDF)
+    }
+
+    /// `step`: the tool's resolution as a fraction of the level (its rounding adds σ_q = step/√12 per value).
+    init(history: [Double], statistic: Statistic, tool: String, step: Double = 0) {
         let logs = history.filter { $0 > 0 && $0.isFinite }.map(log)
-        let fallback = Self.defaultSigma(statistic)
-        if logs.count >= 3 {
+        let fallback = Self.defaultSigma(statistic, tool: tool)
+        let sigmaQ = step / 12.0.squareRoot()
+        if logs.count >= 2 {
+            // The history's spread, moderated by the tool's default (worth `priorDF` runs).
             let m = logs.reduce(0, +) / Double(logs.count)
-            let sd = (logs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(logs.count - 1)).squareRoot()
-            sigma = sd
-            df = Double(logs.count - 1)
-            description = "run-to-run σ \(Formatting.fixed(sd * 100, 1)) % (\(logs.count) history runs)"
+            let ss = logs.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            let dfH = Double(logs.count - 1)
+            let moderated = ((ss + Self.priorDF * fallback * fallback) / (dfH + Self.priorDF)).squareRoot()
+            sigma = max(moderated, sigmaQ)
+            df = dfH + Self.priorDF
+            description = "run-to-run σ \(Formatting.fixed(sigma * 100, 1)) % (\(logs.count) history runs)"
         } else {
-            sigma = fallback
-            df = nil
-            description = "run-to-run σ \(Formatting.fixed(fallback * 100, 1)) % (default; no history)"
+            sigma = (fallback * fallback + sigmaQ * sigmaQ).squareRoot()
+            df = Self.priorDF
+            description = "run-to-run σ \(Formatting.fixed(sigma * 100, 1)) % (default for \(tool.isEmpty ? "this tool" : tool); no history)"
         }
     }
 

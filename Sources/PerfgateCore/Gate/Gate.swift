@@ -109,6 +109,7 @@ public enum Gate {
             }
         }
         var priorChecks: [Int: PriorLevelCheck] = [:]
+        var relativeNoise: [Int: String] = [:]
 
         var findings: [Finding] = []
         var pending: [(index: Int, p: Double)] = []
@@ -159,6 +160,12 @@ public enum Gate {
                 f.verdict = decided.verdict
                 f.levelHit = decided.levelHit
                 f.reasons = decided.reasons
+                f.baseline = decided.baseline
+                f.change = decided.baseline != 0 ? cv / decided.baseline - 1 : nil
+                if let n = decided.noise {
+                    pending.append((findings.count, n.p))
+                    relativeNoise[findings.count] = n.spread
+                }
             case .statistical:
                 let hist = historyRuns(a.id)
                 let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "")
@@ -196,6 +203,15 @@ public enum Gate {
             findings[i].evidence?.q = qOf[i]
             findings[i].evidence?.significant = (qOf[i] ?? 1) <= pol.alpha && !reasons.contains("below resolution")
             if v == .fail { findings[i].levelHit = .fail } else if v == .warn { findings[i].levelHit = .warn }
+        }
+
+        // Relative verdicts that run-to-run noise explains (q > alpha) are reported, never failed.
+        for (i, spread) in relativeNoise {
+            guard let q = qOf[i], q > budgets.statistics.alpha else { continue }
+            let (v, words) = withinNoise(findings[i].verdict, spread: spread, q: q)
+            findings[i].verdict = v
+            findings[i].levelHit = v == .warn ? .warn : nil
+            findings[i].reasons = [words]
         }
 
         // A noisier runner (every endpoint's tail wider, medians unchanged) warns instead of failing.

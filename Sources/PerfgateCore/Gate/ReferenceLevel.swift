@@ -21,6 +21,8 @@ struct ReferenceLevel {
     var newestStart: String?
     /// The regime before an unconfirmed (one-commit) tail shift, which a verdict must also hold against.
     var priorToUnconfirmedShift: [Double]?
+    /// The tool's typical run-to-run spread, moderating the spread of a short history.
+    var variancePrior: Stats.VariancePrior?
 
     var newest: [Double] { segments.last ?? [] }
 
@@ -31,13 +33,15 @@ struct ReferenceLevel {
 
     /// Builds the regimes of `history` ((commit, value) in first-parent order, oldest first, values > 0).
     /// `quantization` is the tool's resolution, which bounds how small a tail shift can be.
-    static func build(history: [(sha: String, value: Double)], minHistory: Int, quantization: Stats.Quantization) -> ReferenceLevel {
+    static func build(
+        history: [(sha: String, value: Double)], minHistory: Int, quantization: Stats.Quantization, prior: Stats.VariancePrior?
+    ) -> ReferenceLevel {
         // Runs grouped by commit, in order.
         var commits: [(sha: String, values: [Double])] = []
         for (sha, v) in history {
             if let last = commits.last, last.sha == sha { commits[commits.count - 1].values.append(v) } else { commits.append((sha, [v])) }
         }
-        guard !commits.isEmpty else { return ReferenceLevel(segments: [], newestStart: nil, priorToUnconfirmedShift: nil) }
+        guard !commits.isEmpty else { return ReferenceLevel(segments: [], newestStart: nil, priorToUnconfirmedShift: nil, variancePrior: prior) }
         // Regimes at E-Divisive change points on per-commit geometric means.
         var cuts: [Int] = []
         if commits.count >= 6 {
@@ -53,9 +57,10 @@ struct ReferenceLevel {
         var best: (t: Int, score: Double)?
         for t in [1, 2] {
             guard commits.count - t - lastStart >= 3 else { continue }
-            let prior = commits[lastStart..<(commits.count - t)].flatMap(\.values)
+            // The regime before the tail without its outliers (one noisy run in it must not hide the shift).
+            let before = hampel(commits[lastStart..<(commits.count - t)].flatMap(\.values), minimum: 3)
             let tail = commits[(commits.count - t)...].flatMap(\.values)
-            guard let r = Stats.History.logT(history: prior, current: tail, quantization: quantization) else { continue }
+            guard let r = Stats.History.logT(history: before, current: tail, quantization: quantization, prior: prior) else { continue }
             let step = quantization.step(at: r.baselineCentre)
             guard r.pValue <= tailShiftP, abs(r.logDifference) >= log1p(tailShiftMagnitude),
                 abs(r.currentCentre - r.baselineCentre) > step
@@ -72,15 +77,18 @@ struct ReferenceLevel {
             segments.append(commits[bounds[i]..<bounds[i + 1]].flatMap(\.values))
         }
         // Hampel filter inside each regime; it may drop outliers but never make a regime too short to use.
-        segments = segments.map { seg in
-            let keep = Stats.hampelKeep(seg.map(log))
-            let kept = zip(seg, keep).filter(\.1).map(\.0)
-            return kept.count >= min(seg.count, minHistory) ? kept : seg
-        }
+        segments = segments.map { hampel($0, minimum: minHistory) }
         let start = segments.count > 1 ? commits[bounds[bounds.count - 2]].sha : nil
         return ReferenceLevel(
             segments: segments, newestStart: start,
-            priorToUnconfirmedShift: unconfirmed != nil && segments.count >= 2 ? segments[segments.count - 2] : nil)
+            priorToUnconfirmedShift: unconfirmed != nil && segments.count >= 2 ? segments[segments.count - 2] : nil, variancePrior: prior)
+    }
+
+    /// `values` without Hampel outliers (k = 5 on ln), unless that leaves fewer than `minimum`.
+    static func hampel(_ values: [Double], minimum: Int) -> [Double] {
+        let keep = Stats.hampelKeep(values.map(log))
+        let kept = zip(values, keep).filter(\.1).map(\.0)
+        return kept.count >= min(values.count, minimum) ? kept : values
     }
 
     /// The history test (T1, or T1b when the newest regime is shorter than `minHistory`) of `current`
@@ -88,11 +96,11 @@ struct ReferenceLevel {
     func test(current: [Double], minHistory: Int, alpha: Double, quantization: Stats.Quantization) -> (result: Stats.HistoryLogTResult, method: String, n: Int)? {
         guard !newest.isEmpty, !current.isEmpty else { return nil }
         if newest.count >= minHistory {
-            guard let r = Stats.History.logT(history: newest, current: current, alpha: alpha, quantization: quantization) else { return nil }
+            guard let r = Stats.History.logT(history: newest, current: current, alpha: alpha, quantization: quantization, prior: variancePrior) else { return nil }
             return (r, segments.count > 1 ? "history log-t (since change point)" : "history log-t", newest.count)
         }
         guard segments.count > 1, segments.reduce(0, { $0 + $1.count }) - segments.count >= 2,
-            let r = Stats.History.pooledLogT(segments: segments, current: current, alpha: alpha, quantization: quantization)
+            let r = Stats.History.pooledLogT(segments: segments, current: current, alpha: alpha, quantization: quantization, prior: variancePrior)
         else { return nil }
         return (r, "history log-t, pooled segments (T1b)", newest.count)
     }
@@ -102,7 +110,7 @@ struct ReferenceLevel {
         guard let prior = priorToUnconfirmedShift, segments.count >= 2 else { return nil }
         var pooled = Array(segments.dropLast())
         pooled[pooled.count - 1] = prior
-        return Stats.History.pooledLogT(segments: pooled, current: current, alpha: alpha, quantization: quantization)
+        return Stats.History.pooledLogT(segments: pooled, current: current, alpha: alpha, quantization: quantization, prior: variancePrior)
     }
 
     /// Geometric mean of the reference regime.

@@ -17,6 +17,19 @@ extension Stats {
         }
     }
 
+    /// A prior on the run-to-run variance of ln(values) (scaled inverse χ²: σ0² worth `df` runs'
+    /// degrees of freedom). The moderated variance is `(df_h·s_h² + df0·σ0²)/(df_h + df0)` with
+    /// `df_h + df0` degrees of freedom (Smyth's moderated t, 2004): a short history can no longer claim a
+    /// spread far below what runs of that tool show (docs/gate.md "Run-to-run noise").
+    public struct VariancePrior: Sendable, Hashable {
+        public var sigma: Double
+        public var df: Double
+        public init(sigma: Double, df: Double) {
+            self.sigma = sigma
+            self.df = df
+        }
+    }
+
     /// Result of the history log-t test (T1 / T1b).
     public struct HistoryLogTResult: Sendable, Hashable {
         /// x̄ − ȳ on the log scale (not yet oriented by direction).
@@ -62,27 +75,31 @@ extension Stats {
         /// or any value is not positive and finite.
         public static func logT(
             history: [Double], current: [Double], alpha: Double = 0.05, sigmaMin: Double = 0,
-            quantization: Quantization = .none
+            quantization: Quantization = .none, prior: VariancePrior? = nil
         ) -> HistoryLogTResult? {
             guard history.count >= 2 else { return nil }
-            return pooledLogT(segments: [history], current: current, alpha: alpha, sigmaMin: sigmaMin, quantization: quantization)
+            return pooledLogT(segments: [history], current: current, alpha: alpha, sigmaMin: sigmaMin, quantization: quantization, prior: prior)
         }
 
         /// T1b pooled-segment variant: variance pooled over segments (df = N − S), centre and `1/n_last` from the
         /// last segment. With one segment this is T1.
         public static func pooledLogT(
             segments: [[Double]], current: [Double], alpha: Double = 0.05, sigmaMin: Double = 0,
-            quantization: Quantization = .none
+            quantization: Quantization = .none, prior: VariancePrior? = nil
         ) -> HistoryLogTResult? {
             guard let last = segments.last, !last.isEmpty, !current.isEmpty else { return nil }
             let all = segments.joined() + current
             guard all.allSatisfy({ $0.isFinite && $0 > 0 }) else { return nil }
             let n = segments.reduce(0) { $0 + $1.count }
-            let df = Double(n - segments.count)
+            var df = Double(n - segments.count)
             guard df >= 1 else { return nil }
             var ss = 0.0
             for seg in segments { ss += sumOfSquares(seg.map { log($0) }) }
-            let sdHistory = (ss / df).squareRoot()
+            var sdHistory = (ss / df).squareRoot()
+            if let prior, prior.df > 0 {
+                sdHistory = ((ss + prior.df * prior.sigma * prior.sigma) / (df + prior.df)).squareRoot()
+                df += prior.df
+            }
             let y = last.map { log($0) }
             let x = current.map { log($0) }
             let ybar = mean(y)
