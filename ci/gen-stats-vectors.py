@@ -284,11 +284,17 @@ vec("hunter_compat_ttest_from_stats_ddof0", "ttest_from_stats",
 # ---------------- history models ----------------
 
 
-def t1(h, c, sigma_min=0.0, quant="none", alpha=0.05):
+def t1(h, c, sigma_min=0.0, quant="none", alpha=0.05, prior=None):
     y = np.log(h); x = np.log(c)
     N, k = len(y), len(x)
     yb, xb = y.mean(), x.mean()
     sh = y.std(ddof=1)
+    df = N - 1
+    if prior is not None:
+        # Moderated variance (Smyth 2004): the prior sigma0^2 is worth df0 degrees of freedom.
+        sigma0, df0 = prior
+        sh = math.sqrt((((y - yb) ** 2).sum() + df0 * sigma0 ** 2) / (df + df0))
+        df = df + df0
     centre = math.exp(yb)
     step = 0.0
     if quant == "locust":
@@ -297,7 +303,6 @@ def t1(h, c, sigma_min=0.0, quant="none", alpha=0.05):
     s = max(sh, floor)
     d0 = xb - yb
     se = s * math.sqrt(1 / k + 1 / N)
-    df = N - 1
     if se > 0:
         T = d0 / se; p = 2 * stats.t.sf(abs(T), df); q = stats.t.ppf(1 - alpha / 2, df)
         lo, hi = math.exp(d0 - q * se), math.exp(d0 + q * se)
@@ -318,6 +323,13 @@ vec("history_log_t_zero_variance_diff", "history_log_t", {"history": [50.0] * 6,
     call="reference T1 zero-variance rule")
 vec("history_log_t_locust_quantization_floor", "history_log_t", {"history": [180.0] * 8, "current": [190.0]},
     t1([180.0] * 8, [190.0], quant="locust"), {"quantization": "locust"}, call="reference T1 with sigma_q = (10/sqrt 12)/180")
+for nm, hh, cur_, prior in [
+    ("history_log_t_moderated_short_history", [120.0, 130.0, 130.0, 130.0, 120.0], [110.0], (0.10, 4.0)),
+    ("history_log_t_moderated_long_history", hist, [199.0], (0.04, 4.0)),
+]:
+    vec(nm, "history_log_t", {"history": hh, "current": cur_}, t1(hh, cur_, prior=prior),
+        {"alpha": 0.05, "prior_sigma": prior[0], "prior_df": prior[1]},
+        call="reference T1 with the moderated variance (ss + df0*sigma0^2)/(N-1+df0), scipy.stats.t with N-1+df0 df")
 segs = [[100.0, 103.0, 98.0, 101.5, 99.2, 102.4], [120.0, 118.5, 123.1, 121.0], [119.2, 122.5, 120.3]]
 cur = [131.0, 128.4]
 ys = [np.log(s_) for s_ in segs]

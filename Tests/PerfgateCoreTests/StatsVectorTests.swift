@@ -196,7 +196,8 @@ func runStatsVector(method: String, inputs: [String: Any], params: [String: Any]
         let cur = try arr(inputs, "current")
         let r: Stats.HistoryLogTResult?
         if method == "history_log_t" {
-            r = Stats.History.logT(history: try arr(inputs, "history"), current: cur, quantization: quant)
+            let prior = num(params["prior_sigma"]).flatMap { s in num(params["prior_df"]).map { Stats.VariancePrior(sigma: s, df: $0) } }
+            r = Stats.History.logT(history: try arr(inputs, "history"), current: cur, quantization: quant, prior: prior)
         } else {
             guard let segs = inputs["segments"] as? [[Any]] else { throw VectorError("segments") }
             r = Stats.History.pooledLogT(segments: segs.map { $0.compactMap(num) }, current: cur)
