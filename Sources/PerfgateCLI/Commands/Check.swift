@@ -80,17 +80,35 @@ extension PerfgateCommand {
             let status: ExitStatus = try await withDiagnostics {
                 if debugInternalError { throw DebugInternalError() }
                 let budgets = try CheckEngine.loadBudgets(path: budget)
-                var runIds: [Int64]?
+                // Nothing is stored unless the whole check can be evaluated: the files are parsed, the
+                // budgets are matched against them and a pinned baseline is read before the store is
+                // written, so a check that ends in 65 (or 64/66) leaves the store as it was.
+                var parsed: [IngestPipeline.Parsed] = []
                 let commit: CommitInfo
-                let store: PerfgateStore
                 if files.isEmpty {
                     commit = try labels.resolveCommit()
-                    store = try storeOptions.openForReading()
                 } else {
                     let pipeline = try labels.pipeline(format: inputFormat)
                     commit = pipeline.commit
-                    let parsed = try pipeline.parse(IngestPipeline.collect(files))
-                    store = try storeOptions.openForWriting()
+                    parsed = try pipeline.parse(IngestPipeline.collect(files))
+                    try CheckEngine.validate(budgets: budgets, budgetsFile: budget, current: parsed.map(\.gateRun))
+                }
+                var choice: BaselineResolver.Choice?
+                if let n = baselineWindow { choice = .window(n) }
+                if let p = pinned {
+                    let path = BaselineStore.path(for: p)
+                    if !parsed.isEmpty { _ = try CheckEngine.readPinnedBaseline(path: path) }
+                    choice = .pinned(path: path)
+                }
+                let store = parsed.isEmpty ? try storeOptions.openForReading() : try storeOptions.openForWriting()
+                if let c = baselineCommit {
+                    guard let sha = try Self.resolveSha(c, store: store) else {
+                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
+                    }
+                    choice = .commit(sha)
+                }
+                var runIds: [Int64]?
+                if !parsed.isEmpty {
                     let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
                     for (p, o) in zip(parsed, outcomes) { Console.err(IngestPipeline.describe(p, o)) }
                     runIds = outcomes.map {
@@ -100,15 +118,6 @@ extension PerfgateCommand {
                         }
                     }
                 }
-                var choice: BaselineResolver.Choice?
-                if let n = baselineWindow { choice = .window(n) }
-                if let c = baselineCommit {
-                    guard let sha = try Self.resolveSha(c, store: store) else {
-                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
-                    }
-                    choice = .commit(sha)
-                }
-                if let p = pinned { choice = .pinned(path: BaselineStore.path(for: p)) }
                 let outcome = try CheckEngine(store: store).evaluate(
                     CheckEngine.Request(
                         budgets: budgets, budgetsFile: budget, commit: commit, runIds: runIds,
