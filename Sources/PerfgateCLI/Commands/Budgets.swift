@@ -11,8 +11,9 @@ extension PerfgateCommand {
             discussion: """
                 The format is described in docs/budgets.md and schemas/budgets.schema.json.
 
-                Example:
+                Examples:
                   perfgate budgets validate budgets.json
+                  perfgate budgets validate budgets.json --against results/
                 """,
             subcommands: [Validate.self, Dump.self])
     }
@@ -36,8 +37,13 @@ extension PerfgateCommand.Budgets {
 
                 Examples:
                   $ perfgate budgets validate budgets.json
-                  8 budgets, 10 rules
-                  $ perfgate budgets validate budgets.json --against results/
+                  6 budgets, 9 rules
+                  $ perfgate budgets validate budgets.json --against results/k6.json
+                  6 budgets, 9 rules
+                  against 1 run (22 series): default ← results/k6.json
+                    budgets[0] Latency vs main: 5 series (default: (all), /api/orders, /api/products, ...)
+                    budgets[1] API: 4 series (default: /api/orders, /api/products, /api/search, /api/users)
+                    ...
                 """)
 
         @Argument(help: ArgumentHelp("The budget file.", valueName: "file")) var file: String = "budgets.json"

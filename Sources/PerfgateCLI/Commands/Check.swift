@@ -14,7 +14,10 @@ extension PerfgateCommand {
                 runs stored for --commit (default: HEAD, or the CI's commit) are evaluated. The baseline is \
                 the newest base-branch results at the merge-base (see --base, --baseline-window, \
                 --baseline-commit, --baseline). A missing baseline is stated in every output; relative and \
-                statistical rules then read "no baseline".
+                statistical rules then read "no baseline". FILEs are stored only when the whole check can \
+                be evaluated: they are parsed, the budgets matched against them (a budget that matches no \
+                series, a statistic no matched series reports: exit 65) and a pinned baseline read first, so \
+                a refused check leaves the store unchanged (see perfgate budgets validate --against).
 
                 Exit codes: 0 passed (warnings allowed), 2 gate failed, 3 baseline required but missing, \
                 4 improvements only (with --fail-on-improvement), 64 usage, 65 malformed input, 66 input \
