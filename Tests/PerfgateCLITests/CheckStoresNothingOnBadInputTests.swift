@@ -28,9 +28,11 @@ struct CheckStoresNothingOnBadInputTests {
         return url.path
     }
 
-    /// The store's bytes (and those of its WAL, if one is left), to prove "unchanged" exactly.
+    /// The store's bytes (and those of its WAL when it holds any: a read-only open may leave an empty
+    /// one), to prove "unchanged" exactly.
     func snapshot() -> [Data?] {
-        [PerfgateProcess.snapshot(store), PerfgateProcess.snapshot(URL(fileURLWithPath: store.path + "-wal"))]
+        let wal = PerfgateProcess.snapshot(URL(fileURLWithPath: store.path + "-wal"))
+        return [PerfgateProcess.snapshot(store), wal?.isEmpty == true ? nil : wal]
     }
 
     func check(_ budget: String, _ files: [String], scenario: String = "checkout-k6") throws -> PerfgateProcess.Result {
@@ -83,6 +85,19 @@ struct CheckStoresNothingOnBadInputTests {
         #expect(r.status == 65, "\(r)")
         #expect(r.stderr.contains("k6-truncated.json"), "\(r)")
         #expect(snapshot() == before, "the store changed although the check exited 65")
+    }
+
+    @Test func aBadPinnedBaselineOrAnUnknownBaselineCommitLeavesTheStoreByteIdentical() throws {
+        let before = snapshot()
+        let good = try write(#"{"version": 1, "budgets": [{"endpoint": "/api/*", "max": {"p95": "200ms"}}]}"#, "good.json")
+        let pinned = try write(#"{"version": 1, "runs": "#, "bad-baseline.json")
+        let r = try check(good, [k6] + ["--baseline", pinned])
+        #expect(r.status == 65, "\(r)")
+        let missing = try check(good, [k6] + ["--baseline", dir.appendingPathComponent("nope.json").path])
+        #expect(missing.status == 66, "\(missing)")
+        let commit = try check(good, [k6] + ["--baseline-commit", "fedcba9876543"])
+        #expect(commit.status == 64, "\(commit)")
+        #expect(snapshot() == before, "the store changed although the check was refused")
     }
 
     @Test func aValidCheckStillStoresItsRunOnce() throws {

@@ -103,13 +103,17 @@ extension PerfgateCommand {
                     if !parsed.isEmpty { _ = try CheckEngine.readPinnedBaseline(path: path) }
                     choice = .pinned(path: path)
                 }
-                let store = parsed.isEmpty ? try storeOptions.openForReading() : try storeOptions.openForWriting()
+                // Opening a store for writing can change its file even when nothing is written, so the
+                // baseline commit is resolved on a read-only store first.
+                let reader = parsed.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
                 if let c = baselineCommit {
-                    guard let sha = try Self.resolveSha(c, store: store) else {
+                    guard let sha = try Self.resolveSha(c, store: reader) else {
                         throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
                     }
                     choice = .commit(sha)
                 }
+                let store: PerfgateStore
+                if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
                 var runIds: [Int64]?
                 if !parsed.isEmpty {
                     let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
@@ -143,8 +147,9 @@ extension PerfgateCommand {
             if status != .success { throw ExitCode(status.rawValue) }
         }
 
-        static func resolveSha(_ text: String, store: PerfgateStore) throws -> String? {
-            let matches = try store.commits(matching: text)
+        /// A commit of the store matching `text` (a prefix), else what git resolves it to.
+        static func resolveSha(_ text: String, store: PerfgateStore?) throws -> String? {
+            let matches = try store?.commits(matching: text) ?? []
             if matches.count == 1 { return matches[0] }
             return GitClient().resolve(text)
         }
