@@ -13,6 +13,13 @@
 #             \                C: a second main commit, no slowdown  -> perfgate check exits 0
 #   feature    B              B: POST /api/orders 30 % slower        -> perfgate check exits 2 and
 #                                names /api/orders for k6 and Locust; the other endpoints pass
+#   errors          D         D (branched off C): GET /api/search fails 3 % of its requests
+#
+# Every budget example (README.md and docs/*.md JSON snippets, ci/examples/*.json; extracted by
+# ci/extract-budgets.py so docs and test cannot drift) is also checked on the k6 and on the Locust
+# result of B (exit 2, a failure on /api/orders and on no other endpoint), of C (exit 0, nothing fails)
+# and of D (exit 2 from an error_rate failure on /api/search). These checks pass the result files the
+# phase's own checks already stored (a duplicate stores nothing), so they do not change any baseline.
 #
 # The load tests talk only to ci/fixtures/server.py on 127.0.0.1 (free port). Every process this
 # script starts is stopped on exit (trap), every tool call is wrapped in `timeout`, and the server
@@ -94,6 +101,14 @@ done
 source "$ROOT/ci/load-tools.sh"
 log "$("$K6" version | head -n1); $("$PYTHON" -m locust --version 2>&1 | head -n1 | sed 's| from .* (| (|')"
 
+# ---------------------------------------------------------------- budget examples from the docs
+EXAMPLES="$WORK/examples"
+if ! "$PYTHON" "$ROOT/ci/extract-budgets.py" "$EXAMPLES" >"$WORK/examples.list"; then
+  echo "e2e: ci/extract-budgets.py failed (see above)" >&2
+  exit 1
+fi
+log "budget examples: $(cut -f2 "$WORK/examples.list" | tr '\n' ' ')"
+
 # ---------------------------------------------------------------- helpers
 # start_server ARGS... : a fresh server on a free port of 127.0.0.1.
 start_server() {
@@ -169,14 +184,74 @@ load_test() {
 }
 
 # run_check NAME ARGS... : perfgate check with Markdown/JUnit/JSON outputs in $OUT/NAME.*; sets CHECK_RC.
+# The budget file is $CHECK_BUDGET (default ci/e2e/budgets.json); CHECK_QUIET=1 prints nothing.
 run_check() {
   local name="$1"; shift
   CHECK_RC=0
-  pg check --budget "$BUDGETS" --markdown "$OUT/$name.md" --junit "$OUT/$name.xml" --json "$OUT/$name.json" "$@" \
+  pg check --budget "${CHECK_BUDGET:-$BUDGETS}" --markdown "$OUT/$name.md" --junit "$OUT/$name.xml" --json "$OUT/$name.json" "$@" \
     >"$OUT/$name.out" 2>"$OUT/$name.err" || CHECK_RC=$?
+  [[ "${CHECK_QUIET:-0}" == 1 ]] && return 0
   sed 's/^/    /' "$OUT/$name.out" >&2
   [[ -s "$OUT/$name.err" ]] && sed 's/^/    stderr: /' "$OUT/$name.err" >&2
   return 0
+}
+
+# assert_example NAME MODE RC : the check of a budget example ($OUT/NAME.*, exit code RC).
+#   MODE regression: exit 2; a finding on /api/orders fails; no other endpoint fails.
+#   MODE clean:      exit 0; nothing fails.
+#   MODE errors:     exit 2; error_rate fails on /api/search; no other endpoint fails.
+assert_example() {
+  "$PYTHON" - "$OUT/$1" "$2" "$3" <<'PY'
+import json, os, sys
+base, mode, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+problems = []
+want = {"regression": 2, "clean": 0, "errors": 2}[mode]
+if rc != want:
+    problems.append(f"exit {rc}, expected {want}")
+doc = json.load(open(base + ".json")) if os.path.exists(base + ".json") and os.path.getsize(base + ".json") else {"findings": []}
+fs = doc.get("findings", [])
+fails = [f for f in fs if f["verdict"] == "fail"]
+def label(f):
+    return f'{f["endpoint"] or "(all)"} {f["metric"]} {f["statistic"]} {f["ruleClass"]}'
+if mode == "regression":
+    if not any(f["endpoint"].endswith("/api/orders") for f in fails):
+        problems.append("no failure names /api/orders")
+    problems += ["unchanged endpoint failed: " + label(f) for f in fails if f["endpoint"] and not f["endpoint"].endswith("/api/orders")]
+elif mode == "clean":
+    problems += ["failed without a change: " + label(f) for f in fails]
+elif mode == "errors":
+    if not any(f["endpoint"].endswith("/api/search") and f["statistic"] == "error_rate" for f in fails):
+        problems.append("the 3 % error rate of /api/search did not fail an error_rate rule")
+    problems += ["unchanged endpoint failed: " + label(f) for f in fails if f["endpoint"] and not f["endpoint"].endswith("/api/search")]
+    whole = [f for f in fs if not f["endpoint"] and f["statistic"] == "error_rate" and f["metric"] == "http_req_duration"]
+    for f in whole:
+        if f.get("current") is not None and f["verdict"] != "fail":
+            print(f'    whole-run error_rate {f["current"] * 100:.2f}% ({f["verdict"]}): a whole-run budget alone would not fail', file=sys.stderr)
+for p in problems:
+    print("    assertion: " + p, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+}
+
+# check_examples N MODE : every budget example on the k6 and Locust results of attempt N (see
+# assert_example). The files were stored by the phase's own checks (phase D: by its first example
+# check), so these checks store nothing new.
+check_examples() {
+  local n="$1" mode="$2" name origin tool file scenario out
+  while IFS=$'\t' read -r -u 3 name origin; do
+    for tool in k6 locust; do
+      if [[ $tool == k6 ]]; then file="$RES/k6-$n.json"; scenario=k6-api; else file="$RES/locust-${n}_stats.csv"; scenario=locust-api; fi
+      out="example-$n-$tool-${name%.json}"
+      CHECK_BUDGET="$EXAMPLES/$name" CHECK_QUIET=1 run_check "$out" --scenario "$scenario" "$file"
+      if assert_example "$out" "$mode" "$CHECK_RC"; then
+        pass "example $origin, $tool, commit $n: exit $CHECK_RC ($mode)"
+      else
+        sed 's/^/    /' "$OUT/$out.out" >&2
+        [[ -s "$OUT/$out.err" ]] && sed 's/^/    stderr: /' "$OUT/$out.err" >&2
+        fail "example $origin, $tool, commit $n: $mode"
+      fi
+    done
+  done 3<"$WORK/examples.list"
 }
 
 # assert_findings NAME MODE SCENARIO... : checks $OUT/NAME.{json,md,xml}.
@@ -337,6 +412,9 @@ phase_b() {
   else
     fail "feature/all: baseline is not the merge-base commit $A"
   fi
+
+  log "check B with every budget example (k6 and Locust)"
+  check_examples "$n" regression
 }
 phase B phase_b
 
@@ -360,14 +438,34 @@ phase_c() {
   run_check "main-locust-$n" --scenario locust-api "$RES/locust-${n}_stats.csv"
   if [[ $CHECK_RC == 0 ]]; then pass "main/locust: exit 0"; else fail "main/locust: exit $CHECK_RC, expected 0"; fi
   if assert_findings "main-locust-$n" clean locust-api; then pass "main/locust: nothing fails"; else fail "main/locust: findings"; fi
+
+  log "check C with every budget example (k6 and Locust)"
+  check_examples "$n" clean
 }
 phase C phase_c
+
+# ---------------------------------------------------------------- commit D (branch off C): errors on one endpoint
+gitr checkout -q -b errors
+D="$(commit "D: search fails 3% of its requests" 500)"
+phase_d() {
+  local n="D$1"
+  log "commit D $D on errors: server --error-rate search=0.03 (attempt $1)"
+  start_server --seed "$((5 + $1))" --error-rate search=0.03
+  run_k6 "$RES/k6-$n.json"
+  run_locust "$RES/locust-$n"
+  stop_server
+  starved "$n" || STARVED=1
+
+  log "check D with every budget example (k6 and Locust): the per-endpoint error-rate rule fails /api/search"
+  check_examples "$n" errors
+}
+phase D phase_d
 pass() { PASSES+=("$*"); log "ok: $*"; }
 fail() { FAILURES+=("$*"); log "FAILED: $*"; }
 
 # ---------------------------------------------------------------- history and report
 RUNS="$(pg query "select count(*) from runs" --format csv 2>/dev/null | tail -n1 || true)"
-log "store: ${RUNS:-?} runs (4 at A, 2 per attempt at B and C)"
+log "store: ${RUNS:-?} runs (4 at A, 2 per attempt at B, C and D)"
 if pg report --help >/dev/null 2>&1; then
   log "report"
   if pg report --out "$OUT/site" >"$OUT/report.out" 2>&1 && [[ -s "$OUT/site/index.html" ]]; then

@@ -6,9 +6,9 @@ import Testing
 struct BudgetFileTests {
     @Test func slaExample() throws {
         let set = try BudgetSet.load(try BudgetTesting.example("budgets.json"), file: "ci/examples/budgets.json")
-        #expect(set.budgets.map(\.name) == ["All endpoints", "GET", "POST", "PUT", "Bulk", "Search", "Error rate", "Throughput"])
-        #expect(set.ruleCount == 10)
-        #expect(set.score == ScoreBands(pass: 90, warn: 75))
+        #expect(set.budgets.map(\.name) == ["Latency vs main", "API", "Orders", "Search", "Error rate per endpoint", "Throughput"])
+        #expect(set.ruleCount == 9)
+        #expect(set.score == nil, "no score bands: with them a failing non-key rule only lowers the score")
         #expect(set.baseline == BaselinePolicy())
         #expect(set.statistics == StatisticsPolicy())
         #expect(set.requireBaseline == false)
@@ -16,29 +16,34 @@ struct BudgetFileTests {
         let all = set.budgets[0]
         #expect(all.selector.endpoint == nil)
         #expect(all.selector.metric == "http_req_duration")
-        #expect(all.rules.map(\.kind) == [.relative(limit: 0.1, absoluteAmount: false), .statistical(minEffect: 0.1)])
+        let byLevel = Dictionary(grouping: all.rules, by: \.level)
+        #expect(byLevel[.fail]?.map(\.statistic).sorted() == [.p50, .p95])
+        #expect(byLevel[.fail]?.contains { $0.statistic == .p50 && $0.kind == .relative(limit: 0.15, absoluteAmount: false) } == true)
+        #expect(byLevel[.fail]?.contains { $0.statistic == .p95 && $0.kind == .statistical(minEffect: 0.1) } == true)
+        #expect(byLevel[.warn]?.map(\.kind) == [.relative(limit: 0.15, absoluteAmount: false)])
+        #expect(byLevel[.warn]?.first?.statistic == .p95)
 
         func limit(_ i: Int) -> Rule.Kind? { set.budgets[i].rules.first?.kind }
-        #expect(set.budgets[1].selector.endpoint == "GET *")
+        #expect(set.budgets[1].selector.endpoint == "*/api/*")
         #expect(limit(1) == .absolute(op: .le, limit: 200))
+        #expect(set.budgets[2].selector.endpoint == "*/api/orders")
         #expect(limit(2) == .absolute(op: .le, limit: 500))
-        #expect(limit(3) == .absolute(op: .le, limit: 500))
-        #expect(limit(4) == .absolute(op: .le, limit: 2000))
-        #expect(limit(5) == .absolute(op: .le, limit: 300))
+        #expect(limit(3) == .absolute(op: .le, limit: 300))
 
-        let errors = set.budgets[6]
-        #expect(errors.selector.endpoint == "")
+        let errors = set.budgets[4]
+        #expect(errors.selector.endpoint == nil, "every endpoint and the whole run")
         #expect(errors.rules.count == 2)
         #expect(errors.rules.allSatisfy { $0.key && $0.statistic == .errorRate && $0.unit == .ratio })
         #expect(errors.rules[0].level == .fail)
         #expect(errors.rules[0].kind == .absolute(op: .le, limit: 0.02))
         #expect(errors.rules[1].level == .warn)
         #expect(errors.rules[1].kind == .absolute(op: .le, limit: 0.01))
-        #expect(errors.rules[1].path == "budgets[6].warn.max.error_rate")
+        #expect(errors.rules[1].path == "budgets[4].warn.max.error_rate")
 
-        let throughput = set.budgets[7].rules
+        #expect(set.budgets[5].selector.endpoint == "")
+        let throughput = set.budgets[5].rules
         #expect(throughput.count == 1)
-        #expect(throughput[0].kind == .absolute(op: .ge, limit: 500))
+        #expect(throughput[0].kind == .absolute(op: .ge, limit: 10))
         #expect(throughput[0].unit == .perSecond)
         #expect(throughput[0].key == false)
         #expect(set.budgets.allSatisfy { $0.rules.allSatisfy { $0.weight == 1 } })
@@ -46,26 +51,30 @@ struct BudgetFileTests {
 
     @Test func k6StyleExample() throws {
         let set = try BudgetSet.load(try BudgetTesting.example("budgets-k6-style.json"), file: "budgets-k6-style.json")
-        #expect(set.budgets.count == 5)
-        #expect(set.ruleCount == 10)
-        let get = set.budgets[0].rules
-        #expect(get.map(\.statistic) == [.mean, .p95, .p95])
-        #expect(get[0].kind == .absolute(op: .lt, limit: 100))
-        #expect(get[1].kind == .absolute(op: .lt, limit: 200))
-        #expect(get[2].kind == .relative(limit: 0.1, absoluteAmount: false))
-        #expect(get[2].path == "defaults.expressions[0]")
-        #expect(get[2].source == "p(95) <= +10%")
-        #expect(set.budgets[2].rules.first?.kind == .absolute(op: .lt, limit: 2000))
+        #expect(set.budgets.count == 4)
+        #expect(set.ruleCount == 15)
+        let api = set.budgets[0].rules
+        #expect(set.budgets[0].selector.endpoint == "*/api/*")
+        #expect(api.map(\.statistic) == [.mean, .p95, .p50, .p95])
+        #expect(api[0].kind == .absolute(op: .lt, limit: 150))
+        #expect(api[1].kind == .absolute(op: .lt, limit: 200))
+        #expect(api[2].kind == .relative(limit: 0.15, absoluteAmount: false))
+        #expect(api[2].path == "defaults.expressions[0]")
+        #expect(api[2].source == "med <= +15%")
+        #expect(api[3].level == .warn && api[3].source == "p(95) <= +15%")
+        #expect(set.budgets[1].rules.contains { $0.statistic == .p95 && $0.kind == .absolute(op: .lt, limit: 500) })
+        #expect(set.budgets[1].rules.contains { $0.statistic == .mean && $0.kind == .absolute(op: .lt, limit: 300) })
 
-        let failed = set.budgets[3]
-        #expect(failed.selector.metric == "http_req_failed")
-        #expect(failed.rules.map(\.kind) == [.absolute(op: .lt, limit: 0.02), .absolute(op: .lt, limit: 0.01)])
-        #expect(failed.rules.map(\.level) == [.fail, .warn])
-        #expect(failed.rules.allSatisfy { $0.key })
+        let errors = set.budgets[2]
+        #expect(errors.selector.endpoint == nil && errors.selector.effectiveMetric == "http_req_duration")
+        let own = errors.rules.filter { $0.statistic == .errorRate }
+        #expect(own.map(\.kind) == [.absolute(op: .lt, limit: 0.02), .absolute(op: .lt, limit: 0.01)])
+        #expect(own.map(\.level) == [.fail, .warn])
+        #expect(errors.rules.allSatisfy { $0.key }, "key applies to the rules inherited from defaults too")
 
-        let reqs = set.budgets[4].rules
-        #expect(reqs.map(\.statistic) == [.throughput])
-        #expect(reqs[0].kind == .absolute(op: .gt, limit: 500))
+        #expect(set.budgets[3].selector.endpoint == "")
+        let reqs = set.budgets[3].rules.filter { $0.statistic == .throughput }
+        #expect(reqs.map(\.kind) == [.absolute(op: .gt, limit: 10)])
     }
 
     @Test func defaultsApplyToTheirMetricAndBudgetsOverride() throws {

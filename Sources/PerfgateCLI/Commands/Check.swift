@@ -14,7 +14,10 @@ extension PerfgateCommand {
                 runs stored for --commit (default: HEAD, or the CI's commit) are evaluated. The baseline is \
                 the newest base-branch results at the merge-base (see --base, --baseline-window, \
                 --baseline-commit, --baseline). A missing baseline is stated in every output; relative and \
-                statistical rules then read "no baseline".
+                statistical rules then read "no baseline". FILEs are stored only when the whole check can \
+                be evaluated: they are parsed, the budgets matched against them (a budget that matches no \
+                series, a statistic no matched series reports: exit 65) and a pinned baseline read first, so \
+                a refused check leaves the store unchanged (see perfgate budgets validate --against).
 
                 Exit codes: 0 passed (warnings allowed), 2 gate failed, 3 baseline required but missing, \
                 4 improvements only (with --fail-on-improvement), 64 usage, 65 malformed input, 66 input \
@@ -80,17 +83,39 @@ extension PerfgateCommand {
             let status: ExitStatus = try await withDiagnostics {
                 if debugInternalError { throw DebugInternalError() }
                 let budgets = try CheckEngine.loadBudgets(path: budget)
-                var runIds: [Int64]?
+                // Nothing is stored unless the whole check can be evaluated: the files are parsed, the
+                // budgets are matched against them and a pinned baseline is read before the store is
+                // written, so a check that ends in 65 (or 64/66) leaves the store as it was.
+                var parsed: [IngestPipeline.Parsed] = []
                 let commit: CommitInfo
-                let store: PerfgateStore
                 if files.isEmpty {
                     commit = try labels.resolveCommit()
-                    store = try storeOptions.openForReading()
                 } else {
                     let pipeline = try labels.pipeline(format: inputFormat)
                     commit = pipeline.commit
-                    let parsed = try pipeline.parseRuns(files)
-                    store = try storeOptions.openForWriting()
+                    parsed = try pipeline.parseRuns(files)
+                    try CheckEngine.validate(budgets: budgets, budgetsFile: budget, current: parsed.map(\.gateRun))
+                }
+                var choice: BaselineResolver.Choice?
+                if let n = baselineWindow { choice = .window(n) }
+                if let p = pinned {
+                    let path = BaselineStore.path(for: p)
+                    if !parsed.isEmpty { _ = try CheckEngine.readPinnedBaseline(path: path) }
+                    choice = .pinned(path: path)
+                }
+                // Opening a store for writing can change its file even when nothing is written, so the
+                // baseline commit is resolved on a read-only store first.
+                let reader = parsed.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
+                if let c = baselineCommit {
+                    guard let sha = try Self.resolveSha(c, store: reader) else {
+                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
+                    }
+                    choice = .commit(sha)
+                }
+                let store: PerfgateStore
+                if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
+                var runIds: [Int64]?
+                if !parsed.isEmpty {
                     let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
                     for (p, o) in zip(parsed, outcomes) { Console.err(IngestPipeline.describe(p, o)) }
                     runIds = outcomes.map {
@@ -100,15 +125,6 @@ extension PerfgateCommand {
                         }
                     }
                 }
-                var choice: BaselineResolver.Choice?
-                if let n = baselineWindow { choice = .window(n) }
-                if let c = baselineCommit {
-                    guard let sha = try Self.resolveSha(c, store: store) else {
-                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
-                    }
-                    choice = .commit(sha)
-                }
-                if let p = pinned { choice = .pinned(path: BaselineStore.path(for: p)) }
                 let outcome = try CheckEngine(store: store).evaluate(
                     CheckEngine.Request(
                         budgets: budgets, budgetsFile: budget, commit: commit, runIds: runIds,
@@ -131,8 +147,9 @@ extension PerfgateCommand {
             if status != .success { throw ExitCode(status.rawValue) }
         }
 
-        static func resolveSha(_ text: String, store: PerfgateStore) throws -> String? {
-            let matches = try store.commits(matching: text)
+        /// A commit of the store matching `text` (a prefix), else what git resolves it to.
+        static func resolveSha(_ text: String, store: PerfgateStore?) throws -> String? {
+            let matches = try store?.commits(matching: text) ?? []
             if matches.count == 1 { return matches[0] }
             return GitClient().resolve(text)
         }

@@ -64,6 +64,27 @@ struct CheckEngine {
         return out
     }
 
+    /// Raises (exit 65) the first budget-against-results problem of `current` — a budget that matches
+    /// no series, a statistic no matched series reports, a limit in the wrong unit — exactly as the gate
+    /// would (both use `BudgetMatches`), so `check` can refuse before it stores anything.
+    static func validate(budgets: BudgetSet, budgetsFile: String, current: [GateRun]) throws {
+        let problems = BudgetMatches(budgets: budgets, budgetsFile: budgetsFile, current: current).problems
+        guard var first = problems.first else { return }
+        if problems.count > 1 {
+            first.diagnostic.notes.append(
+                "\(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); perfgate budgets validate \(budgetsFile) --against FILE... lists them all")
+        }
+        throw first
+    }
+
+    /// Reads and decodes a pinned baseline file (exit 66 when unreadable, 65 when malformed).
+    static func readPinnedBaseline(path: String) throws -> BaselineFile {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+            throw PerfgateError(.missingInput, "cannot read baseline file", at: SourceLocation(file: path))
+        }
+        return try BaselineFile.decode(data, file: path)
+    }
+
     /// Reads and validates a budget file (exit 66 when missing, 65 when malformed).
     static func loadBudgets(path: String) throws -> BudgetSet {
         guard FileManager.default.fileExists(atPath: path) else {

@@ -20,6 +20,16 @@ struct IngestPipeline {
         var format: InputFormat
         var run: IngestedRun
         var context: RunContext
+
+        /// The run as the gate will see it once stored (labels from the context, tags merged as the
+        /// store merges them), so `check` can validate its budgets before anything is written.
+        var gateRun: GateRun {
+            var tags = run.tags
+            for (k, v) in context.tags { tags[k] = v }
+            return GateRun(
+                id: "", commitSha: context.commit.sha, scenario: context.scenario, environment: context.environment,
+                tool: run.tool, tags: tags, series: run.series)
+        }
     }
 
     /// Expands directories (recursively, sorted, skipping hidden files) and groups Locust CSV sets.

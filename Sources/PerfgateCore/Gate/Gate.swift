@@ -3,14 +3,7 @@ import Foundation
 /// Evaluates a budget set against current runs and a baseline. Pure: no I/O, no clock.
 public enum Gate {
     /// Identifies one series of one scenario in one environment.
-    struct SeriesID: Hashable, Comparable {
-        var scenario: String
-        var environment: String
-        /// Runs of different tools are never pooled, even under one scenario name.
-        var tool: String
-        var key: SeriesKey
-        static func < (a: SeriesID, b: SeriesID) -> Bool { (a.scenario, a.environment, a.key, a.tool) < (b.scenario, b.environment, b.key, b.tool) }
-    }
+    typealias SeriesID = MatchedSeries
 
     enum ClassKey: Hashable { case absolute(Comparison), relative, statistical }
 
@@ -26,38 +19,16 @@ public enum Gate {
     /// that no matched series reports: a typo must never switch a gate off.
     public static func evaluate(_ input: GateInput) throws -> GateOutcome {
         let budgets = input.budgets
-        // Current observations per series: one SeriesResult per current run.
-        var current: [SeriesID: [SeriesResult]] = [:]
-        var runOf: [SeriesID: GateRun] = [:]
-        for run in input.current {
-            for (key, s) in run.series {
-                let id = SeriesID(scenario: run.scenario, environment: run.environment, tool: run.tool, key: key)
-                current[id, default: []].append(s)
-                runOf[id] = run
-            }
-        }
+        // Which series each budget selects, and the budget-against-results errors (BudgetMatches).
+        let matches = BudgetMatches(budgets: budgets, budgetsFile: input.budgetsFile, current: input.current)
+        if let problem = matches.problems.first { throw problem }
+        let current = matches.current
+        let runOf = matches.runOf
         var applied: [String: Applied] = [:]
         var order: [String] = []
-        for budget in budgets.budgets {
-            var matched = false
-            var statSeen: [Statistic: Bool] = [:]
-            for id in current.keys.sorted() {
-                guard let run = runOf[id], budget.selector.matches(run: run, key: id.key) else { continue }
-                matched = true
-                let results = current[id] ?? []
+        for (budget, ids) in zip(budgets.budgets, matches.matched) {
+            for id in ids {
                 for rule in budget.rules {
-                    if let written = rule.unit, let s0 = results.first {
-                        let expected = rule.statistic.unit(seriesUnit: s0.unit)
-                        let compatible = written == expected || (written == .count && expected == .none) || (written == .ratio && expected == .percent)
-                        if !compatible {
-                            throw PerfgateError(
-                                .malformedInput,
-                                "'\(rule.source)' is in \(written == .none ? "no unit" : written.rawValue) but \(rule.statistic) of \(id.key.metric) is in \(expected == .none ? "plain numbers" : expected.rawValue)",
-                                at: SourceLocation(file: input.budgetsFile, jsonPath: rule.path))
-                        }
-                    }
-                    let has = results.contains { $0.stats[rule.statistic] != nil }
-                    statSeen[rule.statistic] = (statSeen[rule.statistic] ?? false) || has
                     let cls: ClassKey
                     let rc: Finding.RuleClass
                     switch rule.kind {
@@ -72,19 +43,6 @@ public enum Gate {
                     }
                     applied[k]?.byLevel[rule.level] = (rule, budget)
                 }
-            }
-            if !matched {
-                throw PerfgateError(
-                    .malformedInput, "budget '\(budget.name)' matches no series in the evaluated results",
-                    at: SourceLocation(file: input.budgetsFile, jsonPath: budget.path),
-                    notes: ["series present: " + Set(current.keys.map { $0.key.endpoint.isEmpty ? "(all) \($0.key.metric)" : "\($0.key.endpoint) \($0.key.metric)" }).sorted().prefix(12).joined(separator: "; ")])
-            }
-            for (stat, seen) in statSeen where !seen {
-                let rule = budget.rules.first { $0.statistic == stat }
-                throw PerfgateError(
-                    .malformedInput, "no series matched by budget '\(budget.name)' reports \(stat)",
-                    at: SourceLocation(file: input.budgetsFile, jsonPath: rule?.path ?? budget.path),
-                    notes: ["k6 reports only its summaryTrendStats (add e.g. 'p(99)'), Locust its percentile columns"])
             }
         }
 
