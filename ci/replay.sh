@@ -5,7 +5,7 @@
 #   ci/replay.sh [replay] [--no-fail] [--flavour k6-summary] [--tsv rows.tsv] [--keep DIR] [--budget FILE]
 #       build release perfgate (unless PERFGATE_BIN is set) and replay the committed fixtures
 #   ci/replay.sh generate [--only c01,c02]
-#       regenerate Tests/PerfgateCLITests/Fixtures/replay/ with the real k6 and Locust (~9 min)
+#       regenerate Tests/PerfgateCLITests/Fixtures/replay/ with the real k6 and Locust (~8 min)
 #
 #   PERFGATE_BIN=path/to/perfgate   skip the build, use this binary
 #   PERFGATE_BUILD_DIR=DIR          SwiftPM scratch path (default .build)
