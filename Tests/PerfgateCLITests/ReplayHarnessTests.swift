@@ -30,8 +30,7 @@ struct ReplayHarnessTests {
         var flavour, commit, klass, expected, exit, failing, warned, outcome, detail: String
         var text: String {
             "\(flavour) \(commit) (\(klass), expect \(expected)): exit \(exit), \(outcome)"
-                + (failing.isEmpty ? "" : "; failing: \(failing)") + (warned.isEmpty ? "" : "; warned: \(warned)")
-                + (detail.isEmpty ? "" : "; \(detail)")
+                + (detail.isEmpty ? "" : ": \(detail)") + (warned.isEmpty ? "" : "; warned: \(warned)")
         }
     }
 
@@ -79,14 +78,15 @@ struct ReplayHarnessTests {
         #expect(rows.count == 56, "expected 56 rows, got \(rows.count)\n\(table)")
 
         let broken = rows.filter { $0.exit != "0" && $0.exit != "2" }
-        #expect(
-            broken.isEmpty,
-            "perfgate exited neither 0 nor 2:\n\(broken.map(\.text).joined(separator: "\n"))\n\n\(table)")
+        if !broken.isEmpty {
+            Issue.record("perfgate exited neither 0 nor 2:\n\(broken.map(\.text).joined(separator: "\n"))\n\n\(table)")
+        }
 
         if ProcessInfo.processInfo.environment["PERFGATE_REPLAY_EXPECT_FAILURES"] == "1" { return }
         let bad = rows.filter { $0.outcome != "ok" }
-        #expect(
-            bad.isEmpty,
-            "\(bad.count) of \(rows.count) replayed checks are not ok:\n\(bad.map(\.text).joined(separator: "\n"))\n\n\(table)")
+        if !bad.isEmpty {
+            let list = bad.map(\.text).joined(separator: "\n")
+            Issue.record("\(bad.count) of \(rows.count) replayed checks are not ok (tolerated with PERFGATE_REPLAY_EXPECT_FAILURES=1):\n\(list)\n\n\(table)")
+        }
     }
 }
