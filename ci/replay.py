@@ -371,7 +371,9 @@ def allowed_fail(c, f):
 def score(c, h, rc, doc, stderr):
     """(outcome, details): outcome is ok, FALSE ALARM, MISS, WRONG, IMPROVED or CONTROL FLAGGED."""
     if rc not in (0, 2) or doc is None:
-        return "WRONG", f"exit {rc}: {stderr.strip()[-600:]}"
+        lines = stderr.strip().splitlines()
+        first_error = next((l for l in lines if "error" in l.lower()), lines[-1] if lines else "no output")
+        return "WRONG", f"exit {rc}: {first_error[:300]}"
     findings = doc.get("findings", [])
     fails = [f for f in findings if f.get("verdict") == "fail"]
     warns = [f for f in findings if f.get("verdict") == "warn"]
