@@ -546,7 +546,7 @@ def totals(h, rows):
         "warnings on no-change commits": f"{n(lambda r: r in nochange and r['exit'] == 0 and r['warned'])}/{len(nochange)}",
         "noise commit failed": f"{n(lambda r: c[r['commit']]['class'] == 'noise' and r['exit'] == 2)}/{n(lambda r: c[r['commit']]['class'] == 'noise')}",
         "c07 reported improved": f"{n(lambda r: c[r['commit']].get('notImproved') and bool(r['improved']))}/{n(lambda r: c[r['commit']].get('notImproved'))}",
-        "improvement failed": f"{n(lambda r: c[r['commit']]['class'] == 'improvement' and r['exit'] == 2)}/{n(lambda r: c[r['commit']]['class'] == 'improvement')}",
+        "improvement failed (its endpoint)": f"{n(lambda r: any(x.startswith(c[r['commit']].get('improvedEndpoint', '?') + ' ') for x in r['failing']))}/{n(lambda r: c[r['commit']]['class'] == 'improvement')}",
         "borderline control flagged": f"{n(lambda r: c[r['commit']]['class'] == 'borderline' and any(x.startswith(h['control'] + ' ') for x in r['failing'] + r['warned']))}/{n(lambda r: c[r['commit']]['class'] == 'borderline')}",
         "landed regression blamed again": f"{n(lambda r: stale(r))}/{n(lambda r: stale_candidate(r))}",
         "wrong exit codes": f"{n(lambda r: r['outcome'] == 'WRONG')}/{len(rows)}",
