@@ -128,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "PerfgateCLITests",
             dependencies: ["PerfgateCLI", "PerfgateCore", "PerfgateTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: settings
         ),
     ]
