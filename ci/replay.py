@@ -369,7 +369,8 @@ def allowed_fail(c, f):
 
 
 def score(c, h, rc, doc, stderr):
-    """(outcome, details): outcome is ok, FALSE ALARM, MISS, WRONG, IMPROVED or CONTROL FLAGGED."""
+    """(outcome, details): outcome is ok, FALSE ALARM, MISS, WRONG, IMPROVED, CONTROL FLAGGED or SILENT
+    (a commit whose class must say why it did not fail, e.g. the noise commit, gave no such notice)."""
     if rc not in (0, 2) or doc is None:
         lines = stderr.strip().splitlines()
         first_error = next((l for l in lines if "error" in l.lower()), lines[-1] if lines else "no output")
@@ -394,6 +395,8 @@ def score(c, h, rc, doc, stderr):
         return "CONTROL FLAGGED", ", ".join(sorted({finding_label(f) for f in flagged}))
     if c.get("notImproved") and improved:
         return "IMPROVED", "reported improved: " + ", ".join(sorted({finding_label(f) for f in improved}))
+    if c.get("saysWhy") and not any(c["saysWhy"] in n for n in doc.get("notices", [])):
+        return "SILENT", f"no notice saying {c['saysWhy']!r}"
     return "ok", ""
 
 
