@@ -248,12 +248,12 @@ struct RunToRunNoise {
     /// and p95 by 2–5 %; Locust, which times requests inside a busy Python client, 3–5 % and 7–10 %.
     static func defaultSigma(_ stat: Statistic, tool: String) -> Double {
         let tail = stat.percentileFraction.map { $0 > 0.5 } ?? (stat == .max || stat == .stddev)
-        if tool == "locust" { return tail ? 0.10 : 0.05 }
+        if tool == "locust" { return tail ? 0.10 : 0.04 }
         return tail ? 0.06 : 0.04
     }
 
     /// The default spread as a prior worth `priorDF` runs, moderating the spread of a short history.
-    static let priorDF = 4.0
+    static let priorDF = 6.0
     static func prior(_ stat: Statistic, tool: String) -> Stats.VariancePrior {
         Stats.VariancePrior(sigma: defaultSigma(stat, tool: tool), df: priorDF)
     }
