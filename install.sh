@@ -92,8 +92,10 @@ install_binary() { # BINARY
   }
   mkdir -p "$DEST" || die "cannot create $DEST (set PERFGATE_INSTALL_DIR)"
   # Copy next to the target, then rename: a running perfgate is never overwritten in place.
-  cp "$1" "$DEST/.perfgate.tmp.$$" && chmod 0755 "$DEST/.perfgate.tmp.$$" && mv -f "$DEST/.perfgate.tmp.$$" "$DEST/perfgate" ||
-    { rm -f "$DEST/.perfgate.tmp.$$"; die "cannot write $DEST/perfgate (set PERFGATE_INSTALL_DIR)"; }
+  if ! { cp "$1" "$DEST/.perfgate.tmp.$$" && chmod 0755 "$DEST/.perfgate.tmp.$$" && mv -f "$DEST/.perfgate.tmp.$$" "$DEST/perfgate"; }; then
+    rm -f "$DEST/.perfgate.tmp.$$"
+    die "cannot write $DEST/perfgate (set PERFGATE_INSTALL_DIR)"
+  fi
   say "installed $("$DEST/perfgate" --version 2>/dev/null | head -n 1) to $DEST/perfgate"
   case ":${PATH:-}:" in
     *":$DEST:"*) ;;

@@ -82,7 +82,8 @@ python3 "$WORK/server.py" "$WORK" "$VERSION" "$WORK/port" &
 SERVER_PID=$!
 for _ in $(seq 50); do [[ -s "$WORK/port" ]] && break; sleep 0.1; done
 [[ -s "$WORK/port" ]] || { echo "test-install: the server did not start" >&2; exit 1; }
-export PERFGATE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$WORK/port")/releases"
+PERFGATE_DOWNLOAD_URL="http://127.0.0.1:$(cat "$WORK/port")/releases"
+export PERFGATE_DOWNLOAD_URL
 echo "test-install: fake release v$VERSION for linux-$ARCH at $PERFGATE_DOWNLOAD_URL"
 
 run_install() { # DEST LOG [env...] -- runs install.sh with POSIX sh, returns its exit code
@@ -98,14 +99,15 @@ else
   rc=0; run_install "$WORK/i1" "$WORK/i1.log" PERFGATE_VERSION="$VERSION" || rc=$?
   if [[ $rc == 0 && "$("$WORK/i1/perfgate" --version 2>&1)" == "$VERSION" ]]; then pass "PERFGATE_VERSION=$VERSION installs, perfgate --version = $VERSION"
   else fail "PERFGATE_VERSION=$VERSION (exit $rc)"; cat "$WORK/i1.log" >&2; fi
-  grep -q "checksum ok" "$WORK/i1.log" && pass "the checksum was verified" || fail "no 'checksum ok' in the log"
+  if grep -q "checksum ok" "$WORK/i1.log"; then pass "the checksum was verified"; else fail "no 'checksum ok' in the log"; fi
 
   rc=0; run_install "$WORK/i2" "$WORK/i2.log" || rc=$?
   if [[ $rc == 0 && -x "$WORK/i2/perfgate" ]] && grep -q "(v$VERSION)" "$WORK/i2.log"; then pass "latest resolves to v$VERSION through the redirect"
   else fail "latest (exit $rc)"; cat "$WORK/i2.log" >&2; fi
 
   rc=0; run_install "$WORK/i3" "$WORK/i3.log" PERFGATE_VERSION="v$VERSION" || rc=$?
-  [[ $rc == 0 && -x "$WORK/i3/perfgate" ]] && pass "PERFGATE_VERSION=v$VERSION works" || { fail "v-prefixed version (exit $rc)"; cat "$WORK/i3.log" >&2; }
+  if [[ $rc == 0 && -x "$WORK/i3/perfgate" ]]; then pass "PERFGATE_VERSION=v$VERSION works"
+  else fail "v-prefixed version (exit $rc)"; cat "$WORK/i3.log" >&2; fi
 
   rc=0; run_install "$WORK/i4" "$WORK/i4.log" PERFGATE_VERSION=0.0.1 || rc=$?
   if [[ $rc != 0 && ! -e "$WORK/i4/perfgate" ]] && grep -q "checksum mismatch for perfgate-0.0.1-linux-$ARCH.tar.gz" "$WORK/i4.log"; then
@@ -117,7 +119,8 @@ else
   else fail "missing checksum line: exit $rc"; cat "$WORK/i5.log" >&2; fi
 
   rc=0; run_install "$WORK/i6" "$WORK/i6.log" PERFGATE_VERSION=9.9.9 || rc=$?
-  [[ $rc != 0 ]] && grep -q "cannot download" "$WORK/i6.log" && pass "a release that does not exist fails (exit $rc)" || { fail "unknown release: exit $rc"; cat "$WORK/i6.log" >&2; }
+  if [[ $rc != 0 ]] && grep -q "cannot download" "$WORK/i6.log"; then pass "a release that does not exist fails (exit $rc)"
+  else fail "unknown release: exit $rc"; cat "$WORK/i6.log" >&2; fi
 fi
 
 # Source builds, with stubs: `swift` records its arguments and leaves a binary at --show-bin-path,
@@ -135,6 +138,7 @@ if [[ $rc == 0 && -x "$WORK/i7/perfgate" ]] && grep -q -- "build -c release --pr
   pass "--from-source runs swift build -c release --static-swift-stdlib and installs the result"
 else fail "--from-source: exit $rc"; cat "$WORK/i7.log" "$WORK/swift.calls" >&2; fi
 
+# shellcheck disable=SC2016 # the stub's own $1 and $@
 printf '#!/bin/sh\ncase "$1" in -s) echo Darwin ;; -m) echo arm64 ;; *) exec /bin/uname "$@" ;; esac\n' >"$WORK/stubs/uname"
 chmod +x "$WORK/stubs/uname"
 : >"$WORK/swift.calls"
