@@ -9,7 +9,10 @@ action uses), `run:` blocks run with `bash --noprofile --norc -eo pipefail`, GIT
 GITHUB_PATH / GITHUB_STEP_SUMMARY are real files, `uses:` steps are recorded and skipped (cache
 restore = miss), and `gh` is a stub on PATH that keeps comments in a directory and records every
 call. The scenario, in a throwaway git repository with a bare `origin`:
-  1. push to main (commit A), history: branch -> exit 0, history branch created, report built;
+  1. push to main (commit A), perfgate installed by install.sh from a fake release on 127.0.0.1
+     (PERFGATE_DOWNLOAD_URL), history: branch -> exit 0, history branch created, report built;
+     then the same without a release binary: the action falls back to a source build (`swift` is
+     a stub that leaves the binary where --show-bin-path points);
   2. pull request #7 (commit B on `feature`, a strict budget) -> exit 2, the history is read from
      the branch (baseline = A) and not pushed, one comment with the marker and the FAIL verdict;
   3. the same pull request again -> the same comment is edited in place (still one comment);
@@ -314,7 +317,7 @@ def git(repo, *args, env=None):
     return subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True, text=True, env=env).stdout.strip()
 
 
-def github_dryrun(perfgate, tmp):
+def github_dryrun(perfgate, tmp, release_url):
     print("== GitHub action (ci/github-action/action.yml) ==")
     action = yaml.safe_load(open(os.path.join(ROOT, "ci/github-action/action.yml")))
     origin, ws = os.path.join(tmp, "origin.git"), os.path.join(tmp, "ws")
@@ -347,7 +350,7 @@ def github_dryrun(perfgate, tmp):
     with open(os.path.join(ghdir, "comments", "5"), "w") as f:
         f.write("Looks good to me!\n")  # someone else's comment: never touched
 
-    def run(n, event, sha, ref_name, head_ref, inputs):
+    def run(n, event, sha, ref_name, head_ref, inputs, extra_env=None):
         rt = os.path.join(tmp, f"runner{n}")
         os.makedirs(rt)
         summary = os.path.join(rt, "step_summary.md")
@@ -359,7 +362,9 @@ def github_dryrun(perfgate, tmp):
             "GITHUB_EVENT_NAME": event, "GITHUB_RUN_ID": str(1000 + n), "GITHUB_RUN_ATTEMPT": "1", "GITHUB_WORKSPACE": ws,
             "GITHUB_STEP_SUMMARY": summary, "RUNNER_TEMP": rt, "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "GH_STUB_DIR": ghdir,
             "GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@example.com", "GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@example.com",
+            "PERFGATE_DOWNLOAD_URL": release_url,  # install.sh reads the fake release instead of GitHub's
         })
+        env.update(extra_env or {})
         github = {"event_name": event, "ref_name": ref_name, "head_ref": head_ref, "sha": sha, "repository": "acme/shop",
                   "server_url": "https://github.com", "run_id": str(1000 + n), "token": "fake-token",
                   "action_path": os.path.join(ROOT, "ci/github-action"), "action_repository": "", "action_ref": "",
@@ -371,8 +376,11 @@ def github_dryrun(perfgate, tmp):
 
     base_inputs = {"perfgate-binary": perfgate, "results": "results/", "history": "branch", "environment": "dryrun"}
 
-    # 1. push to main
-    results, steps, summary, rt = run(1, "push", sha_a, "main", "", dict(base_inputs))
+    # 1. push to main, perfgate installed by the action from the (fake) release
+    first = {k: v for k, v in base_inputs.items() if k != "perfgate-binary"}
+    results, steps, summary, rt = run(1, "push", sha_a, "main", "", first)
+    check(steps["install"]["outputs"].get("installed") == "release", "the action installed the release binary through install.sh (no Swift build)")
+    check("checksum ok" in open(os.path.join(tmp, "run1.log")).read(), "install.sh verified its SHA-256")
     print(f"  run 1 (push to main {sha_a[:8]}): " + ", ".join(f"{n}={r}" for n, r in results))
     check(steps["check"]["outputs"].get("exit-code") == "0", "push to main: perfgate check exits 0, exit-code output written")
     check(steps["check"]["outputs"].get("verdict", "").startswith("PASS"), f"verdict output: {steps['check']['outputs'].get('verdict')!r}")
@@ -390,6 +398,28 @@ def github_dryrun(perfgate, tmp):
     check(dict(results).get("Pull-request comment") == "skipped", "no comment on a push")
     check(not os.path.exists(os.path.join(ghdir, "writes")), "gh was not asked to write")
 
+    # 1b. no release binary for this version (an unreleased ref): the action warns and builds from its
+    # own source; `swift` is a stub that leaves the binary where `--show-bin-path` says.
+    swift_stub = os.path.join(tmp, "swift-stub")
+    os.makedirs(os.path.join(swift_stub, "bin"))
+    with open(os.path.join(swift_stub, "swift"), "w") as f:
+        f.write(f"""#!/bin/sh
+echo "swift $*" >> {swift_stub}/calls
+case " $* " in *" --show-bin-path "*) echo {swift_stub}/bin; exit 0 ;; esac
+cp {perfgate} {swift_stub}/bin/perfgate
+""")
+    os.chmod(os.path.join(swift_stub, "swift"), 0o755)
+    results, steps, summary, rt = run(0, "push", sha_a, "main", "", dict(first, history="none", report="false"),
+                                      {"PERFGATE_DOWNLOAD_URL": release_url + "/nothing-here", "PATH": f"{swift_stub}:{stub}:{os.environ['PATH']}"})
+    log0 = open(os.path.join(tmp, "run0.log")).read()
+    check(steps["install"]["outputs"].get("installed") == "false" and "no release binary of perfgate" in log0,
+          "no release binary: the install step warns and hands over to the source build")
+    calls = open(os.path.join(swift_stub, "calls")).read() if os.path.exists(os.path.join(swift_stub, "calls")) else ""
+    check(f"build -c release --product perfgate --static-swift-stdlib --package-path {ROOT}" in calls,
+          "the fallback builds the action's own source with swift build -c release --static-swift-stdlib")
+    check(steps["check"]["outputs"].get("exit-code") == "0", "and the check runs with the binary built from source")
+    shutil.rmtree(os.path.join(ws, ".perfgate"), ignore_errors=True)
+
     # 2. pull request, failing budget
     git(ws, "checkout", "-q", "-b", "feature")
     with open(os.path.join(ws, "change.txt"), "w") as f:
@@ -397,7 +427,7 @@ def github_dryrun(perfgate, tmp):
     git(ws, "add", "-A")
     git(ws, *ident, "commit", "-q", "-m", "B")
     sha_b = git(ws, "rev-parse", "HEAD")
-    shutil.rmtree(os.path.join(ws, ".perfgate"))  # a fresh runner: the history comes from the branch
+    shutil.rmtree(os.path.join(ws, ".perfgate"), ignore_errors=True)  # a fresh runner: the history comes from the branch
     pr_inputs = dict(base_inputs, budget="strict.json", commit=sha_b)
     results, steps, summary, rt = run(2, "pull_request", "f" * 40, "7/merge", "feature", pr_inputs)
     print(f"  run 2 (pull request #7, {sha_b[:8]}): " + ", ".join(f"{n}={r}" for n, r in results))
@@ -419,7 +449,7 @@ def github_dryrun(perfgate, tmp):
     check("repos/acme/shop/issues/7/comments" in calls, "gh api was called for pull request 7 of GITHUB_REPOSITORY")
 
     # 3. the same pull request again: the comment is edited in place
-    shutil.rmtree(os.path.join(ws, ".perfgate"))
+    shutil.rmtree(os.path.join(ws, ".perfgate"), ignore_errors=True)
     results, steps, summary, rt = run(3, "pull_request", "e" * 40, "7/merge", "feature", pr_inputs)
     writes = open(os.path.join(ghdir, "writes")).read().split()
     check(writes[-2:] == ["PATCH", "101"], f"second run: the same comment is updated (gh api PATCH 101): {writes}")
@@ -445,7 +475,7 @@ def github_dryrun(perfgate, tmp):
     p1 = subprocess.run(["bash", hb, "push"], cwd=clones[0], env=henv, capture_output=True, text=True)
     p2 = subprocess.run(["bash", hb, "push"], cwd=clones[1], env=dict(henv, PERFGATE_HISTORY_RETRIES="3"), capture_output=True, text=True)
     check(p1.returncode == 0 and p2.returncode == 0, f"both concurrent pushes land (exit {p1.returncode}, {p2.returncode})")
-    check("push rejected" in p2.stderr and "imported 2 runs" not in p2.stderr, "the second push was rejected once, merged and retried")
+    check("push rejected" in p2.stderr and "imported" in p2.stderr, "the second push was rejected, imported the first one's runs and retried")
     final = os.path.join(tmp, "final.sqlite")
     with open(final, "wb") as f:
         f.write(subprocess.run(["git", "-C", origin, "show", "perfgate-history:history.sqlite"], check=True, capture_output=True).stdout)
@@ -497,83 +527,65 @@ esac
 """
 
 
-def gitlab_dryrun(perfgate, tmp):
+def gitlab_dryrun(perfgate, tmp, release_url, version):
     print("== GitLab template (ci/gitlab/perfgate.gitlab-ci.yml) ==")
     tpl = yaml.safe_load(open(os.path.join(ROOT, "ci/gitlab/perfgate.gitlab-ci.yml")))
     job = tpl[".perfgate"]
-    # A fake release of the binary for the template's install step (install.sh with PERFGATE_DOWNLOAD_URL).
-    version = subprocess.run([perfgate, "--version"], capture_output=True, text=True).stdout.strip()
-    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(os.uname().machine, os.uname().machine)
-    rel = os.path.join(tmp, "gl-release", "download", f"v{version}")
-    name = f"perfgate-{version}-linux-{arch}"
-    os.makedirs(os.path.join(tmp, "pack", name))
-    shutil.copy(perfgate, os.path.join(tmp, "pack", name, "perfgate"))
-    os.makedirs(rel)
-    subprocess.run(["tar", "-czf", os.path.join(rel, f"{name}.tar.gz"), "-C", os.path.join(tmp, "pack"), name], check=True)
-    subprocess.run(f"sha256sum {name}.tar.gz > SHA256SUMS", shell=True, cwd=rel, check=True)
-    srv = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory", os.path.join(tmp, "gl-release")],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = srv.stdout.readline()
-        port = re.search(r"port (\d+)", line).group(1)
-        origin, ws = os.path.join(tmp, "gl-origin.git"), os.path.join(tmp, "gl-ws")
-        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", origin], check=True)
-        subprocess.run(["git", "clone", "-q", origin, ws], check=True, capture_output=True)
-        ident = ["-c", "user.name=dev", "-c", "user.email=dev@example.com"]
-        git(ws, "checkout", "-q", "-b", "main")
-        os.makedirs(os.path.join(ws, "results"))
-        shutil.copy(os.path.join(FIXTURES, "k6/summary-export.json"), os.path.join(ws, "results/k6.json"))
-        json.dump({"version": 1, "budgets": [{"endpoint": "*/api/orders", "max": {"p95": "40ms"}}]}, open(os.path.join(ws, "budgets.json"), "w"))
-        git(ws, "add", "-A")
-        git(ws, *ident, "commit", "-q", "-m", "A")
-        git(ws, "push", "-q", "origin", "main")
-        git(ws, "checkout", "-q", "-b", "feature")
-        git(ws, *ident, "commit", "-q", "--allow-empty", "-m", "B")
-        sha = git(ws, "rev-parse", "HEAD")
-        stub = os.path.join(tmp, "gl-stubs")
-        os.makedirs(stub)
-        with open(os.path.join(stub, "curl"), "w") as f:
-            f.write(CURL_STUB)
-        os.chmod(os.path.join(stub, "curl"), 0o755)
-        # The template fetches install.sh from PERFGATE_KIT_URL (raw.githubusercontent.com): here, this checkout.
-        variables = {k: str(v) for k, v in job["variables"].items()}
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PERFGATE_", "CI_", "GITLAB"))}
-        env.update(variables)
-        env.update({
-            "PATH": f"{stub}:{os.environ['PATH']}", "REAL_CURL": shutil.which("curl") or "/usr/bin/curl", "CURL_STUB_DIR": os.path.join(tmp, "gl-curl"),
-            "GITLAB_CI": "true", "CI": "true", "CI_PROJECT_DIR": ws, "CI_PROJECT_ID": "42", "CI_API_V4_URL": "https://gitlab.example.com/api/v4",
-            "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature", "CI_COMMIT_REF_SLUG": "feature", "CI_DEFAULT_BRANCH": "main",
-            "CI_MERGE_REQUEST_IID": "9", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature", "CI_PIPELINE_URL": "https://gitlab.example.com/acme/shop/-/pipelines/77",
-            "CI_JOB_NAME": "perf-gate", "CI_JOB_TOKEN": "job-token", "CI_JOB_URL": "https://gitlab.example.com/acme/shop/-/jobs/5",
-            "PERFGATE_BASE": "main", "PERFGATE_GITLAB_TOKEN": "fake-gitlab-token", "PERFGATE_ENVIRONMENT": "dryrun",
-            "PERFGATE_DOWNLOAD_URL": f"http://127.0.0.1:{port}", "PERFGATE_KIT_URL": ROOT,
-            "PERFGATE_VERSION": version, "PERFGATE_HISTORY": "cache",
-        })
-        for k, v in list(env.items()):
-            if k in variables:  # GitLab expands $VARS in variables
-                env[k] = re.sub(r"\$\{?([A-Z_][A-Z0-9_]*)\}?", lambda m: env.get(m.group(1), ""), v)
-        script = "\n".join(job["before_script"] + job["script"])
-        for n in (1, 2):
-            p = subprocess.run(["bash", "-c", script], cwd=ws, env=env, capture_output=True, text=True)
-            with open(os.path.join(tmp, f"gitlab{n}.log"), "w") as f:
-                f.write(p.stdout + p.stderr)
-            check(p.returncode == 2, f"GitLab run {n}: the job exits with perfgate's code 2 (got {p.returncode}; log {tmp}/gitlab{n}.log)")
-        check(os.path.isfile(os.path.join(ws, ".perfgate-bin", "perfgate")), "install.sh installed the release binary into .perfgate-bin/ (checksum verified)")
-        log1 = open(os.path.join(tmp, "gitlab1.log")).read()
-        check("checksum ok" in log1, "the install verified the SHA-256")
-        check(os.path.isfile(os.path.join(ws, "perf-report", "index.html")), "perfgate report built perf-report/")
-        index = open(os.path.join(ws, "perf-report", "index.html")).read() if os.path.isfile(os.path.join(ws, "perf-report", "index.html")) else ""
-        check("No verdict" not in index, "the report's index has a verdict (--budget)")
-        d = os.path.join(tmp, "gl-curl")
-        writes = open(os.path.join(d, "writes")).read().split("\n") if os.path.exists(os.path.join(d, "writes")) else []
-        check(writes[:2] == ["POST 200", "PUT 200"], f"merge-request note created, then updated in place: {writes}")
-        note = json.load(open(os.path.join(d, "notes", "200")))["body"] if os.path.exists(os.path.join(d, "notes", "200")) else ""
-        check(note.startswith("<!-- perfgate -->") and "perfgate: FAIL" in note, "the note carries the marker and the FAIL verdict")
-        calls = open(os.path.join(d, "calls")).read() if os.path.exists(os.path.join(d, "calls")) else ""
-        check("/projects/42/merge_requests/9/notes" in calls, "notes API of merge request !9 of project 42")
-    finally:
-        srv.terminate()
-        srv.wait()
+    origin, ws = os.path.join(tmp, "gl-origin.git"), os.path.join(tmp, "gl-ws")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", origin], check=True)
+    subprocess.run(["git", "clone", "-q", origin, ws], check=True, capture_output=True)
+    ident = ["-c", "user.name=dev", "-c", "user.email=dev@example.com"]
+    git(ws, "checkout", "-q", "-b", "main")
+    os.makedirs(os.path.join(ws, "results"))
+    shutil.copy(os.path.join(FIXTURES, "k6/summary-export.json"), os.path.join(ws, "results/k6.json"))
+    json.dump({"version": 1, "budgets": [{"endpoint": "*/api/orders", "max": {"p95": "40ms"}}]}, open(os.path.join(ws, "budgets.json"), "w"))
+    git(ws, "add", "-A")
+    git(ws, *ident, "commit", "-q", "-m", "A")
+    git(ws, "push", "-q", "origin", "main")
+    git(ws, "checkout", "-q", "-b", "feature")
+    git(ws, *ident, "commit", "-q", "--allow-empty", "-m", "B")
+    sha = git(ws, "rev-parse", "HEAD")
+    stub = os.path.join(tmp, "gl-stubs")
+    os.makedirs(stub)
+    with open(os.path.join(stub, "curl"), "w") as f:
+        f.write(CURL_STUB)
+    os.chmod(os.path.join(stub, "curl"), 0o755)
+    # The template fetches install.sh from PERFGATE_KIT_URL (raw.githubusercontent.com): here, this checkout.
+    variables = {k: str(v) for k, v in job["variables"].items()}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PERFGATE_", "CI_", "GITLAB"))}
+    env.update(variables)
+    env.update({
+        "PATH": f"{stub}:{os.environ['PATH']}", "REAL_CURL": shutil.which("curl") or "/usr/bin/curl", "CURL_STUB_DIR": os.path.join(tmp, "gl-curl"),
+        "GITLAB_CI": "true", "CI": "true", "CI_PROJECT_DIR": ws, "CI_PROJECT_ID": "42", "CI_API_V4_URL": "https://gitlab.example.com/api/v4",
+        "CI_COMMIT_SHA": sha, "CI_COMMIT_REF_NAME": "feature", "CI_COMMIT_REF_SLUG": "feature", "CI_DEFAULT_BRANCH": "main",
+        "CI_MERGE_REQUEST_IID": "9", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME": "feature", "CI_PIPELINE_URL": "https://gitlab.example.com/acme/shop/-/pipelines/77",
+        "CI_JOB_NAME": "perf-gate", "CI_JOB_TOKEN": "job-token", "CI_JOB_URL": "https://gitlab.example.com/acme/shop/-/jobs/5",
+        "PERFGATE_BASE": "main", "PERFGATE_GITLAB_TOKEN": "fake-gitlab-token", "PERFGATE_ENVIRONMENT": "dryrun",
+        "PERFGATE_DOWNLOAD_URL": release_url, "PERFGATE_KIT_URL": ROOT,
+        "PERFGATE_VERSION": version, "PERFGATE_HISTORY": "cache",
+    })
+    for k, v in list(env.items()):
+        if k in variables:  # GitLab expands $VARS in variables
+            env[k] = re.sub(r"\$\{?([A-Z_][A-Z0-9_]*)\}?", lambda m: env.get(m.group(1), ""), v)
+    script = "\n".join(job["before_script"] + job["script"])
+    for n in (1, 2):
+        p = subprocess.run(["bash", "-c", script], cwd=ws, env=env, capture_output=True, text=True)
+        with open(os.path.join(tmp, f"gitlab{n}.log"), "w") as f:
+            f.write(p.stdout + p.stderr)
+        check(p.returncode == 2, f"GitLab run {n}: the job exits with perfgate's code 2 (got {p.returncode}; log {tmp}/gitlab{n}.log)")
+    check(os.path.isfile(os.path.join(ws, ".perfgate-bin", "perfgate")), "install.sh installed the release binary into .perfgate-bin/ (checksum verified)")
+    log1 = open(os.path.join(tmp, "gitlab1.log")).read()
+    check("checksum ok" in log1, "the install verified the SHA-256")
+    check(os.path.isfile(os.path.join(ws, "perf-report", "index.html")), "perfgate report built perf-report/")
+    index = open(os.path.join(ws, "perf-report", "index.html")).read() if os.path.isfile(os.path.join(ws, "perf-report", "index.html")) else ""
+    check("No verdict" not in index, "the report's index has a verdict (--budget)")
+    d = os.path.join(tmp, "gl-curl")
+    writes = open(os.path.join(d, "writes")).read().split("\n") if os.path.exists(os.path.join(d, "writes")) else []
+    check(writes[:2] == ["POST 200", "PUT 200"], f"merge-request note created, then updated in place: {writes}")
+    note = json.load(open(os.path.join(d, "notes", "200")))["body"] if os.path.exists(os.path.join(d, "notes", "200")) else ""
+    check(note.startswith("<!-- perfgate -->") and "perfgate: FAIL" in note, "the note carries the marker and the FAIL verdict")
+    calls = open(os.path.join(d, "calls")).read() if os.path.exists(os.path.join(d, "calls")) else ""
+    check("/projects/42/merge_requests/9/notes" in calls, "notes API of merge request !9 of project 42")
 
 
 def main():
@@ -582,10 +594,28 @@ def main():
     perfgate = os.path.abspath(sys.argv[1])
     tmp = tempfile.mkdtemp(prefix="perfgate-dryrun.")
     keep = os.environ.get("PERFGATE_DRYRUN_KEEP") == "1"
+    # A fake release of the binary (the release workflow's layout) for install.sh, under the version
+    # of this source: the action installs that version by default.
+    src = open(os.path.join(ROOT, "Sources/PerfgateCLI/PerfgateCommand.swift")).read()
+    version = re.search(r'static let current = "([^"]+)"', src).group(1)
+    arch = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(os.uname().machine, os.uname().machine)
+    rel = os.path.join(tmp, "release", "download", f"v{version}")
+    name = f"perfgate-{version}-linux-{arch}"
+    os.makedirs(os.path.join(tmp, "pack", name))
+    shutil.copy(perfgate, os.path.join(tmp, "pack", name, "perfgate"))
+    os.makedirs(rel)
+    subprocess.run(f"tar -cf - -C {tmp}/pack {name} | gzip -1 > {rel}/{name}.tar.gz && cd {rel} && sha256sum {name}.tar.gz > SHA256SUMS",
+                   shell=True, check=True)
+    srv = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory", os.path.join(tmp, "release")],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        github_dryrun(perfgate, tmp)
-        gitlab_dryrun(perfgate, tmp)
+        port = re.search(r"port (\d+)", srv.stdout.readline()).group(1)
+        url = f"http://127.0.0.1:{port}"
+        github_dryrun(perfgate, tmp, url)
+        gitlab_dryrun(perfgate, tmp, url, version)
     finally:
+        srv.terminate()
+        srv.wait()
         if failures or keep:
             print(f"dry-run: work directory kept: {tmp}")
         else:

@@ -39,19 +39,21 @@ else
 fi
 
 # ---------------------------------------------------------------- the fake release
-release() { # VERSION -> $WORK/releases/download/vVERSION/
-  local v="$1" d="$WORK/releases/download/v$1" name="perfgate-$1-linux-$ARCH"
+release() { # VERSION BINARY -> $WORK/releases/download/vVERSION/ (the layout of the release workflow)
+  local d="$WORK/releases/download/v$1" name="perfgate-$1-linux-$ARCH"
   mkdir -p "$d" "$WORK/pack/$name"
-  cp "$BIN" "$WORK/pack/$name/perfgate"
+  cp "$2" "$WORK/pack/$name/perfgate"
   cp "$ROOT/README.md" "$WORK/pack/$name/"
-  tar -czf "$d/$name.tar.gz" -C "$WORK/pack" "$name"
+  tar -cf - -C "$WORK/pack" "$name" | gzip -1 >"$d/$name.tar.gz" # -1: a 100 MB binary packs in a second
   (cd "$d" && sha256sum "$name.tar.gz" >SHA256SUMS)
-  echo "$v"
 }
-release "$VERSION" >/dev/null
-release 0.0.1 >/dev/null # corrupted after its checksum was written
+release "$VERSION" "$BIN"
+# The refusals need no real binary.
+printf '#!/bin/sh\necho 0.0.0\n' >"$WORK/tiny"
+chmod +x "$WORK/tiny"
+release 0.0.1 "$WORK/tiny" # corrupted after its checksum was written
 printf 'x' >>"$WORK/releases/download/v0.0.1/perfgate-0.0.1-linux-$ARCH.tar.gz"
-release 0.0.2 >/dev/null # SHA256SUMS without the tarball's line
+release 0.0.2 "$WORK/tiny" # SHA256SUMS without the tarball's line
 echo "0000000000000000000000000000000000000000000000000000000000000000  other.tar.gz" >"$WORK/releases/download/v0.0.2/SHA256SUMS"
 
 # python3 -m http.server's handler, plus GitHub's /latest -> /tag/vX redirect.
