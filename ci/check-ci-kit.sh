@@ -45,7 +45,7 @@ python3 ci/check-ci-kit.py || failed "ci/check-ci-kit.py"
 
 # ---------------------------------------------------------------- 3. shellcheck, hadolint
 if command -v shellcheck >/dev/null; then
-  step "shellcheck install.sh ci/history-branch.sh ci/test-install.sh ci/check-ci-kit.sh"
+  step "shellcheck install.sh, the kit's scripts, the GitLab job's script, action.yml's run: blocks"
   shellcheck install.sh ci/history-branch.sh ci/test-install.sh ci/check-ci-kit.sh || failed "shellcheck"
   # The GitLab job's shell (POSIX sh: the image's /bin/sh may be dash).
   python3 - <<'PY' >"${TMPDIR:-/tmp}/perfgate-gitlab-job.sh"
@@ -56,6 +56,22 @@ print("\n".join(job["before_script"] + job["script"]))
 PY
   shellcheck -s sh "${TMPDIR:-/tmp}/perfgate-gitlab-job.sh" || failed "shellcheck of the GitLab job's script"
   rm -f "${TMPDIR:-/tmp}/perfgate-gitlab-job.sh"
+  # The composite action's run: blocks (actionlint checks workflows only), as the runner runs them.
+  steps_dir="$(mktemp -d)"
+  python3 - "$steps_dir" <<'PY'
+import os, sys, yaml
+steps = yaml.safe_load(open("ci/github-action/action.yml"))["runs"]["steps"]
+for n, step in enumerate(steps):
+    if "run" in step:
+        with open(os.path.join(sys.argv[1], f"step{n:02d}.sh"), "w") as f:
+            f.write(f"#!/bin/bash\n# {step.get('name')}\nset -eo pipefail\n" + step["run"])
+PY
+  # shellcheck disable=SC2016 # a literal ${{
+  if grep -lF -- '${{' "$steps_dir"/*.sh; then
+    failed "a run: block of action.yml expands \${{ }} in the script (pass it through env: instead)"
+  fi
+  shellcheck -s bash "$steps_dir"/*.sh || failed "shellcheck of action.yml's run: blocks"
+  rm -rf "$steps_dir"
 else
   echo "check-ci-kit: notice: shellcheck is not installed (apt-get install shellcheck failed): shell scripts not linted" >&2
 fi
