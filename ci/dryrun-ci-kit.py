@@ -20,7 +20,8 @@ call. The scenario, in a throwaway git repository with a bare `origin`:
      rejected, merges the first one's runs (export/import) and lands with both.
 GitLab: the `.perfgate` job's before_script and script run with a fake CI_* environment: the
 install step against a fake release (PERFGATE_DOWNLOAD_URL), a merge-request pipeline posts the
-note through a curl stub (created, then updated), and the job exits with perfgate's code.
+note through a curl stub (created, then updated), and the job exits with perfgate's code; then a
+default-branch pipeline with PERFGATE_HISTORY=branch pushes the history branch.
 """
 import json
 import os
@@ -586,6 +587,22 @@ def gitlab_dryrun(perfgate, tmp, release_url, version):
     check(note.startswith("<!-- perfgate -->") and "perfgate: FAIL" in note, "the note carries the marker and the FAIL verdict")
     calls = open(os.path.join(d, "calls")).read() if os.path.exists(os.path.join(d, "calls")) else ""
     check("/projects/42/merge_requests/9/notes" in calls, "notes API of merge request !9 of project 42")
+
+    # A default-branch pipeline with PERFGATE_HISTORY=branch: reads, gates, pushes the history branch
+    # (to the local origin: without PERFGATE_GITLAB_TOKEN the template leaves the push URL alone).
+    git(ws, "checkout", "-q", "main")
+    shutil.rmtree(os.path.join(ws, ".perfgate"), ignore_errors=True)
+    main_env = {k: v for k, v in env.items() if k not in ("CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "PERFGATE_GITLAB_TOKEN")}
+    main_env.update({"CI_COMMIT_SHA": git(ws, "rev-parse", "HEAD"), "CI_COMMIT_BRANCH": "main", "CI_COMMIT_REF_NAME": "main",
+                     "CI_COMMIT_REF_SLUG": "main", "PERFGATE_HISTORY": "branch"})
+    p = subprocess.run(["bash", "-c", script], cwd=ws, env=main_env, capture_output=True, text=True)
+    with open(os.path.join(tmp, "gitlab3.log"), "w") as f:
+        f.write(p.stdout + p.stderr)
+    check(p.returncode == 2, f"GitLab default branch, PERFGATE_HISTORY=branch: exit 2 (got {p.returncode}; log {tmp}/gitlab3.log)")
+    pushed = subprocess.run(["git", "-C", origin, "rev-parse", "--verify", "-q", "refs/heads/perfgate-history"], capture_output=True, text=True).stdout.strip()
+    check(pushed != "", "the default branch's job pushed the perfgate-history branch")
+    check("no merge-request note" not in p.stdout + p.stderr and open(os.path.join(d, "writes")).read().count("\n") == 2,
+          "no note outside a merge request pipeline")
 
 
 def main():
