@@ -7,6 +7,8 @@
 #   PERFGATE_DOGFOOD_REPORT=perf-dogfood ci/dogfood.sh              # also build the HTML site there
 #   DOGFOOD_INGEST_MB=1024 ci/dogfood.sh            # a bigger ingest benchmark (default 200 MB)
 #   PERFGATE_BIN_DIR=dir ci/dogfood.sh              # skip the build: dir holds perfgate and perfgate-bench
+#   PERFGATE_DOGFOOD_OUT=dir ci/dogfood.sh          # keep dogfood.json + dogfood-budgets.json there (the
+#                                                   # project's CI gates them again through ci/github-action)
 #
 # 1. builds perfgate and perfgate-bench in release mode;
 # 2. runs the benchmarks: `perfgate-bench ingest-ndjson` (k6 NDJSON parser throughput and peak RSS),
@@ -167,6 +169,12 @@ for e in b["budgets"]:
 b["budgets"] = kept
 json.dump(b, open(out, "w"), indent=2)
 PY
+
+if [[ -n "${PERFGATE_DOGFOOD_OUT:-}" ]]; then
+  mkdir -p "$PERFGATE_DOGFOOD_OUT"
+  cp "$WORK/dogfood.json" "$WORK/dogfood-budgets.json" "$PERFGATE_DOGFOOD_OUT/"
+  log "kept dogfood.json and dogfood-budgets.json in $PERFGATE_DOGFOOD_OUT"
+fi
 
 STORE="${PERFGATE_DOGFOOD_STORE:-$WORK/dogfood.sqlite}"
 log "perfgate check --baseline dogfood (store $STORE)"
