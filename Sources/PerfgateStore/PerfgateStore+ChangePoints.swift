@@ -4,19 +4,33 @@ import PerfgateCore
 
 extension PerfgateStore {
     /// Replaces the stored change points of each (scenario, environment, branch, endpoint, metric,
-    /// statistic) that was analysed with the new result, in one transaction.
+    /// statistic) that was analysed with the new result, in one transaction. With `commits` (the commits the
+    /// analysis saw, e.g. `detect --last N`), only stored change points at those commits are replaced and older
+    /// ones are kept; nil replaces all of the series'.
     public func replaceChangePoints(
-        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String)],
+        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String, commits: [String]?)],
         found: [DetectedChangePoint], at now: Date
     ) throws {
         try wrap {
             try writer.write { db in
                 for a in analysed {
-                    try db.execute(
-                        sql: """
-                            DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
-                            AND metric = ? AND statistic = ?
-                            """, arguments: [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic])
+                    let series = """
+                        DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
+                        AND metric = ? AND statistic = ?
+                        """
+                    let key: [any DatabaseValueConvertible] = [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic]
+                    guard let commits = a.commits else {
+                        try db.execute(sql: series, arguments: StatementArguments(key))
+                        continue
+                    }
+                    var start = commits.startIndex
+                    while start < commits.endIndex {
+                        let chunk = commits[start..<min(start + 500, commits.endIndex)]
+                        try db.execute(
+                            sql: series + " AND commitSha IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                            arguments: StatementArguments(key + Array(chunk)))
+                        start = chunk.endIndex
+                    }
                 }
                 for c in found {
                     try db.execute(
@@ -60,8 +74,10 @@ extension PerfgateStore {
         }
     }
 
-    /// One statistic of every series of a branch, per run in commit order (oldest first), for detection.
-    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastRuns: Int)
+    /// One statistic of every series of a branch, per run in commit order (oldest first), for detection: the runs
+    /// of the newest `lastCommits` commits of the branch (by commit time, as the history is ordered), or of all
+    /// of them when nil.
+    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastCommits: Int?)
         throws -> [(scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String, points: [(sha: String, value: Double)])]
     {
         try wrap {
@@ -73,6 +89,15 @@ extension PerfgateStore {
                 if let m = metric { clauses.append("s.metric = ?"); args.append(m) }
                 clauses.append("m.statistic IN (\(statistics.map { _ in "?" }.joined(separator: ",")))")
                 args += statistics
+                if let last = lastCommits {
+                    clauses.append(
+                        """
+                        r.commitSha IN (
+                            SELECT c2.sha FROM "commit" c2 WHERE c2.sha IN (SELECT commitSha FROM run WHERE branch = ?)
+                            ORDER BY c2.committedAt IS NOT NULL DESC, c2.committedAt DESC, c2.sha DESC LIMIT ?)
+                        """)
+                    args += [branch, max(0, last)]
+                }
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
@@ -81,10 +106,9 @@ extension PerfgateStore {
                         JOIN run r ON r.id = m.runId
                         JOIN "commit" c ON c.sha = r.commitSha
                         JOIN series s ON s.id = m.seriesId
-                        WHERE \(clauses.joined(separator: " AND ")) AND r.id IN (
-                            SELECT id FROM run WHERE branch = ? ORDER BY id DESC LIMIT \(lastRuns))
+                        WHERE \(clauses.joined(separator: " AND "))
                         ORDER BY c.committedAt IS NOT NULL, c.committedAt, r.commitSha, r.startedAt, r.id
-                        """, arguments: StatementArguments(args + [branch]))
+                        """, arguments: StatementArguments(args))
                 var groups: [String: (String, String, String, String, String, String, [(String, Double)])] = [:]
                 var order: [String] = []
                 for row in rows {
