@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateStore
 
 /// Change-point benchmarks (issue 4, item 5).
 ///
@@ -13,6 +14,9 @@ import PerfgateCore
 ///   `detect` of before the scan. Used by `ci/bench/cpd_accuracy.py`.
 /// - `cpd-speed [--length N] [--repetitions R]`: times both searches on seeded N-point series (noise only, two
 ///   steps, two short bumps) in-process and prints min/median milliseconds.
+/// - `detect-speed --store PATH [--branch main] [--last N | --all]`: what `perfgate detect --dry-run` does, in
+///   process and timed in two parts: reading the history from the store (p50, p95, p99, throughput and
+///   error_rate of every series) and detection. A store from `make-check-store` (one run per commit) fits.
 enum ChangePointBenchmark {
     struct SeriesFile: Decodable {
         struct Series: Decodable {
@@ -147,6 +151,39 @@ enum ChangePointBenchmark {
                 let name = "\(label), \(scan ? "scan" : "global")".padding(toLength: 18, withPad: " ", startingAt: 0)
                 print("  \(name)" + String(format: "  min %8.2f ms  median %8.2f ms  change points %d", times[0], median, found))
             }
+        }
+    }
+
+    static func runDetectSpeed(_ args: [String]) {
+        guard let path = option(args, "--store") else { fail("usage: perfgate-bench detect-speed --store PATH [--last N | --all]") }
+        let branch = option(args, "--branch") ?? "main"
+        var last: Int? = ChangePointDetection.defaultLastCommits
+        if args.contains("--all") { last = nil }
+        if let n = option(args, "--last") { last = Int(n) }
+        do {
+            let store = try PerfgateStore.open(path: path)
+            let statistics = ["p50", "p95", "p99", "throughput", "error_rate"].compactMap { Statistic.parse($0)?.rawValue }
+            let t0 = now()
+            let histories = try store.seriesHistory(
+                branch: branch, scenario: nil, environment: nil, metric: nil, statistics: statistics, lastCommits: last)
+            let t1 = now()
+            var points = 0
+            var found = 0
+            for h in histories {
+                points += h.points.count
+                found +=
+                    ChangePointDetection.detect(
+                        h.points.map { ChangePointDetection.Observation(commitSha: $0.sha, value: $0.value) }, direction: .lowerIsBetter,
+                        lastCommits: last, label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic)
+                    ).count
+            }
+            let t2 = now()
+            print(
+                "detect-speed \(last.map { "--last \($0)" } ?? "--all"): \(histories.count) series, \(points) points; "
+                    + String(format: "read %.0f ms, detect %.0f ms, total %.0f ms; %d change points", Double(t1 - t0) / 1e6,
+                        Double(t2 - t1) / 1e6, Double(t2 - t0) / 1e6, found))
+        } catch {
+            fail("\(error)")
         }
     }
 }
