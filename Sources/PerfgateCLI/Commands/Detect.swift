@@ -12,8 +12,8 @@ extension PerfgateCommand {
                 Runs E-Divisive means with a Welch significance test over each series' history (one point \
                 per commit): minimum segment 3, p ≤ 0.001, minimum magnitude 2 %, a local-window scan \
                 that finds short regress-then-fix bumps, then a merge pass (docs/statistics.md). By default \
-                the newest \(ChangePointDetection.defaultLastCommits) commits of the branch are analysed (a few milliseconds \
-                a series of that length); --last N takes fewer, --all the whole history. Pull-request gates \
+                the newest \(ChangePointDetection.defaultLastCommits) commits of the branch are analysed (seconds for a few \
+                hundred series of that length); --last N takes fewer, --all the whole history. Pull-request gates \
                 cannot see slow drifts; this can. Results are stored so reports mark them.
 
                 Examples:

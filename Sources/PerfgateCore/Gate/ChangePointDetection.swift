@@ -53,8 +53,9 @@ public struct DetectedChangePoint: Sendable, Hashable, Codable {
 public enum ChangePointDetection {
     /// Default history: the newest 5,000 commits of the branch. Detection itself is cheap (Q̂ profiles are
     /// O(L log L), the scan O(L) per window width: 1–6 ms for 5,000 points, `perfgate-bench cpd-speed`); the
-    /// cap bounds what is read from the store (rows = commits × runs × series × statistics), see
-    /// docs/statistics.md. `--all` lifts it.
+    /// cap bounds what is read from the store (rows = commits × runs × series × statistics): about 4 s of CPU
+    /// for 250 series on a 10,000-commit store (`perfgate-bench detect-speed`, docs/statistics.md). `--all`
+    /// lifts it.
     public static let defaultLastCommits = 5000
 
     /// The options `perfgate detect` uses: stats.md §11 `cpd` defaults plus the local-window scan.
