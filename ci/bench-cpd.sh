@@ -2,6 +2,8 @@
 # Change-point accuracy benchmark (issue 4, item 5): perfgate vs Apache Otava vs MongoDB E-Divisive.
 #
 #   ci/bench-cpd.sh [--out results.json] [extra cpd_accuracy.py options]
+#   ci/bench-cpd.sh --tools perfgate          # perfgate only: no virtual environments, a few seconds
+#   ci/bench-cpd.sh --tools perfgate --perfgate-args '--last 200 --search global'   # the detect of before
 #
 # Builds perfgate-bench in release mode, installs the peers into their own virtual environments
 # (.build-cpd-venv/{otava,mongodb}; benchmark-only, never on the test path), prints the in-process speed

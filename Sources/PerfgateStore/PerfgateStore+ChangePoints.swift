@@ -4,19 +4,33 @@ import PerfgateCore
 
 extension PerfgateStore {
     /// Replaces the stored change points of each (scenario, environment, branch, endpoint, metric,
-    /// statistic) that was analysed with the new result, in one transaction.
+    /// statistic) that was analysed with the new result, in one transaction. With `commits` (the commits the
+    /// analysis saw, e.g. `detect --last N`), only stored change points at those commits are replaced and older
+    /// ones are kept; nil replaces all of the series'.
     public func replaceChangePoints(
-        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String)],
+        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String, commits: [String]?)],
         found: [DetectedChangePoint], at now: Date
     ) throws {
         try wrap {
             try writer.write { db in
                 for a in analysed {
-                    try db.execute(
-                        sql: """
-                            DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
-                            AND metric = ? AND statistic = ?
-                            """, arguments: [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic])
+                    let series = """
+                        DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
+                        AND metric = ? AND statistic = ?
+                        """
+                    let key: [any DatabaseValueConvertible] = [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic]
+                    guard let commits = a.commits else {
+                        try db.execute(sql: series, arguments: StatementArguments(key))
+                        continue
+                    }
+                    var start = commits.startIndex
+                    while start < commits.endIndex {
+                        let chunk = commits[start..<min(start + 500, commits.endIndex)]
+                        try db.execute(
+                            sql: series + " AND commitSha IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                            arguments: StatementArguments(key + Array(chunk)))
+                        start = chunk.endIndex
+                    }
                 }
                 for c in found {
                     try db.execute(
@@ -60,8 +74,10 @@ extension PerfgateStore {
         }
     }
 
-    /// One statistic of every series of a branch, per run in commit order (oldest first), for detection.
-    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastRuns: Int)
+    /// One statistic of every series of a branch, per run in commit order (oldest first), for detection: the runs
+    /// of the newest `lastCommits` commits of the branch (by commit time, as the history is ordered), or of all
+    /// of them when nil.
+    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastCommits: Int?)
         throws -> [(scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String, points: [(sha: String, value: Double)])]
     {
         try wrap {
@@ -73,30 +89,74 @@ extension PerfgateStore {
                 if let m = metric { clauses.append("s.metric = ?"); args.append(m) }
                 clauses.append("m.statistic IN (\(statistics.map { _ in "?" }.joined(separator: ",")))")
                 args += statistics
-                let rows = try Row.fetchAll(
+                if let last = lastCommits {
+                    clauses.append(
+                        """
+                        r.commitSha IN (
+                            SELECT c2.sha FROM "commit" c2 WHERE c2.sha IN (SELECT commitSha FROM run WHERE branch = ?)
+                            ORDER BY c2.committedAt IS NOT NULL DESC, c2.committedAt DESC, c2.sha DESC LIMIT ?)
+                        """)
+                    args += [branch, max(0, last)]
+                }
+                // Streamed (a cursor, not every row at once) and grouped by integer ids: the default window of
+                // `detect` reads about a million rows on a large store, and one Row object plus a copy of the
+                // commit sha per row cost 800 MB there. Each sha is materialised once per commit and shared.
+                let rows = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT r.scenario, r.environment, s.endpoint, s.metric, s.direction, m.statistic, r.commitSha, m.value
+                        SELECT m.seriesId, r.environment, m.statistic, c.rowid, m.value, r.commitSha, r.scenario, s.endpoint,
+                            s.metric, s.direction
                         FROM measurement m
                         JOIN run r ON r.id = m.runId
                         JOIN "commit" c ON c.sha = r.commitSha
                         JOIN series s ON s.id = m.seriesId
-                        WHERE \(clauses.joined(separator: " AND ")) AND r.id IN (
-                            SELECT id FROM run WHERE branch = ? ORDER BY id DESC LIMIT \(lastRuns))
+                        WHERE \(clauses.joined(separator: " AND "))
                         ORDER BY c.committedAt IS NOT NULL, c.committedAt, r.commitSha, r.startedAt, r.id
-                        """, arguments: StatementArguments(args + [branch]))
-                var groups: [String: (String, String, String, String, String, String, [(String, Double)])] = [:]
-                var order: [String] = []
-                for row in rows {
-                    let key = [row[0], row[1], row[2], row[3], row[5]].map { ($0 as String?) ?? "" }.joined(separator: "\u{1}")
-                    if groups[key] == nil {
-                        groups[key] = (row[0], row[1], row[2], row[3], row[5], row[4], [])
-                        order.append(key)
-                    }
-                    groups[key]?.6.append((row[6], row[7]))
+                        """, arguments: StatementArguments(args))
+                struct GroupKey: Hashable {
+                    var seriesId: Int64
+                    var environment: String
+                    var statistic: String
                 }
-                return order.sorted().compactMap { k in
-                    groups[k].map { (scenario: $0.0, environment: $0.1, endpoint: $0.2, metric: $0.3, statistic: $0.4, direction: $0.5, points: $0.6.map { (sha: $0.0, value: $0.1) }) }
+                var index: [GroupKey: Int] = [:]
+                var groups: [(sortKey: String, scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String)] = []
+                var points: [[(sha: String, value: Double)]] = []
+                var shas: [Int64: String] = [:]
+                while let row = try rows.next() {
+                    let key = GroupKey(seriesId: row[0], environment: row[1], statistic: row[2])
+                    let g: Int
+                    if let known = index[key] {
+                        g = known
+                    } else {
+                        let scenario: String = row[6]
+                        let endpoint: String = row[7]
+                        let metric: String = row[8]
+                        g = groups.count
+                        index[key] = g
+                        groups.append(
+                            (
+                                sortKey: [scenario, key.environment, endpoint, metric, key.statistic].joined(separator: "\u{1}"),
+                                scenario: scenario, environment: key.environment, endpoint: endpoint, metric: metric,
+                                statistic: key.statistic, direction: row[9]
+                            ))
+                        points.append([])
+                    }
+                    let commitId: Int64 = row[3]
+                    let sha: String
+                    if let known = shas[commitId] {
+                        sha = known
+                    } else {
+                        sha = row[5]
+                        shas[commitId] = sha
+                    }
+                    points[g].append((sha: sha, value: row[4]))
+                }
+                return groups.indices.sorted { groups[$0].sortKey < groups[$1].sortKey }.map { i in
+                    let h = groups[i]
+                    return (
+                        scenario: h.scenario, environment: h.environment, endpoint: h.endpoint, metric: h.metric, statistic: h.statistic,
+                        direction: h.direction, points: points[i]
+                    )
                 }
             }
         }

@@ -6,8 +6,12 @@ guard let name = args.first else {
     print("usage: perfgate-bench <benchmark> [options]")
     exit(64)
 }
-if name == "cpd" || name == "cpd-speed" {  // ChangePointBenchmark.swift
-    name == "cpd" ? ChangePointBenchmark.runAccuracy(args) : ChangePointBenchmark.runSpeed(args)
+if name == "cpd" || name == "cpd-speed" || name == "detect-speed" {  // ChangePointBenchmark.swift
+    switch name {
+    case "cpd": ChangePointBenchmark.runAccuracy(args)
+    case "cpd-speed": ChangePointBenchmark.runSpeed(args)
+    default: ChangePointBenchmark.runDetectSpeed(args)
+    }
     exit(0)
 }
 if name == "ingest-ndjson" {  // IngestBenchmark.swift

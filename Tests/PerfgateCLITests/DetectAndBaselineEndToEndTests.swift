@@ -42,6 +42,33 @@ struct DetectAndBaselineEndToEndTests {
         #expect(q.stdout.contains(sha(8)), "\(q)")
     }
 
+    @Test func lastLimitsTheHistoryAndAllTakesAllOfIt() throws {
+        try buildHistory()
+        func commits(_ extra: [String]) throws -> [String] {
+            let r = try PerfgateProcess.run(
+                ["detect", "--store", store, "--branch", "main", "--stat", "p50", "--format", "json", "--dry-run"] + extra, in: dir)
+            #expect(r.status == 0, "\(r)")
+            let found = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+            return found.compactMap { $0["commit"] as? String }
+        }
+        // The newest 6 commits are 7 (old level) and 8…12: a 1-commit segment is below the minimum of 3.
+        #expect(try commits(["--last", "6"]) == [])
+        #expect(try commits(["--last", "9"]) == [sha(8)])
+        #expect(try commits(["--all"]) == [sha(8)])
+        #expect(try commits([]) == [sha(8)])
+        let both = try PerfgateProcess.run(["detect", "--store", store, "--last", "5", "--all"], in: dir)
+        #expect(both.status == 64, "\(both)")
+        let zero = try PerfgateProcess.run(["detect", "--store", store, "--last", "0"], in: dir)
+        #expect(zero.status == 64, "\(zero)")
+        // Stored: a narrower window replaces only what it saw, so the change point at commit 8 survives `--last 4`.
+        #expect(try PerfgateProcess.run(["detect", "--store", store, "--branch", "main", "--stat", "p50"], in: dir).status == 0)
+        #expect(try PerfgateProcess.run(["detect", "--store", store, "--branch", "main", "--stat", "p50", "--last", "4"], in: dir).status == 0)
+        let q = try PerfgateProcess.run(["query", "--store", store, "SELECT commit_sha FROM change_points", "--format", "csv"], in: dir)
+        #expect(q.stdout.contains(sha(8)), "\(q)")
+        let help = try PerfgateProcess.run(["detect", "--help"], in: dir)
+        #expect(help.stdout.contains("--all") && help.stdout.contains("5000"), "\(help.stdout)")
+    }
+
     @Test func noStepNoChangePoint() throws {
         try buildHistory(stepAt: 99)
         let r = try PerfgateProcess.run(["detect", "--store", store, "--branch", "main", "--stat", "p50", "--format", "json"], in: dir)

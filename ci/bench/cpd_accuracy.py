@@ -6,8 +6,10 @@
 
 Runs on the same labelled series (ci/bench/cpd_series.py; generated with its default seed when --series is
 not given):
-  * perfgate  `perfgate-bench cpd` = Stats.ChangePoints.eDivisive with its default options
-              (min segment 3, Welch p <= 0.001, magnitude >= 2 %, merge pass, log scale);
+  * perfgate  `perfgate-bench cpd` = what `perfgate detect` runs on one series (ChangePointDetection.changePoints:
+              E-Divisive, min segment 3, Welch p <= 0.001, magnitude >= 2 %, merge pass, log scale, plus the
+              local-window scan for short bumps; the whole series up to the default cap);
+              --perfgate-args passes options through (e.g. '--last 200 --search global' = the detect of before);
   * Otava     apache-otava 0.8.0, `otava.analysis.compute_change_points(series)` at its defaults
               (window_len=50, max_pvalue=0.001, min_magnitude=0.0) -- what `otava analyze` runs;
   * MongoDB   signal-processing-algorithms 2.1.6,
@@ -33,6 +35,8 @@ Scoring (per series, then summed per category = micro-averaged):
     staircase approximation of a drift is not wrong; they are counted as "ramp extras"), detections outside it
     are false positives, no detection inside it is a false negative;
   * FP rate: on no-change and spike series, the fraction of series with at least one detected change point;
+  * "overall" covers every category but `variance`; "overall (v1 categories)" only the categories of generator
+    v1 (without bumps, long early steps and long noise), comparable with figures measured before generator v2;
   * "variance" series are scored against their variance change point but reported separately and kept out
     of "overall": E-Divisive means with a t-test is not designed for pure variance changes.
 Every run is bounded: a per-series alarm in the peer runners (--series-timeout, a timed-out series counts as
@@ -52,8 +56,10 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TOOLS = ["perfgate", "otava", "mongodb"]
-NO_CHANGE = ["noise_normal", "noise_lognormal", "noise_heavy", "spike"]
-CATEGORY_ORDER = NO_CHANGE + ["step_up", "step_down", "multi_step", "ramp", "variance"]
+NO_CHANGE = ["noise_normal", "noise_lognormal", "noise_heavy", "spike", "long_noise"]
+CATEGORY_ORDER = NO_CHANGE + ["step_up", "step_down", "multi_step", "ramp", "bump_30_10", "bump_10_20",
+                              "long_early_step", "variance"]
+V2_CATEGORIES = {"long_noise", "bump_30_10", "bump_10_20", "long_early_step"}  # cpd_series.py generator v2
 
 
 # --------------------------------------------------------------------------------------------- peer runners
@@ -159,6 +165,8 @@ def aggregate(series, results, tool, keep):
         if r is None or r.get("skipped"):
             continue
         cats = [s["category"]] + (["overall"] if s["category"] != "variance" else [])
+        if s["category"] != "variance" and s["category"] not in V2_CATEGORIES:
+            cats.append("overall (v1 categories)")
         if s["category"] in NO_CHANGE:
             cats.append("no-change + spike")
         tp, fp, fn, extra = score_series(s, r["change_points"])
@@ -194,12 +202,12 @@ def table(scores, title, subset_note):
     out = [f"### {title}", "", subset_note, "",
            "| category | tool | series | TP | FP | FN | precision | recall | F1 | FP rate | time s | mean ms |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for c in CATEGORY_ORDER + ["no-change + spike", "overall"]:
+    for c in CATEGORY_ORDER + ["no-change + spike", "overall (v1 categories)", "overall"]:
         for tool in TOOLS:
             a = scores.get(tool, {}).get(c)
             if not a:
                 continue
-            name = f"**{c}**" if c == "overall" else c
+            name = f"**{c}**" if c.startswith("overall") else c
             extra = f" (+{a['ramp_extras']} in-ramp)" if a["ramp_extras"] else ""
             errs = f" ({a['errors']} timeouts)" if a["errors"] else ""
             out.append(f"| {name} | {tool} | {a['series']}{errs} | {a['tp']} | {a['fp']}{extra} | {a['fn']} | "
@@ -249,7 +257,10 @@ def main():
     ap.add_argument("--series", help="labelled series (default: generate with cpd_series.py's default seed)")
     ap.add_argument("--out", help="write the JSON results here (not committed)")
     ap.add_argument("--venv-dir", default=os.path.join(ROOT, ".build-cpd-venv"))
-    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated; --tools perfgate skips the peers "
+                    "(no virtual environments)")
+    ap.add_argument("--perfgate-args", default="",
+                    help="extra arguments for `perfgate-bench cpd`, e.g. '--last 200 --search global' (the old detect)")
     ap.add_argument("--mongo-max-len", type=int, default=500)
     ap.add_argument("--series-timeout", type=int, default=120, help="seconds per series (peers)")
     ap.add_argument("--tool-timeout", type=int, default=1800, help="seconds per tool")
@@ -277,7 +288,7 @@ def main():
     for tool in tools:
         out_path = os.path.join(work, f"{tool}.json")
         if tool == "perfgate":
-            cmd = [a.bench, "cpd", "--input", series_path, "--output", out_path]
+            cmd = [a.bench, "cpd", "--input", series_path, "--output", out_path] + a.perfgate_args.split()
         else:
             py = ensure_venv(a.venv_dir, tool)
             cmd = [py, os.path.abspath(__file__), "--run-peer", tool, "--input", series_path, "--output", out_path,

@@ -33,9 +33,18 @@ variance       the noise sd jumps (x3 … x5) with the level unchanged: truth [i
                reported separately and kept out of the overall scores: E-Divisive *means* with a t-test
                (perfgate, Otava) is not designed to see a pure variance change; a detection there is not an
                error, and a miss is expected.
+bump_30_10     (generator v2) a short regress-then-fix bump: +30 % for 10 commits at 5 % noise, somewhere in
+               the middle 70 % of the series: truth [start, end] (end = first point back on the old level).
+bump_10_20     (v2) the same with +10 % for 20 commits at 2 % noise.
+long_early_step (v2) 2,000–5,000 points with one step of 5 … 50 % (either sign) at index n/100 … n/100 + 150
+               (near the start), noise 1 … 5 %: truth [index]. A detector that only looks at the newest few hundred
+               commits cannot see it.
+long_noise     (v2) 2,000–5,000 points of pure noise (log-normal, t3 or Pareto, 1 … 10 %): truth [] -- scored
+               with the no-change series.
 
 Lengths: 50, 100, 200, 500, 1000 and 2000, plus a fixed handful of 5,000-point series (noise, steps,
-several steps, a ramp and a spike).
+several steps, a ramp and a spike); the v2 categories come after all v1 series (so every v1 series is
+unchanged: same child generator, same values).
 """
 import argparse
 import json
@@ -43,7 +52,7 @@ import math
 
 import numpy as np
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 LEVEL = 100.0
 LENGTHS = [50, 100, 200, 500, 1000, 2000]
 LENGTH_WEIGHTS = [0.25, 0.25, 0.2, 0.15, 0.1, 0.05]
@@ -152,6 +161,32 @@ def make(category, rng, n=None):
         values = LEVEL * f
         cps = [at]
         meta = {"noise": kind, "sd": s, "sd_factor": factor}
+    elif category in ("bump_30_10", "bump_10_20"):
+        size, width, s = (0.30, 10, 0.05) if category == "bump_30_10" else (0.10, 20, 0.02)
+        kind = str(rng.choice(["normal", "lognormal"]))
+        start = position(rng, n, 0.15, 0.85 - width / n)
+        level = np.full(n, LEVEL)
+        level[start:start + width] = LEVEL * (1 + size)
+        values = level * noise(rng, kind, s, n)
+        cps = [start, start + width]
+        meta = {"noise": kind, "sd": s, "bump": size, "width": width}
+    elif category == "long_early_step":
+        kind = str(rng.choice(["normal", "lognormal"]))
+        s = float(rng.choice(NOISES[:3]))
+        size = float(rng.choice([0.05, 0.10, 0.20, 0.50]))
+        at = int(rng.integers(max(10, n // 100), n // 100 + 150))
+        up = bool(rng.integers(0, 2))
+        level = np.full(n, LEVEL)
+        level[at:] = LEVEL * (1 + size) if up else LEVEL / (1 + size)
+        values = level * noise(rng, kind, s, n)
+        cps = [at]
+        meta = {"noise": kind, "sd": s, "step": size if up else -size}
+    elif category == "long_noise":
+        kind = str(rng.choice(["lognormal", "t3", "pareto"]))
+        s = float(rng.choice(NOISES))
+        values = LEVEL * noise(rng, kind, s, n)
+        cps = []
+        meta = {"noise": kind, "sd": s}
     else:
         raise ValueError(category)
     return n, [float(round(v, 6)) for v in values], cps, meta
@@ -162,11 +197,15 @@ PLAN = [  # (category, number of series at random lengths)
     ("step_up", 90), ("step_down", 60), ("multi_step", 50), ("ramp", 40), ("variance", 40),
 ]
 LONG = ["noise_lognormal", "noise_heavy", "step_up", "step_down", "multi_step", "ramp", "spike", "variance"]
+# Generator v2, appended after every v1 series: (category, count, fixed length or None for random lengths).
+PLAN_V2 = [("bump_30_10", 40, None), ("bump_10_20", 40, None)] + [
+    ("long_early_step", 1, n) for n in [2000, 3000, 5000] * 4] + [("long_noise", 1, n) for n in [2000, 3000, 5000] * 3]
 
 
 def generate(seed):
     root = np.random.SeedSequence(seed)
     jobs = [(c, None) for c, count in PLAN for _ in range(count)] + [(c, 5000) for c in LONG]
+    jobs += [(c, n) for c, count, n in PLAN_V2 for _ in range(count)]
     children = root.spawn(len(jobs))
     series = []
     for i, ((category, fixed_n), child) in enumerate(zip(jobs, children)):

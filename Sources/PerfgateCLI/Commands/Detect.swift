@@ -10,12 +10,15 @@ extension PerfgateCommand {
             abstract: "Find the commits where a series' level moved (change points), for the base branch.",
             discussion: """
                 Runs E-Divisive means with a Welch significance test over each series' history (one point \
-                per commit, the last 200 commits): minimum segment 3, p ≤ 0.001, minimum magnitude 2 %, \
-                then a merge pass (docs/statistics.md). Pull-request gates cannot see slow drifts; this \
-                can. Results are stored so reports mark them.
+                per commit): minimum segment 3, p ≤ 0.001, minimum magnitude 2 %, a local-window scan \
+                that finds short regress-then-fix bumps, then a merge pass (docs/statistics.md). By default \
+                the newest \(ChangePointDetection.defaultLastCommits) commits of the branch are analysed (seconds for a few \
+                hundred series of that length); --last N takes fewer, --all the whole history. Pull-request gates \
+                cannot see slow drifts; this can. Results are stored so reports mark them.
 
-                Example:
+                Examples:
                   perfgate detect --branch main --stat p95 --stat p99
+                  perfgate detect --all
                 """)
         @Option(help: "Branch to analyse.") var branch: String = "main"
         @Option(help: "Only this scenario.") var scenario: String?
@@ -27,6 +30,11 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Minimum segment length.", valueName: "n")) var minSize: Int = 3
         @Option(help: ArgumentHelp("Maximum p-value.", valueName: "p")) var pMax: Double = 0.001
         @Option(help: ArgumentHelp("Minimum magnitude as a fraction (0.02 = 2 %).", valueName: "f")) var minMagnitude: Double = 0.02
+        @Option(
+            help: ArgumentHelp(
+                "Analyse the newest n commits of the branch (default \(ChangePointDetection.defaultLastCommits)).", valueName: "n"))
+        var last: Int?
+        @Flag(help: "Analyse the whole history (no limit on commits).") var all = false
         @Flag(help: "Do not store the result.") var dryRun = false
         @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
         @OptionGroup var storeOptions: StoreOptions
@@ -34,30 +42,40 @@ extension PerfgateCommand {
         func validate() throws {
             for s in stats where Statistic.parse(s) == nil { throw ValidationError("unknown statistic '\(s)'") }
             if minSize < 2 { throw ValidationError("--min-size must be at least 2") }
+            if let n = last, n < 1 { throw ValidationError("--last must be at least 1") }
+            if all && last != nil { throw ValidationError("--last and --all exclude each other") }
         }
 
         func run() async throws {
             try await withDiagnostics {
                 let store = dryRun ? try storeOptions.openForReading() : try storeOptions.openForWriting()
                 let statistics = (stats.isEmpty ? ["p50", "p95", "p99", "throughput", "error_rate"] : stats).compactMap { Statistic.parse($0)?.rawValue }
+                let lastCommits = all ? nil : (last ?? ChangePointDetection.defaultLastCommits)
                 let histories = try store.seriesHistory(
                     branch: branch, scenario: scenario, environment: environment, metric: metric, statistics: statistics,
-                    lastRuns: ChangePointDetection.maxPoints * 5)
-                let options = Stats.ChangePoints.Options(minSize: minSize, pMax: pMax, minMagnitude: minMagnitude)
+                    lastCommits: lastCommits)
+                var options = ChangePointDetection.defaultOptions
+                options.minSize = minSize
+                options.pMax = pMax
+                options.minMagnitude = minMagnitude
                 var found: [DetectedChangePoint] = []
-                var analysed: [(String, String, String, String, String, String)] = []
+                var analysed: [(String, String, String, String, String, String, [String]?)] = []
                 for h in histories {
                     if let e = endpoint, !Glob.matches(e, h.endpoint) { continue }
-                    analysed.append((h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic))
+                    // Stored change points older than the analysed window are kept (`--last N`).
+                    let window = lastCommits.map { _ in Array(Set(h.points.map(\.sha))) }
+                    analysed.append((h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic, window))
                     found += ChangePointDetection.detect(
                         h.points.map { ChangePointDetection.Observation(commitSha: $0.sha, value: $0.value) },
                         direction: Statistic(rawValue: h.statistic).direction(seriesDirection: Direction(rawValue: h.direction) ?? .lowerIsBetter),
-                        options: options,
+                        options: options, lastCommits: lastCommits,
                         label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic))
                 }
                 if !dryRun {
                     try store.replaceChangePoints(
-                        analysed: analysed.map { (scenario: $0.0, environment: $0.1, branch: $0.2, endpoint: $0.3, metric: $0.4, statistic: $0.5) },
+                        analysed: analysed.map {
+                            (scenario: $0.0, environment: $0.1, branch: $0.2, endpoint: $0.3, metric: $0.4, statistic: $0.5, commits: $0.6)
+                        },
                         found: found, at: Date())
                 }
                 let rows = found.map { c -> [String] in

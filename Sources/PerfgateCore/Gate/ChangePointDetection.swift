@@ -45,10 +45,21 @@ public struct DetectedChangePoint: Sendable, Hashable, Codable {
 }
 
 /// Change-point detection over a series' history (stats.md §5): one point per commit (the geometric
-/// mean of its runs, so an index is a commit boundary), the last `maxPoints` commits, E-Divisive
-/// means with Welch significance, minimum segment, minimum magnitude and a merge pass.
+/// mean of its runs, so an index is a commit boundary), the last `defaultLastCommits` commits unless told
+/// otherwise, E-Divisive means with Welch significance, minimum segment, minimum magnitude, the local-window
+/// scan for short bumps (`Stats.ChangePoints.Options.localScan`) and a merge pass. This is `perfgate detect`;
+/// the gate's history window (Gate+Statistical) calls `Stats.ChangePoints.eDivisive` with its defaults instead
+/// (no scan), on purpose.
 public enum ChangePointDetection {
-    public static let maxPoints = 200
+    /// Default history: the newest 5,000 commits of the branch. Detection itself is cheap (Q̂ profiles are
+    /// O(L log L), the scan O(L) per window width: 1–6 ms for 5,000 points, `perfgate-bench cpd-speed`); the
+    /// cap bounds what is read from the store (rows = commits × runs × series × statistics): about 4 s of CPU
+    /// for 250 series on a 10,000-commit store (`perfgate-bench detect-speed`, docs/statistics.md). `--all`
+    /// lifts it.
+    public static let defaultLastCommits = 5000
+
+    /// The options `perfgate detect` uses: stats.md §11 `cpd` defaults plus the local-window scan.
+    public static let defaultOptions = Stats.ChangePoints.Options(localScan: true)
 
     /// One value per run in commit order (oldest first; several runs of one commit are adjacent).
     public struct Observation: Sendable, Hashable {
@@ -76,17 +87,25 @@ public enum ChangePointDetection {
         }
     }
 
-    /// Detects change points; returns them with commit identities, oldest first.
+    /// Change points of one series of per-commit values (oldest first), as `perfgate detect` finds them: on the
+    /// log scale unless a value is ≤ 0. nil when a value is not finite.
+    public static func changePoints(_ values: [Double], options: Stats.ChangePoints.Options = defaultOptions) -> [Stats.ChangePoint]? {
+        guard values.count >= 2 * options.minSize else { return values.allSatisfy(\.isFinite) ? [] : nil }
+        var opts = options
+        if values.contains(where: { $0 <= 0 }) { opts.logScale = false }
+        return Stats.ChangePoints.eDivisive(values, options: opts)
+    }
+
+    /// Detects change points over the newest `lastCommits` commits (nil: the whole history); returns them with
+    /// commit identities, oldest first.
     public static func detect(
-        _ obs: [Observation], direction: Direction, options: Stats.ChangePoints.Options = Stats.ChangePoints.Options(),
+        _ obs: [Observation], direction: Direction, options: Stats.ChangePoints.Options = defaultOptions,
+        lastCommits: Int? = defaultLastCommits,
         label: (scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String)
     ) -> [DetectedChangePoint] {
-        let points = Array(perCommit(obs).suffix(maxPoints))
-        guard points.count >= 2 * options.minSize else { return [] }
-        var opts = options
-        let values = points.map(\.value)
-        if values.contains(where: { $0 <= 0 }) { opts.logScale = false }
-        guard let cps = Stats.ChangePoints.eDivisive(values, options: opts) else { return [] }
+        let all = perCommit(obs)
+        let points = lastCommits.map { Array(all.suffix($0)) } ?? all
+        guard let cps = changePoints(points.map(\.value), options: options) else { return [] }
         return cps.map { cp in
             let rel = cp.before != 0 ? cp.after / cp.before - 1 : 0
             return DetectedChangePoint(

@@ -47,10 +47,18 @@ extension Stats {
             /// Split phase: a candidate must also pass a two-sided Mann–Whitney test (asymptotic) at `pMax`
             /// (rank guard against skewed/heavy-tailed noise and 3-point edge segments). Same deviation note.
             public var rankGuard: Bool = true
+            /// Split phase, second search: when no segment's best Q̂ split is significant, scan each segment for
+            /// a change seen through local windows (Welch t of `h` points against the next `h`, for h = 10, 20,
+            /// 40, … ≤ half the segment) and through every whole-segment split, and accept the best candidate
+            /// that survives Bonferroni over everything tested in the segment plus the rank guard
+            /// (`localScanCandidate`). Finds short regress-then-fix bumps and a step that a noisy commit hides
+            /// from the Q̂ arg-max. Off by default, so `eDivisive(values)` — what the gate's history window uses
+            /// (Gate+Statistical) — is unchanged; `perfgate detect` turns it on (ChangePointDetection).
+            public var localScan: Bool = false
 
             public init(
                 minSize: Int = 3, pMax: Double = 0.001, minMagnitude: Double = 0.02, logScale: Bool = true,
-                selectionCorrection: Bool = true, rankGuard: Bool = true
+                selectionCorrection: Bool = true, rankGuard: Bool = true, localScan: Bool = false
             ) {
                 self.minSize = minSize
                 self.pMax = pMax
@@ -58,6 +66,7 @@ extension Stats {
                 self.logScale = logScale
                 self.selectionCorrection = selectionCorrection
                 self.rankGuard = rankGuard
+                self.localScan = localScan
             }
         }
 
@@ -187,18 +196,113 @@ extension Stats {
             if options.selectionCorrection {
                 p = min(1, p * Double(max(1, b - a - 2 * max(options.minSize, 1) + 1)))
             }
-            if options.rankGuard && p <= options.pMax {
-                let rank = MannWhitney.test(
-                    current: Array(y[tau..<b]), baseline: Array(y[a..<tau]), method: .asymptotic
-                ).pValue
-                // Short segments cannot reach pMax with ranks even when completely separated (7 vs 5
-                // points: p ≥ 0.006); there the guard asks for complete separation instead, so a clean
-                // step in a short history is still found while a skewed 3-point segment (rank p ≈ 0.06,
-                // far from its minimum) is not.
-                let floor = minimumRankP(tau - a, b - tau)
-                if rank > max(options.pMax, floor * (1 + 1e-9)) { p = max(p, rank) }
-            }
+            if options.rankGuard && p <= options.pMax { p = rankGuarded(p, y[a..<tau], y[tau..<b], pMax: options.pMax) }
             return p
+        }
+
+        /// The rank guard: `p` unchanged when a two-sided asymptotic Mann–Whitney test of `after` against
+        /// `before` passes at `pMax`, else the larger of the two.
+        static func rankGuarded(_ p: Double, _ before: ArraySlice<Double>, _ after: ArraySlice<Double>, pMax: Double) -> Double {
+            let rank = MannWhitney.test(current: Array(after), baseline: Array(before), method: .asymptotic).pValue
+            // Short segments cannot reach pMax with ranks even when completely separated (7 vs 5
+            // points: p ≥ 0.006); there the guard asks for complete separation instead, so a clean
+            // step in a short history is still found while a skewed 3-point segment (rank p ≈ 0.06,
+            // far from its minimum) is not.
+            let floor = minimumRankP(before.count, after.count)
+            return rank > max(pMax, floor * (1 + 1e-9)) ? max(p, rank) : p
+        }
+
+        /// Smallest window of the local scan: 10 points a side (with fewer, Welch p after the scan's Bonferroni
+        /// factor cannot reach p_max for any realistic bump, and ranks of 5 vs 5 cannot reach 0.001 at all).
+        static let scanMinWindow = 10
+        /// Smallest side of a whole-segment split in the scan (3-point sides are the Q̂ split's business; the
+        /// scan's |t| would favour them on skewed noise).
+        static let scanMinSide = 5
+
+        /// Window half-widths of the local scan of a segment of `length` points: 10, 20, 40, … ≤ length / 2.
+        static func scanWindows(_ length: Int, minSize: Int) -> [Int] {
+            var out: [Int] = []
+            var h = max(scanMinWindow, minSize)
+            while 2 * h <= length {
+                out.append(h)
+                h *= 2
+            }
+            return out
+        }
+
+        /// Second split-phase search of segment `y[a..<b]` (`Options.localScan`), run only when no segment's best
+        /// Q̂ split is significant. Families of candidate splits τ:
+        /// * local windows: `y[τ−h..<τ]` against `y[τ..<τ+h]` for every τ and every h of `scanWindows`
+        ///   (a bump of w points in a long segment moves the whole-segment means by w/L of its height, but a
+        ///   window of about w points sees all of it);
+        /// * whole-segment splits `y[a..<τ]` against `y[τ..<b]` with both sides ≥ `scanMinSide` (the best Welch
+        ///   split, where the Q̂ arg-max sat on a neighbouring noisy commit and failed).
+        /// In each family (and width) the τ with the largest Welch |t| among those moving the level by at least
+        /// `minMagnitude` is the candidate; its Welch p is multiplied by the number of splits examined in the
+        /// segment — every (τ, h) of every family plus the Q̂ split's admissible τ — (Bonferroni, whatever
+        /// `selectionCorrection` says), must be ≤ `pMax`, and (with `rankGuard`) the windows' ranks must agree.
+        /// Returns the candidate with the smallest corrected p (ties: smaller τ).
+        static func localScanCandidate(_ y: [Double], _ a: Int, _ b: Int, options: Options) -> (tau: Int, p: Double)? {
+            let length = b - a
+            let minSide = max(options.minSize, scanMinSide)
+            let windows = scanWindows(length, minSize: options.minSize)
+            guard !windows.isEmpty || length >= 2 * minSide else { return nil }
+            let centre = segmentMean(y, a, b)
+            var s1 = [Double](repeating: 0, count: length + 1)
+            var s2 = [Double](repeating: 0, count: length + 1)
+            for i in 0..<length {
+                let v = y[a + i] - centre
+                s1[i + 1] = s1[i] + v
+                s2[i + 1] = s2[i] + v * v
+            }
+            // τ runs over first...last (relative to a); sides are τ−h..<τ and τ..<τ+h for a window of width h,
+            // 0..<τ and τ..<L for the whole-segment family (width nil).
+            var families: [(first: Int, last: Int, width: Int?)] = windows.map { (first: $0, last: length - $0, width: $0) }
+            if length >= 2 * minSide { families.append((first: minSide, last: length - minSide, width: nil)) }
+            let qSplits = max(1, length - 2 * max(options.minSize, 1) + 1)
+            let tested = families.reduce(qSplits) { $0 + $1.last - $1.first + 1 }
+            func moments(_ lo: Int, _ hi: Int) -> (mean: Double, variance: Double) {
+                let n = Double(hi - lo)
+                let sum = s1[hi] - s1[lo]
+                let m = sum / n
+                return (m, max(0, (s2[hi] - s2[lo] - sum * m) / (n - 1)))
+            }
+            var best: (tau: Int, p: Double)?
+            for family in families {
+                var bestT = 0.0
+                var bestTau = -1
+                for t in family.first...family.last {
+                    let lo = family.width.map { t - $0 } ?? 0
+                    let hi = family.width.map { t + $0 } ?? length
+                    let left = moments(lo, t)
+                    let right = moments(t, hi)
+                    let d = right.mean - left.mean
+                    let magnitude: Double
+                    if options.logScale {
+                        magnitude = expm1(abs(d))
+                    } else {
+                        magnitude = abs(d) / abs(left.mean + centre)
+                    }
+                    guard magnitude >= options.minMagnitude else { continue }
+                    let se = (left.variance / Double(t - lo) + right.variance / Double(hi - t)).squareRoot()
+                    let stat = se > 0 ? abs(d) / se : (d != 0 ? Double.infinity : 0)
+                    if stat > bestT {
+                        bestT = stat
+                        bestTau = t
+                    }
+                }
+                guard bestTau >= 0 else { continue }
+                let tau = a + bestTau
+                let lo = a + (family.width.map { bestTau - $0 } ?? 0)
+                let hi = a + (family.width.map { bestTau + $0 } ?? length)
+                var p = min(1, TTest.welchTwoSidedP(y[lo..<tau], y[tau..<hi]) * Double(tested))
+                guard p <= options.pMax else { continue }
+                if options.rankGuard { p = rankGuarded(p, y[lo..<tau], y[tau..<hi], pMax: options.pMax) }
+                guard p <= options.pMax else { continue }
+                if let cur = best, !(p < cur.p || (p == cur.p && tau < cur.tau)) { continue }
+                best = (tau, p)
+            }
+            return best
         }
 
         /// The smallest two-sided asymptotic Mann–Whitney p (continuity corrected) two samples of these sizes
@@ -213,12 +317,15 @@ extension Stats {
         }
 
         /// Deterministic E-Divisive with Welch significance, min segment, min magnitude and Hunter's merge pass
-        /// (stats.md §5.2). nil when a value is not finite (or not positive on the log scale).
+        /// (stats.md §5.2), with the split-phase deviations of `Options` (selection correction, rank guard, and
+        /// — only when asked — the local-window scan). nil when a value is not finite (or not positive on the
+        /// log scale).
         public static func eDivisive(_ values: [Double], options: Options = Options()) -> [ChangePoint]? {
             guard let y = prepare(values, logScale: options.logScale) else { return nil }
             let n = y.count
             var cps: [Int] = []
             var memo: [Int: (tau: Int, q: Double)?] = [:]
+            var scanMemo: [Int: (tau: Int, p: Double)?] = [:]
             while true {
                 var best: (tau: Int, q: Double)?
                 let bounds = [0] + cps + [n]
@@ -242,6 +349,23 @@ extension Stats {
                             best = cand
                         }
                     }
+                }
+                if best == nil && options.localScan {
+                    var scanned: (tau: Int, p: Double)?
+                    for s in 0..<(bounds.count - 1) {
+                        let key = bounds[s] * (n + 1) + bounds[s + 1]
+                        let cand: (tau: Int, p: Double)?
+                        if let cached = scanMemo[key] {
+                            cand = cached
+                        } else {
+                            cand = localScanCandidate(y, bounds[s], bounds[s + 1], options: options)
+                            scanMemo[key] = .some(cand)
+                        }
+                        guard let c = cand else { continue }
+                        if let cur = scanned, !(c.p < cur.p || (c.p == cur.p && c.tau < cur.tau)) { continue }
+                        scanned = c
+                    }
+                    if let c = scanned { best = (c.tau, 0) }
                 }
                 guard let accepted = best else { break }
                 cps.append(accepted.tau)
