@@ -141,6 +141,7 @@ public enum NativeJSON {
         }
         var result = SeriesResult(key: SeriesKey(endpoint: endpoint, metric: metric), unit: unit, direction: direction)
         let mustBeNonNegative = unit == .milliseconds || unit == .bytes || unit == .count || unit == .perSecond
+        // A percentage is stored as a fraction ("%": 53 → 0.53), the unit budgets write "70%" in.
 
         if let statsNode = try node.optional("stats") {
             for (key, valueNode) in try statsNode.members() {
