@@ -68,6 +68,9 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Also write the result as JSON here.", valueName: "file"))
         var json: String?
 
+        @Flag(help: "Print the evidence (test, p and q values, n, method) as a table column instead of on its own line.")
+        var wide = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         @Flag(name: .customLong("debug-internal-error"), help: .hidden)
@@ -88,12 +91,15 @@ extension PerfgateCommand {
                 // written, so a check that ends in 65 (or 64/66) leaves the store as it was.
                 var parsed: [IngestPipeline.Parsed] = []
                 let commit: CommitInfo
+                // Opening a store for writing can change its file even when nothing is written, so
+                // commits (--commit, --baseline-commit) are resolved on a read-only store first.
+                let reader = files.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
                 if files.isEmpty {
-                    commit = try labels.resolveCommit()
+                    commit = try labels.resolveCommit(store: reader)
                 } else {
-                    let pipeline = try labels.pipeline(format: inputFormat)
-                    commit = pipeline.commit
+                    let pipeline = try labels.pipeline(format: inputFormat, formatFlag: "--input-format", store: reader)
                     parsed = try pipeline.parseRuns(files)
+                    commit = try IngestPipeline.commonCommit(parsed)
                     try CheckEngine.validate(budgets: budgets, budgetsFile: budget, current: parsed.map(\.gateRun))
                 }
                 var choice: BaselineResolver.Choice?
@@ -103,14 +109,8 @@ extension PerfgateCommand {
                     if !parsed.isEmpty { _ = try CheckEngine.readPinnedBaseline(path: path) }
                     choice = .pinned(path: path)
                 }
-                // Opening a store for writing can change its file even when nothing is written, so the
-                // baseline commit is resolved on a read-only store first.
-                let reader = parsed.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
                 if let c = baselineCommit {
-                    guard let sha = try Self.resolveSha(c, store: reader) else {
-                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
-                    }
-                    choice = .commit(sha)
+                    choice = .commit(try RevisionResolver(store: reader).resolve(c, what: "baseline commit"))
                 }
                 let store: PerfgateStore
                 if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
@@ -132,7 +132,7 @@ extension PerfgateCommand {
                         allowEnvironmentMismatch: allowEnvironmentMismatch))
                 let status = outcome.exitStatus(failOnImprovement: failOnImprovement, requireBaseline: requireBaseline)
                 let report = GateReport(outcome: outcome, commit: commit, toolVersion: PerfgateVersion.current)
-                Console.out(report.table())
+                Console.out(CheckTable(report: report, wide: wide, color: Console.colorStdout).render())
                 if outcome.baselineMissing && (requireBaseline || budgets.requireBaseline) {
                     Console.print(Diagnostic(.error, "a baseline is required but there is none (exit 3)"))
                 }
@@ -145,13 +145,6 @@ extension PerfgateCommand {
                 return status
             }
             if status != .success { throw ExitCode(status.rawValue) }
-        }
-
-        /// A commit of the store matching `text` (a prefix), else what git resolves it to.
-        static func resolveSha(_ text: String, store: PerfgateStore?) throws -> String? {
-            let matches = try store?.commits(matching: text) ?? []
-            if matches.count == 1 { return matches[0] }
-            return GitClient().resolve(text)
         }
 
         static func write(_ text: String, to path: String, append: Bool) throws {

@@ -61,7 +61,7 @@ extension PerfgateCommand {
                     CheckEngine.Request(budgets: budgets, budgetsFile: budgetPath, commit: newest, runIds: nil, environment: "demo", base: "main", baseline: nil))
                 let status = outcome.exitStatus(failOnImprovement: false, requireBaseline: false)
                 Console.out("\n== perfgate check on the newest commit (budget \(budgetPath)) ==")
-                Console.out(GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current).table())
+                Console.out(CheckTable(report: GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current), color: Console.colorStdout).render())
                 Console.out("(perfgate check would exit \(status.rawValue) here)")
                 // The static site, through the report command itself.
                 let siteDir = (store as NSString).deletingLastPathComponent + "/site"
