@@ -10,14 +10,20 @@ extension PerfgateCommand {
             commandName: "check",
             abstract: "The CI gate: evaluate results against budgets and the baseline; the exit code is the verdict.",
             discussion: """
-                Result FILEs (or directories) are ingested first, so CI needs one command; without FILEs the \
-                runs stored for --commit (default: HEAD, or the CI's commit) are evaluated. The baseline is \
+                Result FILEs (or directories) are ingested first, so CI needs one command (files in a \
+                directory that are not results, such as logs, are skipped with one line each); without FILEs \
+                the runs stored for --commit (a SHA, a short SHA of a stored commit, or a revision such as \
+                HEAD~1; default: HEAD, or the CI's commit) are evaluated. The baseline is \
                 the newest base-branch results at the merge-base (see --base, --baseline-window, \
                 --baseline-commit, --baseline). A missing baseline is stated in every output; relative and \
                 statistical rules then read "no baseline". FILEs are stored only when the whole check can \
                 be evaluated: they are parsed, the budgets matched against them (a budget that matches no \
                 series, a statistic no matched series reports: exit 65) and a pinned baseline read first, so \
                 a refused check leaves the store unchanged (see perfgate budgets validate --against).
+
+                The table fits 120 columns, each finding's evidence on an indented line below it (--wide: \
+                in a column); FAIL, warn and improved are coloured on a terminal (not when piped, not with \
+                NO_COLOR set).
 
                 Exit codes: 0 passed (warnings allowed), 2 gate failed, 3 baseline required but missing, \
                 4 improvements only (with --fail-on-improvement), 64 usage, 65 malformed input, 66 input \

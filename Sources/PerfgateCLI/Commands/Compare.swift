@@ -112,7 +112,7 @@ extension PerfgateCommand {
             guard !ids.isEmpty else {
                 throw PerfgateError(
                     .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " ('\(text)')") in \(store.path)",
-                    notes: ["perfgate runs --store \(store.path) lists the stored commits"])
+                    notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
             }
             return (try engine.gateRuns(ids), "commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " (\(text))") (\(ids.count) runs)")
         }

@@ -34,7 +34,7 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Base branch for trends, change points and the baseline band.", valueName: "name"))
         var branch: String = "main"
 
-        @Option(help: ArgumentHelp("Directory of templates overlaid on the built-ins (see `perfgate templates export`).", valueName: "dir"))
+        @Option(help: ArgumentHelp("Directory of templates overlaid on the built-ins (see `perfgate templates export DIR`).", valueName: "dir"))
         var templates: String?
 
         @Option(

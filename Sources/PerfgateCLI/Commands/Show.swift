@@ -38,7 +38,7 @@ extension PerfgateCommand {
                     guard !ids.isEmpty else {
                         throw PerfgateError(
                             .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(target.lowercased()) ? "" : " ('\(target)')") in \(store.path)",
-                            notes: ["perfgate runs --store \(store.path) lists the stored commits"])
+                            notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
                     }
                 }
                 let details = try ids.compactMap { try store.detail(runId: $0) }

@@ -29,7 +29,7 @@ struct CheckEngine {
         guard !ids.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no results stored for commit \(r.commit.shortSha)\(r.environment.map { " in environment \($0)" } ?? "")",
-                notes: ["pass result files to check (perfgate check --budget budgets.json results/), or ingest them first"])
+                notes: ["pass result files to check: `perfgate check --budget budgets.json results/`, or ingest them first"])
         }
         let current = try gateRuns(ids)
         var commit = r.commit

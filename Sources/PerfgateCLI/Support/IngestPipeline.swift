@@ -155,6 +155,12 @@ struct IngestPipeline {
                     Console.err("skipped \(set.primary.displayPath): not a result file (\(why))")
                     continue
                 }
+                // A JSON document cut short says where, rather than "unknown format".
+                if case .unknownFormat(_, let looksLike) = e, looksLike.contains("JSON"), !looksLike.hasPrefix("NDJSON"),
+                    let data = try? set.primary.readAll(limit: 64 << 20)
+                {
+                    do { _ = try JSONNode.parse(data, file: set.primary.displayPath) } catch let syntax as IngestError { throw syntax }
+                }
                 throw respell(e)
             }
             let bar = ProgressBar(label: set.primary.fileName, total: set.primary.byteSize)
@@ -219,14 +225,28 @@ struct IngestPipeline {
         return out
     }
 
-    /// Why a file found in a directory is not a result file at all, or nil when it is one that is
-    /// broken (an empty `summary.json` is a failed test, not a stray file).
+    /// Why a file found in a directory is not a result file at all, or nil when it may be a broken
+    /// one: an empty `summary.json` is a failed test, and a JSON document that does not parse (cut
+    /// off while k6 was writing it) or that has a `metrics` key is a result perfgate must not skip.
     static func notAResult(_ e: IngestError, file: InputFile) -> String? {
+        let name = file.fileName.lowercased()
+        let resultish = [".json", ".ndjson", ".jsonl", ".csv", ".gz"].contains { name.hasSuffix($0) }
         switch e {
-        case .unknownFormat(_, let looksLike): return "looks like \(looksLike)"
+        case .unknownFormat(_, let looksLike):
+            if looksLike.contains("JSON") {
+                guard let data = try? file.readAll(limit: 64 << 20) else { return nil }
+                if looksLike.hasPrefix("NDJSON") {
+                    // Every line must be a JSON document.
+                    let ok = data.split(separator: UInt8(ascii: "\n")).allSatisfy {
+                        $0.allSatisfy { $0 == 32 || $0 == 13 || $0 == 9 } || (try? JSONSerialization.jsonObject(with: Data($0))) != nil
+                    }
+                    return ok ? "looks like \(looksLike)" : nil
+                }
+                guard let doc = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+                if let o = doc as? [String: Any], o["metrics"] != nil || o["root_group"] != nil { return nil }
+            }
+            return "looks like \(looksLike)"
         case .malformed(_, let message) where message == "file is empty":
-            let name = file.fileName.lowercased()
-            let resultish = [".json", ".ndjson", ".jsonl", ".csv", ".gz"].contains { name.hasSuffix($0) }
             return resultish ? nil : "empty"
         default: return nil
         }

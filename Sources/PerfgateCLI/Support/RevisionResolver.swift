@@ -12,10 +12,13 @@ import PerfgateStore
 struct RevisionResolver {
     /// Stored commits whose SHA starts with a prefix (nil: no store to ask).
     var storedCommits: ((String) throws -> [String])?
+    /// The store's path, for the hint that lists its commits.
+    var storePath: String?
     var git: GitClient
 
     init(store: PerfgateStore?, git: GitClient = GitClient()) {
         self.storedCommits = store.map { s in { try s.commits(matching: $0) } }
+        self.storePath = store?.path
         self.git = git
     }
 
@@ -62,12 +65,13 @@ struct RevisionResolver {
         case .unknown:
             var notes: [String] = []
             if !git.mayBeRepository {
-                notes.append("not inside a git repository, so only SHAs (or prefixes) of stored commits work here")
+                notes.append("outside git only SHAs (or prefixes of 4+ characters) of stored commits work here")
             }
-            notes.append("stored commits: perfgate runs\(storedCommits == nil ? "" : " (same --store)")")
+            if let storePath { notes.append("`perfgate runs --store \(storePath)` lists the stored commits") }
+            let why = git.mayBeRepository ? "git cannot resolve it" : "not inside a git repository"
             throw PerfgateError(
                 .usage,
-                "unknown \(what) '\(text)': \(text.allSatisfy(\.isHexDigit) ? "no stored commit starts with it" : "not a stored commit SHA") and git cannot resolve it",
+                "unknown \(what) '\(text)': \(text.allSatisfy(\.isHexDigit) ? "no stored commit starts with it" : "not a stored commit SHA"), and \(why)",
                 notes: notes)
         }
     }
