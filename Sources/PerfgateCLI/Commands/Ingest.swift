@@ -40,7 +40,8 @@ extension PerfgateCommand {
         func run() async throws {
             try await withDiagnostics {
                 // A short --commit SHA may name a stored commit: look it up without writing.
-                let reader = labels.commit == nil ? nil : try? storeOptions.openForReading()
+                let fullSha = labels.commit.map { CommitInfo.isValidSha($0) && ($0.count == 40 || $0.count == 64) } ?? true
+                let reader = fullSha ? nil : try? storeOptions.openForReading()
                 let pipeline = try labels.pipeline(format: format, formatFlag: "--format", store: reader)
                 let parsed = try pipeline.parseRuns(files)
                 let store = try storeOptions.openForWriting()
