@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PerfgateCLITests",
-            dependencies: ["PerfgateCLI", "PerfgateCore", "PerfgateTestSupport"],
+            dependencies: ["PerfgateCLI", "PerfgateCore", "PerfgateIngest", "PerfgateTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: settings
         ),

@@ -9,8 +9,13 @@ public enum IngestError: DiagnosableError, CustomStringConvertible {
     case missing(path: String)
     /// The file exists but cannot be read (exit 66).
     case unreadable(path: String, reason: String)
-    /// No adapter recognises the file (exit 65).
-    case unknownFormat(path: String)
+    /// No adapter recognises the file (exit 65); `looksLike` says what it seems to be
+    /// (``ContentSketch``).
+    case unknownFormat(path: String, looksLike: String)
+    /// More than one adapter claims the file (exit 65).
+    case ambiguousFormat(path: String, formats: [InputFormat])
+    /// Several errors in one file, in file order (exit 65); never empty.
+    case several([IngestError])
 
     public var diagnostic: Diagnostic {
         switch self {
@@ -20,19 +25,39 @@ public enum IngestError: DiagnosableError, CustomStringConvertible {
             return Diagnostic(.error, "no such file", at: SourceLocation(file: path))
         case .unreadable(let path, let reason):
             return Diagnostic(.error, "cannot read file: \(reason)", at: SourceLocation(file: path))
-        case .unknownFormat(let path):
+        case .unknownFormat(let path, let looksLike):
             return Diagnostic(
-                .error, "unknown result format", at: SourceLocation(file: path),
-                notes: [
-                    "perfgate reads: " + InputFormat.allCases.map(\.rawValue).joined(separator: ", "),
-                    "name the format with --format if detection is wrong",
-                ])
+                .error, "unknown result format: the file looks like \(looksLike)", at: SourceLocation(file: path),
+                notes: Self.unknownFormatNotes)
+        case .ambiguousFormat(let path, let formats):
+            return Diagnostic(
+                .error, "format is ambiguous (\(formats.map(\.rawValue).joined(separator: ", ")))", at: SourceLocation(file: path),
+                notes: ["name the format with \(IngestError.formatOptionPlaceholder) \(formats[0].rawValue)"])
+        case .several(let errors):
+            return errors.first?.diagnostic ?? Diagnostic(.error, "malformed input")
         }
     }
 
+    /// Every diagnostic: one per error, several for ``several(_:)``.
+    public var diagnostics: [Diagnostic] {
+        if case .several(let errors) = self { return errors.flatMap(\.diagnostics) }
+        return [diagnostic]
+    }
+
+    /// The way forward for a file no adapter reads.
+    public static let unknownFormatNotes = [
+        "perfgate reads: " + InputFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; "),
+        "for another tool, write its numbers as perfgate native JSON: see docs/native-format.md (schemas/perfgate-result.schema.json)",
+        "or ask for the format to be supported (an issue with a sample file)",
+    ]
+
+    /// Stands for the format option in messages; the CLI puts in the command's own spelling
+    /// (`--format` for ingest, `--input-format` for check).
+    public static let formatOptionPlaceholder = "--format"
+
     public var exitStatus: ExitStatus {
         switch self {
-        case .malformed, .unknownFormat: return .malformedInput
+        case .malformed, .unknownFormat, .ambiguousFormat, .several: return .malformedInput
         case .missing, .unreadable: return .missingInput
         }
     }
@@ -41,6 +66,7 @@ public enum IngestError: DiagnosableError, CustomStringConvertible {
 
     /// The same error with its line number moved down by `lines` (for a block parsed on its own).
     public func shiftingLines(by lines: Int) -> IngestError {
+        if case .several(let errors) = self { return .several(errors.map { $0.shiftingLines(by: lines) }) }
         guard case .malformed(var loc, let msg) = self, let line = loc.line else { return self }
         loc.line = line + lines
         return .malformed(loc, msg)

@@ -81,12 +81,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         let name = file.fileName
         let claims = allCases.filter { $0.adapter.sniff(head: head, fileName: name) }
         guard claims.count == 1, let format = claims.first else {
-            if claims.count > 1 {
-                throw IngestError.at(
-                    file.displayPath,
-                    "format is ambiguous (\(claims.map(\.rawValue).joined(separator: ", "))); name it with --format")
-            }
-            throw IngestError.unknownFormat(path: file.displayPath)
+            if claims.count > 1 { throw IngestError.ambiguousFormat(path: file.displayPath, formats: claims) }
+            throw IngestError.unknownFormat(path: file.displayPath, looksLike: ContentSketch.describe(head: head))
         }
         return format
     }

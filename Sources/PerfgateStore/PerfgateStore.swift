@@ -62,7 +62,7 @@ public struct PerfgateStore: Sendable {
 
     private static func openReadOnlyQueue(path: String) throws -> PerfgateStore {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError.cannotOpen(path: path, reason: "no store here yet (run `perfgate ingest` first)")
+            throw StoreError.cannotOpen(path: path, reason: "no store here yet (run `perfgate ingest FILE…` first, or pass --store PATH)")
         }
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))

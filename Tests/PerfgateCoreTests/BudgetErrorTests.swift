@@ -32,8 +32,27 @@ struct BudgetErrorTests {
     }
 
     @Test func versionMissing() {
+        // Reported with every other problem of the file, not alone.
         let errors = BudgetTesting.errors(#"{ "budgets": [] }"#)
-        #expect(errors == ["budgets.json: error: missing required key \"version\"\nnote: add \"version\": 1 at the top of the file"])
+        #expect(
+            errors == [
+                "budgets.json: error: missing required key \"version\"\nnote: add \"version\": 1 at the top of the file",
+                "budgets.json: error: at budgets: no budgets: the list is empty, so nothing would be checked",
+            ], "\(errors)")
+    }
+
+    @Test func aMisspelledTopLevelKeyIsNamedWithItsSuggestion() {
+        let errors = BudgetTesting.errors(#"{ "versoin": 1, "budgets": [ { "max": { "p95": "200ms" } } ] }"#)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.first?.hasPrefix("budgets.json: error: at versoin: unknown key (did you mean 'version'?)") == true, "\(errors)")
+        #expect(errors.last?.hasPrefix("budgets.json: error: missing required key \"version\"") == true, "\(errors)")
+    }
+
+    @Test func typeErrorsAreCollectedWithTheRestOfTheFile() {
+        let errors = BudgetTesting.errors(
+            #"{ "version": 1, "budgets": [ { "weight": "high", "max": { "p95": true, "p99": "1 parsec" } }, 3, { "mx": {} } ] }"#)
+        let paths = errors.map { String($0.dropFirst("budgets.json: error: at ".count).prefix { $0 != ":" }) }
+        #expect(paths == ["budgets[0].weight", "budgets[0].max.p95", "budgets[1]", "budgets[0].max.p99", "budgets[2].mx"], "\(errors)")
     }
 
     @Test func versionNewer() throws {
@@ -85,7 +104,7 @@ struct BudgetErrorTests {
         (#"{ "version": 1, "baseline": { "window": 30.5 }, "budgets": [ {} ] }"#, "at baseline.window: expected an integer, found 30.5"),
         (#"{ "version": 1, "budgets": {} }"#, "at budgets: expected an array, found an object"),
         (#"{ "version": 1, "budgets": [ 3 ] }"#, "at budgets[0]: expected an object, found 3"),
-        (#"{ "version": 1, "requireBaseline": "yes", "budgets": [] }"#, #"at requireBaseline: expected true or false, found the string "yes""#),
+        (#"{ "version": 1, "requireBaseline": "yes", "budgets": [ {} ] }"#, #"at requireBaseline: expected true or false, found the string "yes""#),
     ]
 
     @Test(arguments: wrongTypes)

@@ -29,7 +29,9 @@ struct NativeJSONTests {
         #expect(cart.stats[.count] == 12000 && cart.stats[.throughput] == 40 && cart.stats[.errorRate] == 0.002)
         let memory = try #require(run.series(SeriesKey(endpoint: "", metric: "memory")))
         #expect(memory.unit == .bytes && memory.stats[.max] == 512 * 1024 * 1024)
-        #expect(run.series(SeriesKey(endpoint: "", metric: "cpu"))?.unit == .percent)
+        // "%" is stored as a fraction, the unit "70%" in a budget means: 63.5 % → 0.635.
+        let cpu = try #require(run.series(SeriesKey(endpoint: "", metric: "cpu")))
+        #expect(cpu.unit == .ratio && abs((cpu.stats[.mean] ?? 0) - 0.635) < 1e-12 && abs((cpu.stats[.max] ?? 0) - 0.91) < 1e-12)
         let hit = try #require(run.series(SeriesKey(endpoint: "", metric: "cache_hit_rate")))
         #expect(hit.unit == .ratio && hit.direction == .higherIsBetter && hit.stats[.value] == 0.93)
         #expect(run.thresholds == [ThresholdResult(metric: "http_req_duration", expression: "p(95)<200", passed: true)])

@@ -8,6 +8,12 @@ public struct PerfgateProcess {
         public var stdout: String
         public var stderr: String
         public var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     public static var executable: URL {

@@ -34,12 +34,7 @@ extension PerfgateCommand {
                 try await withDiagnostics {
                     let store = try storeOptions.openForReading()
                     var sha: String?
-                    if let c = commit {
-                        guard let s = try PerfgateCommand.Check.resolveSha(c, store: store) else {
-                            throw PerfgateError(.usage, "unknown commit '\(c)'")
-                        }
-                        sha = s
-                    }
+                    if let c = commit { sha = try RevisionResolver(store: store).resolve(c) }
                     var refs = try store.runRefs(branch: sha == nil ? branch : nil, scenario: scenario, environment: environment, commit: sha)
                     guard let env = environment ?? refs.first?.environment else {
                         throw PerfgateError(.usage, "no stored runs match (branch \(branch)\(sha.map { ", commit \($0.prefix(8))" } ?? ""))")

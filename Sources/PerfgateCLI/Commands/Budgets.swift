@@ -75,8 +75,9 @@ extension PerfgateCommand.Budgets {
                 labels.environment = environment
                 labels.tags = tags
                 let pipeline = IngestPipeline(
-                    format: inputFormat, commit: CommitInfo(sha: "0000000", branch: ""), scenario: scenario,
-                    environment: labels.resolvedEnvironment(), tags: try labels.parsedTags(), now: Date())
+                    format: inputFormat, formatFlag: "--input-format", commits: .fixed(CommitInfo(sha: "0000000", branch: "")),
+                    scenario: scenario, environmentOverride: labels.environmentOverride,
+                    defaultEnvironment: EnvironmentFingerprint.current(), tags: try labels.parsedTags(), now: Date())
                 let parsed = try pipeline.parse(IngestPipeline.collect(against))
                 let matches = BudgetMatches(budgets: set, budgetsFile: file, current: parsed.map(\.gateRun))
                 let seriesCount = matches.current.count
@@ -162,8 +163,7 @@ enum BudgetFileLoader {
             for w in warnings { Console.print(w) }
             return (set, raw)
         } catch let e as BudgetsError {
-            for d in e.diagnostics { Console.print(d) }
-            if e.diagnostics.count > 1 { Console.note("\(e.diagnostics.count) errors in \(path)") }
+            Console.printAll(e.diagnostics)
             throw e.exitStatus.exitCode
         }
     }

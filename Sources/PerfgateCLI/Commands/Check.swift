@@ -10,14 +10,20 @@ extension PerfgateCommand {
             commandName: "check",
             abstract: "The CI gate: evaluate results against budgets and the baseline; the exit code is the verdict.",
             discussion: """
-                Result FILEs (or directories) are ingested first, so CI needs one command; without FILEs the \
-                runs stored for --commit (default: HEAD, or the CI's commit) are evaluated. The baseline is \
+                Result FILEs (or directories) are ingested first, so CI needs one command (files in a \
+                directory that are not results, such as logs, are skipped with one line each); without FILEs \
+                the runs stored for --commit (a SHA, a short SHA of a stored commit, or a revision such as \
+                HEAD~1; default: HEAD, or the CI's commit) are evaluated. The baseline is \
                 the newest base-branch results at the merge-base (see --base, --baseline-window, \
                 --baseline-commit, --baseline). A missing baseline is stated in every output; relative and \
                 statistical rules then read "no baseline". FILEs are stored only when the whole check can \
                 be evaluated: they are parsed, the budgets matched against them (a budget that matches no \
                 series, a statistic no matched series reports: exit 65) and a pinned baseline read first, so \
                 a refused check leaves the store unchanged (see perfgate budgets validate --against).
+
+                The table fits 120 columns, each finding's evidence on an indented line below it (--wide: \
+                in a column); FAIL, warn and improved are coloured on a terminal (not when piped, not with \
+                NO_COLOR set).
 
                 Exit codes: 0 passed (warnings allowed), 2 gate failed, 3 baseline required but missing, \
                 4 improvements only (with --fail-on-improvement), 64 usage, 65 malformed input, 66 input \
@@ -68,6 +74,9 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Also write the result as JSON here.", valueName: "file"))
         var json: String?
 
+        @Flag(help: "Print the evidence (test, p and q values, n, method) as a table column instead of on its own line.")
+        var wide = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         @Flag(name: .customLong("debug-internal-error"), help: .hidden)
@@ -88,12 +97,15 @@ extension PerfgateCommand {
                 // written, so a check that ends in 65 (or 64/66) leaves the store as it was.
                 var parsed: [IngestPipeline.Parsed] = []
                 let commit: CommitInfo
+                // Opening a store for writing can change its file even when nothing is written, so
+                // commits (--commit, --baseline-commit) are resolved on a read-only store first.
+                let reader = files.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
                 if files.isEmpty {
-                    commit = try labels.resolveCommit()
+                    commit = try labels.resolveCommit(store: reader)
                 } else {
-                    let pipeline = try labels.pipeline(format: inputFormat)
-                    commit = pipeline.commit
+                    let pipeline = try labels.pipeline(format: inputFormat, formatFlag: "--input-format", store: reader)
                     parsed = try pipeline.parseRuns(files)
+                    commit = try IngestPipeline.commonCommit(parsed)
                     try CheckEngine.validate(budgets: budgets, budgetsFile: budget, current: parsed.map(\.gateRun))
                 }
                 var choice: BaselineResolver.Choice?
@@ -103,14 +115,8 @@ extension PerfgateCommand {
                     if !parsed.isEmpty { _ = try CheckEngine.readPinnedBaseline(path: path) }
                     choice = .pinned(path: path)
                 }
-                // Opening a store for writing can change its file even when nothing is written, so the
-                // baseline commit is resolved on a read-only store first.
-                let reader = parsed.isEmpty ? try storeOptions.openForReading() : try? storeOptions.openForReading()
                 if let c = baselineCommit {
-                    guard let sha = try Self.resolveSha(c, store: reader) else {
-                        throw PerfgateError(.usage, "unknown baseline commit '\(c)'")
-                    }
-                    choice = .commit(sha)
+                    choice = .commit(try RevisionResolver(store: reader).resolve(c, what: "baseline commit"))
                 }
                 let store: PerfgateStore
                 if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
@@ -132,7 +138,7 @@ extension PerfgateCommand {
                         allowEnvironmentMismatch: allowEnvironmentMismatch))
                 let status = outcome.exitStatus(failOnImprovement: failOnImprovement, requireBaseline: requireBaseline)
                 let report = GateReport(outcome: outcome, commit: commit, toolVersion: PerfgateVersion.current)
-                Console.out(report.table())
+                Console.out(CheckTable(report: report, wide: wide, color: Console.colorStdout).render())
                 if outcome.baselineMissing && (requireBaseline || budgets.requireBaseline) {
                     Console.print(Diagnostic(.error, "a baseline is required but there is none (exit 3)"))
                 }
@@ -145,13 +151,6 @@ extension PerfgateCommand {
                 return status
             }
             if status != .success { throw ExitCode(status.rawValue) }
-        }
-
-        /// A commit of the store matching `text` (a prefix), else what git resolves it to.
-        static func resolveSha(_ text: String, store: PerfgateStore?) throws -> String? {
-            let matches = try store?.commits(matching: text) ?? []
-            if matches.count == 1 { return matches[0] }
-            return GitClient().resolve(text)
         }
 
         static func write(_ text: String, to path: String, append: Bool) throws {

@@ -10,17 +10,19 @@ extension PerfgateCommand {
             commandName: "compare",
             abstract: "Show two commits, runs or result files side by side, benchstat-style (never fails on a regression).",
             discussion: """
-                A and B are each a run id, a commit SHA or prefix, or a result file (read, not stored). For \
+                A and B are each a run id, a commit (a SHA or a prefix of a stored one, or a revision git \
+                resolves: a branch, a tag, HEAD~1), or a result file (read, not stored). For \
                 every series present on both sides: A, B, the change, and a significance test where the data \
                 allow one (distributions: Mann–Whitney / quantile test; summaries: log-normal model), with \
                 Benjamini–Hochberg over all rows. `~` means no significant change.
 
                 Example:
                   perfgate compare 9f8e7d6 3f2a9c1 --endpoint 'GET *'
+                  perfgate compare main HEAD
                 """)
 
-        @Argument(help: "Baseline side: run id, commit or file.") var a: String
-        @Argument(help: "Current side: run id, commit or file.") var b: String
+        @Argument(help: "Baseline side: run id, commit (SHA, prefix, branch, HEAD~1) or file.") var a: String
+        @Argument(help: "Current side: run id, commit (SHA, prefix, branch, HEAD~1) or file.") var b: String
         @Option(help: ArgumentHelp("Only endpoints matching this glob.", valueName: "glob")) var endpoint: String?
         @Option(help: "Metric (default http_req_duration).") var metric: String = SeriesKey.requestLatencyMetric
         @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
@@ -105,12 +107,14 @@ extension PerfgateCommand {
             if let id = Int64(text), let run = try store.run(id: id), text.count < 7 {
                 return (try engine.gateRuns([id]), "run \(id) (commit \(run.commit.shortSha), \(run.scenario))")
             }
-            let shas = try store.commits(matching: text)
-            guard shas.count == 1, let sha = shas.first else {
-                throw PerfgateError(.usage, shas.isEmpty ? "no run, commit or file '\(text)'" : "commit prefix '\(text)' is ambiguous")
-            }
+            let sha = try RevisionResolver(store: store).resolve(text)
             let ids = try store.runRefs(branch: nil, scenario: nil, environment: nil, commit: sha).map(\.id)
-            return (try engine.gateRuns(ids), "commit \(sha.prefix(8)) (\(ids.count) runs)")
+            guard !ids.isEmpty else {
+                throw PerfgateError(
+                    .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " ('\(text)')") in \(store.path)",
+                    notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
+            }
+            return (try engine.gateRuns(ids), "commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " (\(text))") (\(ids.count) runs)")
         }
 
         /// Gives runs read from files the scenario and environment of the other side when they lack them.

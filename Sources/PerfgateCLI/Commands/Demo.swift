@@ -53,7 +53,9 @@ extension PerfgateCommand {
                 }
                 Console.out(Tabular(columns: ["commit", "committed", "scenario", "endpoint", "p95"], rows: rows, values: [], numeric: [4]).table())
                 // The gate on the newest commit, against its parent, with the demo budget.
-                let budgetPath = (store as NSString).deletingLastPathComponent + "/budgets.json"
+                // Beside the store ("./" for a bare file name, never "/").
+                let storeDirectory = (store as NSString).deletingLastPathComponent.isEmpty ? "." : (store as NSString).deletingLastPathComponent
+                let budgetPath = storeDirectory + "/budgets.json"
                 try Data(Self.budgets.utf8).write(to: URL(fileURLWithPath: budgetPath))
                 let budgets = try BudgetFile.load(Data(Self.budgets.utf8), file: budgetPath)
                 let newest = Samples.commit(Samples.commitCount)
@@ -61,10 +63,10 @@ extension PerfgateCommand {
                     CheckEngine.Request(budgets: budgets, budgetsFile: budgetPath, commit: newest, runIds: nil, environment: "demo", base: "main", baseline: nil))
                 let status = outcome.exitStatus(failOnImprovement: false, requireBaseline: false)
                 Console.out("\n== perfgate check on the newest commit (budget \(budgetPath)) ==")
-                Console.out(GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current).table())
+                Console.out(CheckTable(report: GateReport(outcome: outcome, commit: newest, toolVersion: PerfgateVersion.current), color: Console.colorStdout).render())
                 Console.out("(perfgate check would exit \(status.rawValue) here)")
                 // The static site, through the report command itself.
-                let siteDir = (store as NSString).deletingLastPathComponent + "/site"
+                let siteDir = storeDirectory + "/site"
                 Console.out("\n== report ==")
                 let report = try PerfgateCommand.Report.parse(["--store", store, "--out", siteDir, "--budget", budgetPath])
                 try await report.run()

@@ -12,8 +12,15 @@ extension PerfgateCommand {
             discussion: """
                 Each file (or Locust --csv set) becomes one run. The format is detected from the content; \
                 name it with --format when needed. Files are parsed completely before anything is stored: \
-                one bad file stores nothing. Re-ingesting identical content for the same commit, scenario \
-                and environment changes nothing; a genuinely repeated test is kept as a repeat.
+                one bad result file stores nothing. In a directory, files that are not results at all (a \
+                log, a script) are skipped with one line each on stderr; a file named on the command line \
+                must be a result. Re-ingesting identical content for the same commit, scenario and \
+                environment changes nothing; a genuinely repeated test is kept as a repeat.
+
+                Commit, branch and environment, highest precedence first: --commit/--branch/--environment, \
+                PERFGATE_COMMIT/PERFGATE_BRANCH/PERFGATE_ENVIRONMENT, the CI's variables (commit and branch), \
+                the "commit" and "environment" written in a native JSON file, then git (commit, branch) or \
+                the machine fingerprint (environment).
 
                 Formats: \(InputFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
 
@@ -32,7 +39,10 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let pipeline = try labels.pipeline(format: format)
+                // A short --commit SHA may name a stored commit: look it up without writing.
+                let fullSha = labels.commit.map { CommitInfo.isValidSha($0) && ($0.count == 40 || $0.count == 64) } ?? true
+                let reader = fullSha ? nil : try? storeOptions.openForReading()
+                let pipeline = try labels.pipeline(format: format, formatFlag: "--format", store: reader)
                 let parsed = try pipeline.parseRuns(files)
                 let store = try storeOptions.openForWriting()
                 let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })

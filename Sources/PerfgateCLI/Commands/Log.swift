@@ -13,10 +13,16 @@ extension PerfgateCommand {
                 and against the k6 name tag for k6 summaries. Statistics: p50, p90, p95, p99, p(99.9), mean, \
                 min, max, count, errors, error_rate, throughput, value.
 
+                With a commit (a SHA or prefix of a stored one, or a revision git resolves: HEAD~3, a branch, \
+                a tag), the history ends at that commit, as `git log REV` does.
+
                 Example:
                   perfgate log --endpoint 'GET /api/*' --stat p95 --branch main --last 10
+                  perfgate log HEAD~1 --endpoint 'GET /api/*' --last 5
                 """)
 
+        @Argument(help: ArgumentHelp("Show the history up to this commit (SHA, prefix, branch, HEAD~1).", valueName: "commit"))
+        var revision: String?
         @Option(help: ArgumentHelp("Endpoint glob.", valueName: "glob")) var endpoint: String?
         @Option(help: "Metric name.") var metric: String = SeriesKey.requestLatencyMetric
         @Option(name: .customLong("stat"), help: "Statistic.") var statistic: String = "p95"
@@ -37,10 +43,13 @@ extension PerfgateCommand {
             try await withDiagnostics {
                 let store = try storeOptions.openForReading()
                 let stat = Statistic.parse(statistic) ?? .p95
-                let points = try store.log(
+                var points = try store.log(
                     LogQuery(
                         endpoint: endpoint, metric: metric, statistic: stat, branch: branch, scenario: scenario,
-                        environment: environment, lastCommits: last))
+                        environment: environment, lastCommits: revision == nil ? last : nil))
+                if let revision {
+                    points = try Self.upTo(revision, points: points, store: store, last: last)
+                }
                 if points.isEmpty {
                     Console.note("no values for \(metric) \(stat) matching these filters")
                 }
@@ -67,6 +76,24 @@ extension PerfgateCommand {
                 }
                 Console.out(t.render(format))
             }
+        }
+
+        /// The points of commits committed no later than `revision`, then the last `last` commits of those.
+        static func upTo(_ revision: String, points: [LogPoint], store: PerfgateStore, last: Int?) throws -> [LogPoint] {
+            let git = GitClient()
+            let sha = try RevisionResolver(store: store, git: git).resolve(revision)
+            guard let end = try store.runs(RunFilter(commit: sha, limit: 1)).first?.commit.committedAt ?? git.commitTime(sha) else {
+                throw PerfgateError(
+                    .usage, "cannot tell when commit \(sha.prefix(8)) was made (it has no stored runs and git does not know it)")
+            }
+            var kept = points.filter { $0.commitSha == sha || ($0.committedAt.map { $0 <= end } ?? false) }
+            if let n = last {
+                var shas: [String] = []
+                for p in kept.reversed() where !shas.contains(p.commitSha) { shas.append(p.commitSha) }
+                let keep = Set(shas.prefix(n))
+                kept = kept.filter { keep.contains($0.commitSha) }
+            }
+            return kept
         }
     }
 }

@@ -34,7 +34,7 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Base branch for trends, change points and the baseline band.", valueName: "name"))
         var branch: String = "main"
 
-        @Option(help: ArgumentHelp("Directory of templates overlaid on the built-ins (see `perfgate templates export`).", valueName: "dir"))
+        @Option(help: ArgumentHelp("Directory of templates overlaid on the built-ins (see `perfgate templates export DIR`).", valueName: "dir"))
         var templates: String?
 
         @Option(
@@ -83,7 +83,7 @@ extension PerfgateCommand {
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
-                let resolver = RevisionResolver(store: store, git: GitClient(), runs: runs)
+                let resolver = ReportCommits(store: store, git: GitClient(), runs: runs)
 
                 var options = SiteOptions()
                 var budgets: BudgetSet?
@@ -154,27 +154,15 @@ extension PerfgateCommand {
     }
 }
 
-/// Resolves a commit the user named (full or short SHA, tag, branch) to a commit with stored runs.
-struct RevisionResolver {
+/// A commit the user named (full or short SHA, tag, branch, HEAD~1) with stored runs, through the
+/// CLI's one ``RevisionResolver``.
+struct ReportCommits {
     var store: PerfgateStore
     var git: GitClient
     var runs: [ReportRun]
 
     func resolve(_ name: String) throws -> CommitInfo {
-        var sha: String?
-        if CommitInfo.isValidSha(name) {
-            let matches = try store.commits(matching: name)
-            if matches.count > 1 {
-                throw PerfgateError(.usage, "commit \(name) is ambiguous: \(matches.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))…")
-            }
-            sha = matches.first
-        }
-        if sha == nil, let full = git.resolve(name) { sha = full.lowercased() }
-        guard let sha else {
-            throw PerfgateError(
-                .usage, "cannot resolve '\(name)': not a stored commit and not a git revision here",
-                notes: ["use a commit SHA from `perfgate runs`, or a tag of the repository in the working directory"])
-        }
+        let sha = try RevisionResolver(store: store, git: git).resolve(name)
         guard let run = runs.filter({ $0.commit.sha == sha }).first else {
             throw PerfgateError(.missingInput, "no results stored for \(name) (\(sha.prefix(8)))", notes: ["ingest results for that commit first"])
         }

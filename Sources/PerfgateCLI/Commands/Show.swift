@@ -14,9 +14,10 @@ extension PerfgateCommand {
                 Example:
                   perfgate show 12
                   perfgate show 3f2a9c1 --format json
+                  perfgate show HEAD~1
                 """)
 
-        @Argument(help: ArgumentHelp("A run id, or a commit SHA or prefix.", valueName: "run|commit"))
+        @Argument(help: ArgumentHelp("A run id, or a commit: a SHA or prefix of a stored one, or a revision git resolves (HEAD, main, HEAD~1).", valueName: "run|commit"))
         var target: String
         @Option(help: "Output: table, csv or json.") var format: TabularFormat = .table
         @OptionGroup var storeOptions: StoreOptions
@@ -30,14 +31,15 @@ extension PerfgateCommand {
                 let shas = target.allSatisfy(\.isHexDigit) ? try store.commits(matching: target) : []
                 if let id = Int64(target), try store.run(id: id) != nil, !(looksLikeSha && shas.count == 1) {
                     ids = [id]
-                } else if !shas.isEmpty {
-                    guard shas.count == 1, let sha = shas.first else {
-                        throw PerfgateError(.usage, "commit prefix '\(target)' is ambiguous (\(shas.count) commits)")
-                    }
+                } else {
+                    // A stored commit prefix, else a revision git resolves (HEAD, main, HEAD~1).
+                    let sha = try RevisionResolver(store: store).resolve(target)
                     ids = try store.runs(RunFilter(commit: sha)).map(\.id).reversed()
-                }
-                guard !ids.isEmpty else {
-                    throw PerfgateError(.usage, "no run or commit '\(target)' in \(store.path)")
+                    guard !ids.isEmpty else {
+                        throw PerfgateError(
+                            .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(target.lowercased()) ? "" : " ('\(target)')") in \(store.path)",
+                            notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
+                    }
                 }
                 let details = try ids.compactMap { try store.detail(runId: $0) }
                 switch format {

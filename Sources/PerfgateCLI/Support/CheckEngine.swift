@@ -29,7 +29,7 @@ struct CheckEngine {
         guard !ids.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no results stored for commit \(r.commit.shortSha)\(r.environment.map { " in environment \($0)" } ?? "")",
-                notes: ["pass result files to check (perfgate check --budget budgets.json results/), or ingest them first"])
+                notes: ["pass result files to check: `perfgate check --budget budgets.json results/`, or ingest them first"])
         }
         let current = try gateRuns(ids)
         var commit = r.commit
@@ -64,17 +64,13 @@ struct CheckEngine {
         return out
     }
 
-    /// Raises (exit 65) the first budget-against-results problem of `current` — a budget that matches
-    /// no series, a statistic no matched series reports, a limit in the wrong unit — exactly as the gate
+    /// Raises (exit 65) every budget-against-results problem of `current` — a budget that matches no
+    /// series, a statistic no matched series reports, a limit in the wrong unit — exactly as the gate
     /// would (both use `BudgetMatches`), so `check` can refuse before it stores anything.
     static func validate(budgets: BudgetSet, budgetsFile: String, current: [GateRun]) throws {
         let problems = BudgetMatches(budgets: budgets, budgetsFile: budgetsFile, current: current).problems
-        guard var first = problems.first else { return }
-        if problems.count > 1 {
-            first.diagnostic.notes.append(
-                "\(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); perfgate budgets validate \(budgetsFile) --against FILE... lists them all")
-        }
-        throw first
+        guard !problems.isEmpty else { return }
+        throw CollectedErrors(exitStatus: .malformedInput, diagnostics: problems.map(\.diagnostic))
     }
 
     /// Reads and decodes a pinned baseline file (exit 66 when unreadable, 65 when malformed).
@@ -95,4 +91,11 @@ struct CheckEngine {
         }
         return try BudgetFile.load(data, file: path)
     }
+}
+
+/// Several problems found in one pass, printed together (at most ``Diagnostic/printLimit``).
+struct CollectedErrors: DiagnosableError {
+    var exitStatus: ExitStatus
+    var diagnostics: [Diagnostic]
+    var diagnostic: Diagnostic { diagnostics[0] }
 }

@@ -45,17 +45,43 @@ struct CommitResolver {
         return nil
     }
 
-    /// Resolves the commit from explicit values (flags) and the sources above.
-    func resolve(sha flagSha: String?, branch flagBranch: String?, time flagTime: String?) throws -> CommitInfo {
+    /// What a result file says about its commit (perfgate native JSON carries one).
+    struct FileCommit {
+        var sha: String
+        var branch: String?
+        var time: Date?
+        var parent: String?
+        /// The file, for messages.
+        var path: String
+    }
+
+    /// Resolves the commit results belong to. Precedence, highest first: flags, perfgate's variables
+    /// (`PERFGATE_COMMIT`, `PERFGATE_BRANCH`, `PERFGATE_COMMIT_TIME`), the CI's variables, the commit
+    /// written in the result file, then git in the working directory. A short SHA or a revision
+    /// (`HEAD~1`, a branch) from a flag or variable is resolved through ``RevisionResolver``: a
+    /// stored commit it is a prefix of, else git. `notes` receives one line when the file's own commit
+    /// is overridden.
+    func resolve(
+        sha flagSha: String?, branch flagBranch: String?, time flagTime: String?, file: FileCommit? = nil,
+        revisions: RevisionResolver? = nil, notes: inout [String]
+    ) throws -> CommitInfo {
         let e = environment
+        func v(_ k: String) -> String? { e[k].flatMap { $0.isEmpty ? nil : $0 } }
         let ci = fromCI()
-        var sha = flagSha ?? e["PERFGATE_COMMIT"].flatMap { $0.isEmpty ? nil : $0 } ?? ci?.sha
-        if let s = sha, !CommitInfo.isValidSha(s) {
-            // A revision such as HEAD or a tag: let git resolve it.
-            guard let full = git.resolve(s) else {
-                throw PerfgateError(.usage, "'\(s)' is not a commit SHA and git cannot resolve it")
-            }
-            sha = full
+        let revisions = revisions ?? RevisionResolver(storedCommits: nil, git: git)
+        var sha: String?
+        var fromFile = false
+        if let given = flagSha ?? v("PERFGATE_COMMIT") {
+            sha = try Self.fullSha(given, revisions: revisions)
+        } else if let c = ci?.sha {
+            sha = c
+        } else if let f = file {
+            sha = try Self.fullSha(f.sha, revisions: revisions)
+            fromFile = true
+        }
+        if let f = file, let s = sha, !fromFile, !s.lowercased().hasPrefix(f.sha.lowercased()) {
+            notes.append(
+                "\(f.path) names commit \(f.sha.prefix(8)); stored under \(s.prefix(8)) from \(flagSha != nil ? "--commit" : v("PERFGATE_COMMIT") != nil ? "PERFGATE_COMMIT" : ci?.source ?? "the environment") (flags and CI variables override the file)")
         }
         if sha == nil { sha = git.resolve("HEAD") }
         guard let finalSha = sha?.lowercased() else {
@@ -64,24 +90,52 @@ struct CommitResolver {
                 notes: [
                     "pass --commit SHA --branch NAME, or set PERFGATE_COMMIT and PERFGATE_BRANCH",
                     "or run inside a git checkout, or in GitHub Actions, GitLab CI, Jenkins, Buildkite or CircleCI",
+                    "a perfgate native JSON file can name its own: \"commit\": {\"sha\": …, \"branch\": …}",
                 ])
         }
-        var branch = flagBranch ?? e["PERFGATE_BRANCH"].flatMap { $0.isEmpty ? nil : $0 } ?? ci?.branch
-        if branch == nil { branch = git.currentBranch }
+        // The file's branch, time and parent describe its own commit only.
+        let fileApplies = file.map { finalSha.hasPrefix($0.sha.lowercased()) } ?? false
+        var branch = flagBranch ?? v("PERFGATE_BRANCH") ?? ci?.branch
+        if branch == nil, fileApplies { branch = file?.branch }
+        // git's checked-out branch describes HEAD only.
+        if branch == nil, !fromFile || git.resolve("HEAD")?.lowercased() == finalSha { branch = git.currentBranch }
         guard let finalBranch = branch else {
             throw PerfgateError(
-                .usage, "cannot tell the branch of commit \(finalSha.prefix(8)) (detached HEAD?)",
+                .usage,
+                fromFile
+                    ? "cannot tell the branch of commit \(finalSha.prefix(8)) (the file names no \"branch\")"
+                    : "cannot tell the branch of commit \(finalSha.prefix(8)) (detached HEAD?)",
                 notes: ["pass --branch NAME or set PERFGATE_BRANCH"])
         }
         var time: Date?
-        if let t = flagTime ?? e["PERFGATE_COMMIT_TIME"] {
+        if let t = flagTime ?? v("PERFGATE_COMMIT_TIME") {
             guard let d = parseDate(t) else {
                 throw PerfgateError(.usage, "cannot read commit time '\(t)'; use ISO 8601, e.g. 2026-05-01T12:00:00Z")
             }
             time = d
         }
-        time = time ?? ci?.time ?? git.commitTime(finalSha)
-        return CommitInfo(sha: finalSha, branch: finalBranch, committedAt: time, parentSha: git.parent(finalSha))
+        time = time ?? ci?.time ?? (fileApplies ? file?.time : nil) ?? git.commitTime(finalSha)
+        let parent = (fileApplies ? file?.parent?.lowercased() : nil) ?? git.parent(finalSha)
+        return CommitInfo(sha: finalSha, branch: finalBranch, committedAt: time, parentSha: parent)
+    }
+
+    /// Resolves without a file and without collecting notes.
+    func resolve(sha: String?, branch: String?, time: String?, revisions: RevisionResolver? = nil) throws -> CommitInfo {
+        var ignored: [String] = []
+        return try resolve(sha: sha, branch: branch, time: time, file: nil, revisions: revisions, notes: &ignored)
+    }
+
+    /// A full SHA for a value from a flag or variable: a full SHA as it is; a short SHA or a revision
+    /// through the store and git; a short SHA neither knows is kept as written (a commit perfgate has
+    /// not seen yet, outside git).
+    static func fullSha(_ given: String, revisions: RevisionResolver) throws -> String {
+        let s = given.trimmingCharacters(in: .whitespaces)
+        if CommitInfo.isValidSha(s) && (s.count == 40 || s.count == 64) { return s.lowercased() }
+        switch try revisions.lookup(s) {
+        case .resolved(let full, _): return full
+        case .unknown where CommitInfo.isValidSha(s): return s.lowercased()
+        default: return try revisions.resolve(s)
+        }
     }
 }
 

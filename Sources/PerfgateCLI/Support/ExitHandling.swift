@@ -8,7 +8,7 @@ func withDiagnostics<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let e as any DiagnosableError {
-        Console.print(e.diagnostic)
+        Console.printAll(e.diagnostics)
         throw ExitCode(e.exitStatus.rawValue)
     } catch let e as ExitCode {
         throw e

@@ -6,13 +6,28 @@ import PerfgateStore
 /// Turns command-line paths into parsed runs and stores them, all or nothing.
 ///
 /// Every file is parsed before anything is written, so one bad file leaves the store untouched.
+/// Files found by expanding a directory that are not result files at all (a `stderr.log` beside the
+/// results) are skipped with one line each; a file named on the command line must be a result.
 struct IngestPipeline {
     var format: InputFormat?
-    var commit: CommitInfo
+    /// How this command spells the format option, for hints (`--format`, `--input-format`).
+    var formatFlag = "--format"
+    var commits: CommitSource
     var scenario: String?
-    var environment: String
+    /// `--environment` or `PERFGATE_ENVIRONMENT`: wins over the environment a native file names.
+    var environmentOverride: String?
+    /// Used when neither the flag, the variable nor the file names an environment.
+    var defaultEnvironment: String
     var tags: [String: String]
     var now: Date
+
+    /// Where the commit of each run comes from.
+    enum CommitSource {
+        /// One commit for every file (`budgets validate --against`, which stores nothing).
+        case fixed(CommitInfo)
+        /// Flags, variables, CI, the file's own commit (native JSON), git: ``CommitResolver``.
+        case resolve(CommitResolver, sha: String?, branch: String?, time: String?, revisions: RevisionResolver)
+    }
 
     /// One parsed input set, ready to store.
     struct Parsed {
@@ -32,9 +47,19 @@ struct IngestPipeline {
         }
     }
 
+    /// An input set and whether the user named it (else it was found in a directory).
+    struct Collected {
+        var set: InputSet
+        var named: Bool
+    }
+
     /// Expands directories (recursively, sorted, skipping hidden files) and groups Locust CSV sets.
-    static func collect(_ paths: [String]) throws -> [InputSet] {
+    static func collect(_ paths: [String]) throws -> [InputSet] { try collectMarked(paths).map(\.set) }
+
+    /// ``collect(_:)``, remembering which sets were named on the command line.
+    static func collectMarked(_ paths: [String]) throws -> [Collected] {
         var files: [String] = []
+        var named = Set<String>()
         let fm = FileManager.default
         for p in paths {
             var isDir: ObjCBool = false
@@ -54,9 +79,10 @@ struct IngestPipeline {
                 files += found.sorted()
             } else {
                 files.append(p)
+                named.insert(p)
             }
         }
-        return groupLocustSets(files)
+        return groupLocustSets(files).map { Collected(set: $0, named: $0.allFiles.contains { f in named.contains(f.displayPath) }) }
     }
 
     static let locustCompanionSuffixes = ["_stats_history.csv": "stats_history", "_failures.csv": "failures",
@@ -110,9 +136,33 @@ struct IngestPipeline {
 
     /// Parses every set; throws on the first bad file (nothing is stored).
     func parse(_ sets: [InputSet]) throws -> [Parsed] {
-        try sets.map { set in
-            var set = set
-            let fmt = try format ?? InputFormat.detect(set.primary)
+        try parse(sets.map { Collected(set: $0, named: true) })
+    }
+
+    /// Parses every set; throws on the first bad result file (nothing is stored). A set found in a
+    /// directory that no adapter claims (or an empty file whose name is not a result's) is skipped
+    /// with one line on stderr.
+    func parse(_ sets: [Collected]) throws -> [Parsed] {
+        var defaultCommit: CommitInfo?
+        var out: [Parsed] = []
+        for item in sets {
+            var set = item.set
+            let fmt: InputFormat
+            do {
+                fmt = try format ?? InputFormat.detect(set.primary)
+            } catch let e as IngestError {
+                if !item.named, let why = Self.notAResult(e, file: set.primary) {
+                    Console.err("skipped \(set.primary.displayPath): not a result file (\(why))")
+                    continue
+                }
+                // A JSON document cut short says where, rather than "unknown format".
+                if case .unknownFormat(_, let looksLike) = e, looksLike.contains("JSON"), !looksLike.hasPrefix("NDJSON"),
+                    let data = try? set.primary.readAll(limit: 64 << 20)
+                {
+                    do { _ = try JSONNode.parse(data, file: set.primary.displayPath) } catch let syntax as IngestError { throw syntax }
+                }
+                throw respell(e)
+            }
             let bar = ProgressBar(label: set.primary.fileName, total: set.primary.byteSize)
             set.primary.progress = { bar.update($0) }
             defer { bar.finish() }
@@ -123,8 +173,19 @@ struct IngestPipeline {
             }
             let hashing = BackgroundDigests(paths: paths)
             let run: IngestedRun
+            var fileCommit: CommitResolver.FileCommit?
+            var fileEnvironment: String?
             do {
-                run = try fmt.adapter.parse(set)
+                if fmt == .native {
+                    let doc = try NativeJSON.decode(set.primary)
+                    run = doc.run
+                    fileCommit = doc.commit.map {
+                        CommitResolver.FileCommit(sha: $0.sha, branch: $0.branch, time: $0.time, parent: $0.parent, path: set.primary.displayPath)
+                    }
+                    fileEnvironment = doc.environment.flatMap { $0.isEmpty ? nil : $0 }
+                } else {
+                    run = try fmt.adapter.parse(set)
+                }
             } catch {
                 hashing.cancel()
                 throw error
@@ -142,11 +203,82 @@ struct IngestPipeline {
             guard !run.series.isEmpty else {
                 throw IngestError.at(set.primary.displayPath, "the file holds no results (no metrics or requests)")
             }
+            let commit: CommitInfo
+            switch commits {
+            case .fixed(let c): commit = c
+            case .resolve(let resolver, let sha, let branch, let time, let revisions):
+                if fileCommit == nil, let c = defaultCommit {
+                    commit = c
+                } else {
+                    var notes: [String] = []
+                    commit = try resolver.resolve(sha: sha, branch: branch, time: time, file: fileCommit, revisions: revisions, notes: &notes)
+                    for n in notes { Console.note(n) }
+                    if fileCommit == nil { defaultCommit = commit }
+                }
+            }
             let context = RunContext(
-                commit: commit, scenario: scenario ?? run.scenario ?? run.tool, environment: environment,
+                commit: commit, scenario: scenario ?? run.scenario ?? run.tool,
+                environment: environmentOverride ?? fileEnvironment ?? defaultEnvironment,
                 tags: tags, sources: sources, ingestedAt: now, perfgateVersion: PerfgateVersion.current)
-            return Parsed(set: set, format: fmt, run: run, context: context)
+            out.append(Parsed(set: set, format: fmt, run: run, context: context))
         }
+        return out
+    }
+
+    /// Why a file found in a directory is not a result file at all, or nil when it may be a broken
+    /// one: an empty `summary.json` is a failed test, and a JSON document that does not parse (cut
+    /// off while k6 was writing it) or that has a `metrics` key is a result perfgate must not skip.
+    static func notAResult(_ e: IngestError, file: InputFile) -> String? {
+        let name = file.fileName.lowercased()
+        let resultish = [".json", ".ndjson", ".jsonl", ".csv", ".gz"].contains { name.hasSuffix($0) }
+        switch e {
+        case .unknownFormat(_, let looksLike):
+            if looksLike.contains("JSON") {
+                guard let data = try? file.readAll(limit: 64 << 20) else { return nil }
+                if looksLike.hasPrefix("NDJSON") {
+                    // Every line must be a JSON document.
+                    let ok = data.split(separator: UInt8(ascii: "\n")).allSatisfy {
+                        $0.allSatisfy { $0 == 32 || $0 == 13 || $0 == 9 } || (try? JSONSerialization.jsonObject(with: Data($0))) != nil
+                    }
+                    return ok ? "looks like \(looksLike)" : nil
+                }
+                guard let doc = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+                if let o = doc as? [String: Any], o["metrics"] != nil || o["root_group"] != nil { return nil }
+            }
+            return "looks like \(looksLike)"
+        case .malformed(_, let message) where message == "file is empty":
+            return resultish ? nil : "empty"
+        default: return nil
+        }
+    }
+
+    /// The error with this command's spelling of the format option.
+    func respell(_ e: IngestError) -> any Error {
+        guard case .ambiguousFormat = e, formatFlag != IngestError.formatOptionPlaceholder else { return e }
+        var d = e.diagnostic
+        d.notes = d.notes.map { $0.replacingOccurrences(of: IngestError.formatOptionPlaceholder, with: formatFlag) }
+        return RespelledError(diagnostic: d, exitStatus: e.exitStatus)
+    }
+
+    struct RespelledError: DiagnosableError {
+        var diagnostic: Diagnostic
+        var exitStatus: ExitStatus
+    }
+
+    /// The one commit of `parsed` (what `check FILE…` evaluates); files naming different commits are a
+    /// usage error.
+    static func commonCommit(_ parsed: [Parsed]) throws -> CommitInfo {
+        guard let first = parsed.first?.context.commit else {
+            throw PerfgateError(.missingInput, "no result files to evaluate")
+        }
+        let others = parsed.filter { $0.context.commit.sha != first.sha }
+        if let other = others.first {
+            throw PerfgateError(
+                .usage,
+                "the result files belong to different commits (\(first.shortSha) and \(other.context.commit.shortSha)); check evaluates one commit",
+                notes: ["\(other.set.primary.displayPath) names commit \(other.context.commit.shortSha) in its \"commit\"; pass --commit SHA to store them all under one commit, or check them separately"])
+        }
+        return first
     }
 
     /// One run per test execution: files that are the same execution exported twice (k6 summary and
@@ -173,9 +305,34 @@ struct IngestPipeline {
 
     /// Collects and parses the files under `paths`, one run per test execution (merges are noted on stderr).
     func parseRuns(_ paths: [String]) throws -> [Parsed] {
-        let (parsed, notes) = Self.mergeSameExecutions(try parse(Self.collect(paths)))
+        let collected = try Self.collectMarked(paths)
+        let (parsed, notes) = Self.mergeSameExecutions(try parse(collected))
         for n in notes { Console.note(n) }
+        guard !parsed.isEmpty else {
+            throw PerfgateError(
+                .missingInput, "no result files in \(paths.joined(separator: ", "))",
+                notes: collected.isEmpty ? ["the directory is empty"] : ["every file was skipped as not a result file (above)"])
+        }
+        if let w = Self.k6SummaryWithoutEndpoints(parsed) { Console.print(w) }
         return parsed
+    }
+
+    /// k6 `--summary-export` and `handleSummary` carry values per endpoint (per `name` tag) only for
+    /// submetrics a threshold names; without them a run has whole-test numbers only. Said once.
+    static func k6SummaryWithoutEndpoints(_ parsed: [Parsed]) -> Diagnostic? {
+        let bare = parsed.filter {
+            ($0.format == .k6Summary || $0.format == .k6HandleSummary) && !$0.run.series.contains { !$0.key.endpoint.isEmpty }
+        }
+        guard let first = bare.first else { return nil }
+        let files = bare.map(\.set.primary.displayPath)
+        return Diagnostic(
+            .warning,
+            "\(files.count == 1 ? files[0] : files.joined(separator: ", ")): k6 summary with no per-endpoint values; only whole-test numbers are stored (\(first.run.series.count) series, 0 endpoints)",
+            notes: [
+                "k6 writes a value per endpoint into its summary only for submetrics a threshold names",
+                "fix: add a threshold per request name in the k6 script, e.g. thresholds: { 'http_req_duration{name:/api/orders}': ['p(95)<500'] }",
+                "or also write the raw points: k6 run --out json=results/k6.ndjson.gz … (perfgate reads them, every endpoint with its distribution)",
+            ])
     }
 
     /// Parses and stores; returns each parsed set with its outcome.

@@ -25,13 +25,16 @@ struct StoreOptions: ParsableArguments {
 
 /// Commit identity and run labels for commands that store results.
 struct RunLabelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Commit SHA (or a revision git can resolve). Default: CI variables, else git HEAD.", valueName: "sha"))
+    @Option(
+        help: ArgumentHelp(
+            "Commit: a SHA, a short SHA of a stored commit, or a revision git resolves (HEAD~1, a branch). Default: $PERFGATE_COMMIT, else CI variables, else a native file's \"commit\", else git HEAD.",
+            valueName: "rev"))
     var commit: String?
 
-    @Option(help: ArgumentHelp("Branch name. Default: CI variables, else the checked-out branch.", valueName: "name"))
+    @Option(help: ArgumentHelp("Branch name. Default: $PERFGATE_BRANCH, else CI variables, else a native file's, else the checked-out branch.", valueName: "name"))
     var branch: String?
 
-    @Option(name: .customLong("commit-time"), help: ArgumentHelp("Commit time, ISO 8601. Default: CI variables, else git.", valueName: "time"))
+    @Option(name: .customLong("commit-time"), help: ArgumentHelp("Commit time, ISO 8601. Default: $PERFGATE_COMMIT_TIME, else CI variables, else a native file's, else git.", valueName: "time"))
     var commitTime: String?
 
     @Option(help: ArgumentHelp("Scenario name (default: the file's own, else the tool's name, e.g. 'k6' or 'locust').", valueName: "name"))
@@ -39,7 +42,7 @@ struct RunLabelOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Environment (machine or testbed). Default: $PERFGATE_ENVIRONMENT, else a machine fingerprint like linux-x86_64-2cpu-24gb.",
+            "Environment (machine or testbed). Default: $PERFGATE_ENVIRONMENT, else a native file's \"environment\", else a machine fingerprint like linux-x86_64-2cpu-24gb.",
             valueName: "name"))
     var environment: String?
 
@@ -57,20 +60,29 @@ struct RunLabelOptions: ParsableArguments {
         return out
     }
 
-    func resolvedEnvironment() -> String {
+    /// `--environment`, else `PERFGATE_ENVIRONMENT`: these win over the environment a native file names.
+    var environmentOverride: String? {
         if let e = environment { return e }
         if let e = ProcessInfo.processInfo.environment["PERFGATE_ENVIRONMENT"], !e.isEmpty { return e }
-        return EnvironmentFingerprint.current()
+        return nil
     }
 
-    func resolveCommit() throws -> CommitInfo {
-        try CommitResolver(environment: ProcessInfo.processInfo.environment, git: GitClient())
-            .resolve(sha: commit, branch: branch, time: commitTime)
+    func resolvedEnvironment() -> String { environmentOverride ?? EnvironmentFingerprint.current() }
+
+    var commitResolver: CommitResolver { CommitResolver(environment: ProcessInfo.processInfo.environment, git: GitClient()) }
+
+    /// The commit named by flags, variables, CI or git; `--commit` may be a revision or a short SHA of a
+    /// commit in `store`.
+    func resolveCommit(store: PerfgateStore? = nil) throws -> CommitInfo {
+        try commitResolver.resolve(sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store))
     }
 
-    func pipeline(format: InputFormat?) throws -> IngestPipeline {
+    /// The pipeline for `ingest` and `check FILE…`; `formatFlag` is the command's name for the format option.
+    func pipeline(format: InputFormat?, formatFlag: String, store: PerfgateStore? = nil) throws -> IngestPipeline {
         IngestPipeline(
-            format: format, commit: try resolveCommit(), scenario: scenario, environment: resolvedEnvironment(),
+            format: format, formatFlag: formatFlag,
+            commits: .resolve(commitResolver, sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store)),
+            scenario: scenario, environmentOverride: environmentOverride, defaultEnvironment: EnvironmentFingerprint.current(),
             tags: try parsedTags(), now: Date())
     }
 }

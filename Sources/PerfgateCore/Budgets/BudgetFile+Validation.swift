@@ -123,7 +123,7 @@ struct BudgetValidator {
         reportUnknown(f.unknownKeys)
         switch f.version {
         case nil:
-            error(nil, "missing required key \"version\"", notes: ["add \"version\": \(BudgetFile.currentVersion)"])
+            error(nil, "missing required key \"version\"", notes: ["add \"version\": \(BudgetFile.currentVersion) at the top of the file"])
         case let v? where v > BudgetFile.currentVersion:
             error(
                 "version",

@@ -50,14 +50,15 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try c.decodeIfPresent(String.self, forKey: .schema)
-        version = try c.decodeIntegerIfPresent(forKey: .version)
-        requireBaseline = try c.decodeIfPresent(Bool.self, forKey: .requireBaseline)
-        baseline = try c.decodeIfPresent(Baseline.self, forKey: .baseline)
-        statistics = try c.decodeIfPresent(Statistics.self, forKey: .statistics)
-        score = try c.decodeIfPresent(Score.self, forKey: .score)
-        defaults = try c.decodeIfPresent(Entry.self, forKey: .defaults)
-        budgets = try c.decodeIfPresent([Entry].self, forKey: .budgets)
+        let sink = BudgetDecodeProblems.of(decoder)
+        schema = try c.lenient(String.self, forKey: .schema, sink)
+        version = try c.lenientInteger(forKey: .version, sink)
+        requireBaseline = try c.lenient(Bool.self, forKey: .requireBaseline, sink)
+        baseline = try c.lenient(Baseline.self, forKey: .baseline, sink)
+        statistics = try c.lenient(Statistics.self, forKey: .statistics, sink)
+        score = try c.lenient(Score.self, forKey: .score, sink)
+        defaults = try c.lenient(Entry.self, forKey: .defaults, sink)
+        budgets = try c.lenientArray(Entry.self, forKey: .budgets, placeholder: Entry(), sink)
         unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
     }
 
@@ -87,11 +88,12 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            branch = try c.decodeIfPresent(String.self, forKey: .branch)
-            strategy = try c.decodeIfPresent(String.self, forKey: .strategy)
-            window = try c.decodeIntegerIfPresent(forKey: .window)
-            aggregate = try c.decodeIfPresent(String.self, forKey: .aggregate)
-            allowEnvironmentMismatch = try c.decodeIfPresent(Bool.self, forKey: .allowEnvironmentMismatch)
+            let sink = BudgetDecodeProblems.of(decoder)
+            branch = try c.lenient(String.self, forKey: .branch, sink)
+            strategy = try c.lenient(String.self, forKey: .strategy, sink)
+            window = try c.lenientInteger(forKey: .window, sink)
+            aggregate = try c.lenient(String.self, forKey: .aggregate, sink)
+            allowEnvironmentMismatch = try c.lenient(Bool.self, forKey: .allowEnvironmentMismatch, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
     }
@@ -115,10 +117,11 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            alpha = try c.decodeIfPresent(Double.self, forKey: .alpha)
-            correction = try c.decodeIfPresent(String.self, forKey: .correction)
-            minHistory = try c.decodeIntegerIfPresent(forKey: .minHistory)
-            singlePairCanFail = try c.decodeIfPresent(Bool.self, forKey: .singlePairCanFail)
+            let sink = BudgetDecodeProblems.of(decoder)
+            alpha = try c.lenient(Double.self, forKey: .alpha, sink)
+            correction = try c.lenient(String.self, forKey: .correction, sink)
+            minHistory = try c.lenientInteger(forKey: .minHistory, sink)
+            singlePairCanFail = try c.lenient(Bool.self, forKey: .singlePairCanFail, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
     }
@@ -138,8 +141,9 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            pass = try c.decodeIfPresent(Double.self, forKey: .pass)
-            warn = try c.decodeIfPresent(Double.self, forKey: .warn)
+            let sink = BudgetDecodeProblems.of(decoder)
+            pass = try c.lenient(Double.self, forKey: .pass, sink)
+            warn = try c.lenient(Double.self, forKey: .warn, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
     }
@@ -174,11 +178,12 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            max = try c.decodeIfPresent([String: Value].self, forKey: .max)
-            min = try c.decodeIfPresent([String: Value].self, forKey: .min)
-            regression = try c.decodeIfPresent([String: Value].self, forKey: .regression)
-            significant = try c.decodeIfPresent([String: Value].self, forKey: .significant)
-            expressions = try c.decodeIfPresent([String].self, forKey: .expressions)
+            let sink = BudgetDecodeProblems.of(decoder)
+            max = try c.lenientDictionary(Value.self, forKey: .max, sink)
+            min = try c.lenientDictionary(Value.self, forKey: .min, sink)
+            regression = try c.lenientDictionary(Value.self, forKey: .regression, sink)
+            significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
+            expressions = try c.lenient([String].self, forKey: .expressions, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
 
@@ -236,20 +241,21 @@ public struct BudgetFile: Codable, Sendable, Hashable {
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            name = try c.decodeIfPresent(String.self, forKey: .name)
-            scenario = try c.decodeIfPresent(String.self, forKey: .scenario)
-            environment = try c.decodeIfPresent(String.self, forKey: .environment)
-            endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint)
-            metric = try c.decodeIfPresent(String.self, forKey: .metric)
-            tags = try c.decodeIfPresent([String: String].self, forKey: .tags)
-            weight = try c.decodeIfPresent(Double.self, forKey: .weight)
-            key = try c.decodeIfPresent(Bool.self, forKey: .key)
-            max = try c.decodeIfPresent([String: Value].self, forKey: .max)
-            min = try c.decodeIfPresent([String: Value].self, forKey: .min)
-            regression = try c.decodeIfPresent([String: Value].self, forKey: .regression)
-            significant = try c.decodeIfPresent([String: Value].self, forKey: .significant)
-            expressions = try c.decodeIfPresent([String].self, forKey: .expressions)
-            warn = try c.decodeIfPresent(Rules.self, forKey: .warn)
+            let sink = BudgetDecodeProblems.of(decoder)
+            name = try c.lenient(String.self, forKey: .name, sink)
+            scenario = try c.lenient(String.self, forKey: .scenario, sink)
+            environment = try c.lenient(String.self, forKey: .environment, sink)
+            endpoint = try c.lenient(String.self, forKey: .endpoint, sink)
+            metric = try c.lenient(String.self, forKey: .metric, sink)
+            tags = try c.lenientDictionary(String.self, forKey: .tags, sink)
+            weight = try c.lenient(Double.self, forKey: .weight, sink)
+            key = try c.lenient(Bool.self, forKey: .key, sink)
+            max = try c.lenientDictionary(Value.self, forKey: .max, sink)
+            min = try c.lenientDictionary(Value.self, forKey: .min, sink)
+            regression = try c.lenientDictionary(Value.self, forKey: .regression, sink)
+            significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
+            expressions = try c.lenient([String].self, forKey: .expressions, sink)
+            warn = try c.lenient(Rules.self, forKey: .warn, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
 
@@ -351,21 +357,46 @@ extension BudgetFile {
         }
         try checkVersion(top["version"], file: file)
         do {
-            var decoded = try JSONDecoder().decode(BudgetFile.self, from: data)
+            let problems = BudgetDecodeProblems()
+            let decoder = JSONDecoder()
+            decoder.userInfo[BudgetDecodeProblems.key] = problems
+            var decoded = try decoder.decode(BudgetFile.self, from: data)
             decoded.file = file
+            if !problems.errors.isEmpty {
+                throw BudgetsError(.malformedInput, diagnostics: decoded.diagnostics(typeErrors: problems.errors, tree: tree))
+            }
             return decoded
         } catch let error as DecodingError {
             throw BudgetsError(.malformedInput, diagnostics: [BudgetPath.diagnostic(for: error, tree: tree, file: file)])
         }
     }
 
-    /// `version` is checked before anything else, so a newer file gets one clear message.
-    private static func checkVersion(_ raw: Any?, file: String) throws {
-        guard let raw else {
-            throw BudgetsError.invalid(
-                file: file, path: nil, "missing required key \"version\"",
-                notes: ["add \"version\": \(currentVersion) at the top of the file"])
+    /// Every problem of a file with type errors, in one pass: the type errors, then what validation
+    /// finds in the rest (unknown keys at every level, a missing version, bad units…). Validation
+    /// problems at or under a value that failed to decode are left out: they would only echo it.
+    func diagnostics(typeErrors: [DecodingError], tree: Any?) -> [Diagnostic] {
+        let typeDiagnostics = typeErrors.map { BudgetPath.diagnostic(for: $0, tree: tree, file: file) }
+        let invalid = typeDiagnostics.compactMap { $0.location?.jsonPath }
+        func related(_ path: String) -> Bool {
+            invalid.contains { p in
+                p == path || path.hasPrefix(p + ".") || path.hasPrefix(p + "[") || p.hasPrefix(path + ".") || p.hasPrefix(path + "[")
+            }
         }
+        var validator = BudgetValidator(file: file)
+        _ = validator.validate(self)
+        let rest = validator.errors.filter { d in
+            if let path = d.location?.jsonPath, !path.isEmpty { return !related(path) }
+            // "missing required key "budgets"" when "budgets" was there but not an array.
+            return !(invalid.contains("budgets") && d.message.contains("\"budgets\""))
+        }
+        return typeDiagnostics + rest
+    }
+
+    /// `version` is checked before anything else, so a newer file gets one clear message. A missing
+    /// version is left to validation, which reports it with every other problem (a misspelled
+    /// `"versoin"` is named there with its suggestion).
+    private static func checkVersion(_ raw: Any?, file: String) throws {
+        guard let raw else { return }
         guard let number = raw as? NSNumber, !BudgetPath.isBool(number), number.doubleValue == number.doubleValue.rounded()
         else {
             throw BudgetsError.invalid(
@@ -386,7 +417,72 @@ extension BudgetFile {
     }
 }
 
+/// Type errors met while decoding a budget file, collected so that one run reports all of them: a
+/// field that fails to decode is recorded here and read as absent. Without one (a plain
+/// `JSONDecoder`), the first type error is thrown as usual.
+final class BudgetDecodeProblems: @unchecked Sendable {
+    var errors: [DecodingError] = []
+    static let key = CodingUserInfoKey(rawValue: "perfgate.budgetDecodeProblems")!
+
+    static func of(_ decoder: any Decoder) -> BudgetDecodeProblems? { decoder.userInfo[key] as? BudgetDecodeProblems }
+}
+
+/// Decodes anything, to step over an array element that failed.
+private struct SkipValue: Decodable {
+    init(from decoder: any Decoder) throws {}
+}
+
 extension KeyedDecodingContainer {
+    /// `decodeIfPresent`, but a type error is recorded in `sink` and read as nil.
+    func lenient<T: Decodable>(_ type: T.Type, forKey key: Key, _ sink: BudgetDecodeProblems?) throws -> T? {
+        try collecting(sink) { try decodeIfPresent(T.self, forKey: key) }
+    }
+
+    func lenientInteger(forKey key: Key, _ sink: BudgetDecodeProblems?) throws -> Int? {
+        try collecting(sink) { try decodeIntegerIfPresent(forKey: key) }
+    }
+
+    /// An object of `V` values, each value checked on its own (every bad value is reported).
+    func lenientDictionary<V: Decodable>(_ type: V.Type, forKey key: Key, _ sink: BudgetDecodeProblems?) throws -> [String: V]? {
+        guard contains(key) else { return nil }
+        guard let nested = try collecting(sink, { try nestedContainer(keyedBy: AnyKey.self, forKey: key) }) else { return nil }
+        var out: [String: V] = [:]
+        for k in nested.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            if let v = try nested.collecting(sink, { try nested.decode(V.self, forKey: k) }) { out[k.stringValue] = v }
+        }
+        return out
+    }
+
+    /// An array of `T`, each element checked on its own; a bad element is reported and replaced by
+    /// `placeholder`, so later elements keep their index (`budgets[2]` stays `budgets[2]`).
+    func lenientArray<T: Decodable>(_ type: T.Type, forKey key: Key, placeholder: T, _ sink: BudgetDecodeProblems?) throws -> [T]? {
+        guard contains(key) else { return nil }
+        guard var nested = try collecting(sink, { try nestedUnkeyedContainer(forKey: key) }) else { return nil }
+        var out: [T] = []
+        while !nested.isAtEnd {
+            do {
+                out.append(try nested.decode(T.self))
+            } catch let e as DecodingError {
+                guard let sink else { throw e }
+                sink.errors.append(e)
+                out.append(placeholder)
+                _ = try? nested.decode(SkipValue.self)
+            }
+        }
+        return out
+    }
+
+    /// Runs `body`; a `DecodingError` is recorded in `sink` and gives nil, or is thrown without one.
+    func collecting<T>(_ sink: BudgetDecodeProblems?, _ body: () throws -> T?) throws -> T? {
+        do {
+            return try body()
+        } catch let e as DecodingError {
+            guard let sink else { throw e }
+            sink.errors.append(e)
+            return nil
+        }
+    }
+
     /// An integer, with a type error naming the key for `30.5` (JSONDecoder reports that with no path).
     func decodeIntegerIfPresent(forKey key: Key) throws -> Int? {
         guard let d = try decodeIfPresent(Double.self, forKey: key) else { return nil }

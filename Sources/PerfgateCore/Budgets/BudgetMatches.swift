@@ -61,7 +61,17 @@ public struct BudgetMatches: Sendable {
                 for id in ids {
                     guard let s0 = current[id]?.first else { continue }
                     let expected = rule.statistic.unit(seriesUnit: s0.unit)
-                    let compatible = written == expected || (written == .count && expected == .none) || (written == .ratio && expected == .percent)
+                    let compatible = written == expected || (written == .count && expected == .none)
+                    if written == .ratio && expected == .percent {
+                        // 0–100 values (older stores) against a fraction would compare 53 with 0.70.
+                        problems.append(
+                            PerfgateError(
+                                .malformedInput,
+                                "'\(rule.source)' is a percentage but \(id.key.metric) was stored as 0–100 by an older perfgate, so it cannot be compared",
+                                at: SourceLocation(file: budgetsFile, jsonPath: rule.path),
+                                notes: ["ingest the result file again: perfgate now stores \"%\" series as fractions (53 % as 0.53)"]))
+                        break
+                    }
                     if !compatible {
                         problems.append(
                             PerfgateError(

@@ -78,6 +78,18 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
 public protocol DiagnosableError: Error {
     var diagnostic: Diagnostic { get }
     var exitStatus: ExitStatus { get }
+    /// Every problem, in file order, for errors that collect several (a budget or native file with
+    /// more than one mistake); by default the one ``diagnostic``.
+    var diagnostics: [Diagnostic] { get }
+}
+
+extension DiagnosableError {
+    public var diagnostics: [Diagnostic] { [diagnostic] }
+}
+
+extension Diagnostic {
+    /// At most this many diagnostics of one error are printed; the rest are counted.
+    public static let printLimit = 20
 }
 
 /// A plain diagnosable error for cases that need no enum of their own.

@@ -13,7 +13,8 @@ public enum MetricUnit: String, Sendable, Hashable, Codable, CaseIterable {
     case perSecond = "/s"
     /// A fraction in 0...1 (error rate, check pass rate, cache hit rate).
     case ratio = "ratio"
-    /// A percentage 0...100 as the tool reported it (CPU %).
+    /// A percentage 0...100. Only stores written before perfgate 0.1.1 hold it: a `%` series is now
+    /// stored as a ``ratio`` (53 % as 0.53), so `"70%"` in a budget means the same on every metric.
     case percent = "%"
     /// A unit-less number (gauges such as VUs, custom trends without a time flag).
     case none = ""
@@ -34,7 +35,8 @@ public enum MetricUnit: String, Sendable, Hashable, Codable, CaseIterable {
         case "count", "n", "requests", "iterations", "ops": return (value, .count)
         case "/s", "rps", "per_second", "persecond", "ops/s", "req/s", "1/s": return (value, .perSecond)
         case "ratio", "fraction": return (value, .ratio)
-        case "%", "percent": return (value, .percent)
+        // 53 % is the fraction 0.53: one meaning of "%" for series, budgets and reports.
+        case "%", "percent", "pct": return (value / 100, .ratio)
         case "", "none": return (value, .none)
         default: return nil
         }

@@ -45,10 +45,33 @@ public enum NativeJSON {
 
     // MARK: decoding
 
+    /// Collects the errors of one file so that one run reports all of them.
+    final class Problems {
+        var errors: [IngestError] = []
+
+        /// Runs `body`; an error is recorded and gives nil (JSONNode throws only ``IngestError``).
+        func attempt<T>(_ body: () throws -> T) -> T? {
+            do {
+                return try body()
+            } catch let e as IngestError {
+                if case .several(let inner) = e { errors += inner } else { errors.append(e) }
+                return nil
+            } catch {
+                errors.append(.malformed(SourceLocation(file: ""), "\(error)"))
+                return nil
+            }
+        }
+    }
+
+    /// Decodes a native file, reporting every problem in one pass (an ``IngestError/several(_:)``
+    /// when there are more than one). Only a file that is not a perfgate file at all — invalid JSON,
+    /// no `"format": "perfgate"`, a newer version — stops at the first error.
     public static func decode(_ input: InputFile) throws -> Document {
         let root = try JSONNode.parse(try input.readAll(), file: input.displayPath)
         _ = try root.object()
-        try root.requireOnlyKeys(topKeys)
+        let p = Problems()
+        // Problems are counted and capped when printed (Diagnostic.printLimit); every one is kept.
+        p.errors += try root.unknownKeys(topKeys)
         let format = try root.required("format")
         guard try format.string() == "perfgate" else {
             throw format.error("expected \"perfgate\", found \"\(try format.string())\"")
@@ -61,72 +84,103 @@ public enum NativeJSON {
                 "this file is perfgate native format version \(Int(v)); this perfgate reads version \(version) only: upgrade perfgate to read it"
             )
         }
-        if let s = try root.optional("$schema") { _ = try s.string() }
+        p.attempt { if let s = try root.optional("$schema") { _ = try s.string() } }
 
-        var run = IngestedRun(tool: try nonEmpty(try root.required("tool")), format: InputFormat.native.rawValue)
-        run.toolVersion = try root.optional("toolVersion")?.string()
-        run.scenario = try root.optional("scenario")?.string()
-        let environment = try root.optional("environment")?.string()
+        var run = IngestedRun(tool: p.attempt { try nonEmpty(try root.required("tool")) } ?? "", format: InputFormat.native.rawValue)
+        run.toolVersion = p.attempt { try root.optional("toolVersion")?.string() } ?? nil
+        run.scenario = p.attempt { try root.optional("scenario")?.string() } ?? nil
+        let environment = p.attempt { try root.optional("environment")?.string() } ?? nil
         var commit: Commit?
-        if let c = try root.optional("commit") {
-            try c.requireOnlyKeys(["sha", "branch", "time", "parent"])
-            let shaNode = try c.required("sha")
-            let sha = try shaNode.string()
-            guard isSha(sha) else { throw shaNode.error("expected 7–64 hexadecimal characters, found \"\(sha)\"") }
-            var parent: String?
-            if let p = try c.optional("parent") {
-                parent = try p.string()
-                guard isSha(parent!) else { throw p.error("expected 7–64 hexadecimal characters") }
+        p.attempt {
+            guard let c = try root.optional("commit") else { return }
+            _ = try c.object()
+            p.errors += try c.unknownKeys(["sha", "branch", "time", "parent"])
+            let sha = p.attempt { () throws -> String in
+                let shaNode = try c.required("sha")
+                let sha = try shaNode.string()
+                guard isSha(sha) else { throw shaNode.error("expected 7–64 hexadecimal characters, found \"\(sha)\"") }
+                return sha
             }
-            commit = Commit(
-                sha: sha, branch: try c.optional("branch")?.string(), time: try c.optional("time").map(date),
-                parent: parent)
+            let parent = p.attempt { () throws -> String? in
+                guard let pn = try c.optional("parent") else { return nil }
+                let parent = try pn.string()
+                guard isSha(parent) else { throw pn.error("expected 7–64 hexadecimal characters") }
+                return parent
+            } ?? nil
+            let branch = p.attempt { try c.optional("branch")?.string() } ?? nil
+            let time = p.attempt { try c.optional("time").map(date) } ?? nil
+            if let sha { commit = Commit(sha: sha, branch: branch, time: time, parent: parent) }
         }
-        run.startedAt = try root.optional("startedAt").map(date)
-        run.durationSeconds = try root.optional("durationSeconds")?.nonNegative()
-        if let load = try root.optional("load") {
-            try load.requireOnlyKeys(["vus", "maxVUs"])
-            run.load = LoadProfile(vus: try load.optional("vus").map(count), maxVUs: try load.optional("maxVUs").map(count))
+        run.startedAt = p.attempt { try root.optional("startedAt").map(date) } ?? nil
+        run.durationSeconds = p.attempt { try root.optional("durationSeconds")?.nonNegative() } ?? nil
+        p.attempt {
+            guard let load = try root.optional("load") else { return }
+            p.errors += try load.unknownKeys(["vus", "maxVUs"])
+            run.load = LoadProfile(
+                vus: p.attempt { try load.optional("vus").map(count) } ?? nil,
+                maxVUs: p.attempt { try load.optional("maxVUs").map(count) } ?? nil)
         }
-        if let tags = try root.optional("tags") {
-            for (k, n) in try tags.members() { run.tags[k] = try n.string() }
+        p.attempt {
+            guard let tags = try root.optional("tags") else { return }
+            for (k, n) in try tags.members() { p.attempt { run.tags[k] = try n.string() } }
         }
         var seen: [SeriesKey: String] = [:]
-        for node in try root.required("series").array() {
-            let s = try series(node)
-            if let first = seen[s.key] { throw node.error("duplicate series \"\(s.key)\" (first at \(first))") }
-            seen[s.key] = node.path
-            run.series.append(s)
+        p.attempt {
+            for node in try root.required("series").array() {
+                guard let s = p.attempt({ try series(node, problems: p) }) ?? nil else { continue }
+                if let first = seen[s.key] {
+                    p.errors.append(node.error("duplicate series \"\(s.key)\" (first at \(first))"))
+                    continue
+                }
+                seen[s.key] = node.path
+                run.series.append(s)
+            }
         }
-        for node in try root.optional("thresholds")?.array() ?? [] {
-            try node.requireOnlyKeys(["metric", "expression", "passed"])
-            run.thresholds.append(
-                ThresholdResult(
-                    metric: try nonEmpty(try node.required("metric")),
-                    expression: try node.required("expression").string(), passed: try node.required("passed").bool()))
+        p.attempt {
+            for node in try root.optional("thresholds")?.array() ?? [] {
+                p.attempt {
+                    p.errors += try node.unknownKeys(["metric", "expression", "passed"])
+                    run.thresholds.append(
+                        ThresholdResult(
+                            metric: try nonEmpty(try node.required("metric")),
+                            expression: try node.required("expression").string(), passed: try node.required("passed").bool()))
+                }
+            }
         }
-        for node in try root.optional("checks")?.array() ?? [] {
-            try node.requireOnlyKeys(["group", "name", "passes", "fails"])
-            run.checks.append(
-                CheckResult(
-                    group: try node.optional("group")?.string() ?? "", name: try node.required("name").string(),
-                    passes: try count(try node.required("passes")), fails: try count(try node.required("fails"))))
+        p.attempt {
+            for node in try root.optional("checks")?.array() ?? [] {
+                p.attempt {
+                    p.errors += try node.unknownKeys(["group", "name", "passes", "fails"])
+                    run.checks.append(
+                        CheckResult(
+                            group: try node.optional("group")?.string() ?? "", name: try node.required("name").string(),
+                            passes: try count(try node.required("passes")), fails: try count(try node.required("fails"))))
+                }
+            }
         }
-        for node in try root.optional("errors")?.array() ?? [] {
-            try node.requireOnlyKeys(["endpoint", "message", "occurrences"])
-            run.errors.append(
-                ErrorResult(
-                    endpoint: try node.optional("endpoint")?.string() ?? "", message: try node.required("message").string(),
-                    occurrences: try count(try node.required("occurrences"))))
+        p.attempt {
+            for node in try root.optional("errors")?.array() ?? [] {
+                p.attempt {
+                    p.errors += try node.unknownKeys(["endpoint", "message", "occurrences"])
+                    run.errors.append(
+                        ErrorResult(
+                            endpoint: try node.optional("endpoint")?.string() ?? "", message: try node.required("message").string(),
+                            occurrences: try count(try node.required("occurrences"))))
+                }
+            }
         }
+        if p.errors.count == 1 { throw p.errors[0] }
+        if p.errors.count > 1 { throw IngestError.several(p.errors) }
         return Document(run: run, commit: commit, environment: environment)
     }
 
-    static func series(_ node: JSONNode) throws -> SeriesResult {
+    /// One series; problems are added to `problems`, and nil is returned when the series is unusable.
+    static func series(_ node: JSONNode, problems p: Problems = Problems()) throws -> SeriesResult? {
         _ = try node.object()
-        try node.requireOnlyKeys(seriesKeys)
-        let endpoint = try node.optional("endpoint")?.string() ?? ""
-        let metric = try nonEmpty(try node.required("metric"))
+        let before = p.errors.count
+        p.errors += try node.unknownKeys(seriesKeys)
+        let endpoint = p.attempt { try node.optional("endpoint")?.string() ?? "" }
+        let metric = p.attempt { try nonEmpty(try node.required("metric")) }
         let unitNode = try node.required("unit")
         let unitText = try unitNode.string()
         guard let (factor, unit) = MetricUnit.normalise(1, unit: unitText) else {
@@ -135,37 +189,44 @@ public enum NativeJSON {
             if let hint = StrictKeys.suggestion(for: unitText, among: known) { message += "; did you mean \"\(hint)\"?" }
             throw unitNode.error(message)
         }
-        let directionNode = try node.required("direction")
-        guard let direction = Direction(rawValue: try directionNode.string()) else {
-            throw directionNode.error("expected \"lower\" or \"higher\", found \"\(try directionNode.string())\"")
+        let direction = p.attempt { () throws -> Direction in
+            let directionNode = try node.required("direction")
+            guard let direction = Direction(rawValue: try directionNode.string()) else {
+                throw directionNode.error("expected \"lower\" or \"higher\", found \"\(try directionNode.string())\"")
+            }
+            return direction
         }
-        var result = SeriesResult(key: SeriesKey(endpoint: endpoint, metric: metric), unit: unit, direction: direction)
+        var result = SeriesResult(
+            key: SeriesKey(endpoint: endpoint ?? "", metric: metric ?? ""), unit: unit, direction: direction ?? .lowerIsBetter)
         let mustBeNonNegative = unit == .milliseconds || unit == .bytes || unit == .count || unit == .perSecond
+        // A percentage is stored as a fraction ("%": 53 → 0.53), the unit budgets write "70%" in.
 
         if let statsNode = try node.optional("stats") {
             for (key, valueNode) in try statsNode.members() {
-                guard let stat = Statistic.parse(key), stat.rawValue == key else {
-                    var message = "unknown statistic \"\(key)\""
-                    if let stat = Statistic.parse(key) {
-                        message += "; write it as \"\(stat.rawValue)\""
-                    } else if let hint = StrictKeys.suggestion(for: key, among: canonicalStatNames) {
-                        message += "; did you mean \"\(hint)\"?"
+                p.attempt {
+                    guard let stat = Statistic.parse(key), stat.rawValue == key else {
+                        var message = "unknown statistic \"\(key)\""
+                        if let stat = Statistic.parse(key) {
+                            message += "; write it as \"\(stat.rawValue)\""
+                        } else if let hint = StrictKeys.suggestion(for: key, among: canonicalStatNames) {
+                            message += "; did you mean \"\(hint)\"?"
+                        }
+                        throw valueNode.error(message)
                     }
-                    throw valueNode.error(message)
+                    var value = try valueNode.number()
+                    if unitlessStats.contains(stat) {
+                        guard value >= 0 else { throw valueNode.error("\(key) cannot be negative, found \(value)") }
+                        if stat == .errorRate || stat == .rate, value > 1 {
+                            throw valueNode.error("\(key) is a fraction in 0…1, found \(value) (write 1% as 0.01)")
+                        }
+                    } else {
+                        guard !(mustBeNonNegative || stat == .stddev) || value >= 0 else {
+                            throw valueNode.error("\(key) cannot be negative in unit \"\(unitText)\", found \(value)")
+                        }
+                        value *= factor
+                    }
+                    result.stats[stat] = value
                 }
-                var value = try valueNode.number()
-                if unitlessStats.contains(stat) {
-                    guard value >= 0 else { throw valueNode.error("\(key) cannot be negative, found \(value)") }
-                    if stat == .errorRate || stat == .rate, value > 1 {
-                        throw valueNode.error("\(key) is a fraction in 0…1, found \(value) (write 1% as 0.01)")
-                    }
-                } else {
-                    guard !(mustBeNonNegative || stat == .stddev) || value >= 0 else {
-                        throw valueNode.error("\(key) cannot be negative in unit \"\(unitText)\", found \(value)")
-                    }
-                    value *= factor
-                }
-                result.stats[stat] = value
             }
         }
         let samplesNode = try node.optional("samples")
@@ -211,10 +272,10 @@ public enum NativeJSON {
             result.distribution = d
             if result.stats[.count] == nil { result.stats[.count] = Double(d.count) }
         }
-        if result.stats.isEmpty && result.distribution == nil {
+        if result.stats.isEmpty && result.distribution == nil && p.errors.count == before {
             throw node.error("a series needs \"stats\", \"samples\" or \"histogram\"")
         }
-        return result
+        return p.errors.count == before ? result : nil
     }
 
     /// Hyndman–Fan type 7 (numpy `linear`, k6's `TrendSink.P`) on an ascending, non-empty sample.

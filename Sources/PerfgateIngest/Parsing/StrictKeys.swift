@@ -5,10 +5,15 @@ extension JSONNode {
     /// Fails on the first member of this object whose key is not in `allowed`, naming its JSON path
     /// and suggesting the closest allowed key when one is close.
     func requireOnlyKeys(_ allowed: [String]) throws {
-        for key in try keys() where !allowed.contains(key) {
+        if let first = try unknownKeys(allowed).first { throw first }
+    }
+
+    /// One error per member whose key is not in `allowed`, in key order, each with its suggestion.
+    func unknownKeys(_ allowed: [String]) throws -> [IngestError] {
+        try keys().filter { !allowed.contains($0) }.map { key in
             var message = "unknown key \"\(key)\""
             if let hint = StrictKeys.suggestion(for: key, among: allowed) { message += "; did you mean \"\(hint)\"?" }
-            throw IngestError.at(file, path: JSONNode.childPath(path, key: key), message)
+            return IngestError.at(file, path: JSONNode.childPath(path, key: key), message)
         }
     }
 }
