@@ -76,12 +76,14 @@ public enum ChangePointDetection {
         }
     }
 
-    /// Detects change points; returns them with commit identities, oldest first.
+    /// Detects change points over the last `lastCommits` commits (`perfgate tune`: the whole replayed
+    /// history); returns them with commit identities, oldest first.
     public static func detect(
         _ obs: [Observation], direction: Direction, options: Stats.ChangePoints.Options = Stats.ChangePoints.Options(),
+        lastCommits: Int = maxPoints,
         label: (scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String)
     ) -> [DetectedChangePoint] {
-        let points = Array(perCommit(obs).suffix(maxPoints))
+        let points = Array(perCommit(obs).suffix(lastCommits))
         guard points.count >= 2 * options.minSize else { return [] }
         var opts = options
         let values = points.map(\.value)
