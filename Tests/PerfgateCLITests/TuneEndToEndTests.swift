@@ -94,6 +94,8 @@ struct TuneEndToEndTests {
     @Test(.enabled(if: gitAvailable, "needs git"))
     func aTightBudgetCountsFalseAlarmsAndTheSuggestionFixesThem() throws {
         let sha = try makeHistory()
+        // Relative limits of 2 % (the gate's run-to-run noise test turns most such breaches into
+        // warnings) and a GET p95 maximum of 110 ms, which GET /api/search (~120 ms) and the noisy c06 break.
         let tight = dir.appendingPathComponent("tight.json")
         try Data(
             #"""
@@ -101,20 +103,20 @@ struct TuneEndToEndTests {
               "version": 1,
               "baseline": { "branch": "main" },
               "budgets": [
-                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } }
+                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
+                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
               ]
             }
             """#.utf8
         ).write(to: tight)
         let (doc, r) = try tune(tight.path)
-        let noChange = ["c02", "c03", "c04", "c05", "c06", "c07", "c09", "c10", "c11", "c12"].compactMap { sha[$0] }
+        let noChange = ["c01", "c02", "c03", "c04", "c05", "c06", "c07", "c09", "c12"].compactMap { sha[$0] }
         let falseCommits = doc["falseAlarmCommits"] as? [String] ?? []
-        #expect(!falseCommits.isEmpty, "a 2 % budget should have false alarms:\n\(r.stdout)")
-        #expect(Set(falseCommits).isSubset(of: Set(noChange)), "false alarms only where nothing lasting changed:\n\(r.stdout)")
-        #expect(!falseCommits.contains(sha["c08"]!))
-        for a in Self.alarms(doc) where a["kind"] as? String == "false alarm" {
-            #expect(noChange.contains(a["commit"] as? String ?? ""))
-        }
+        #expect(Set(noChange).intersection(falseCommits).count >= 3, "a tight budget should fail no-change commits:\n\(r.stdout)")
+        #expect((doc["falseAlarmsPer100"] as? Double ?? 0) > 20, "\(r.stdout)")
+        // The orders regression itself is a true alarm, never a false one.
+        #expect(!Self.alarms(doc).contains { $0["series"] as? String == "POST /api/orders" && $0["kind"] as? String == "false alarm" })
+        #expect(Self.alarms(doc).contains { $0["commit"] as? String == sha["c08"] && $0["series"] as? String == "POST /api/orders" && $0["kind"] as? String == "true alarm" })
 
         // The suggested budget, written and replayed again: no false alarm, c08 still caught.
         let suggested = dir.appendingPathComponent("suggested.json")
@@ -122,15 +124,16 @@ struct TuneEndToEndTests {
         #expect(r1.stderr.contains("wrote the suggested budget"), "\(r1)")
         #expect((doc1["suggestedDiff"] as? String)?.contains("+") == true)
         let original = try String(contentsOf: tight, encoding: .utf8)
-        #expect(original.contains(#""p50": "2%", "p95": "2%""#), "the input is never modified")
+        #expect(original.contains(#""p95": "110ms""#), "the input is never modified")
         let (doc2, r2) = try tune(suggested.path)
         #expect((doc2["falseAlarmCommits"] as? [String] ?? []).isEmpty, "suggested budget still has false alarms:\n\(r2.stdout)")
         #expect(
             Self.alarms(doc2).contains { $0["commit"] as? String == sha["c08"] && $0["series"] as? String == "POST /api/orders" && $0["kind"] as? String == "true alarm" },
             "suggested budget misses c08:\n\(r2.stdout)")
+        #expect(doc2["caughtChanges"] as? Int == doc2["lastingChanges"] as? Int)
         // The in-command verification says the same.
         let verification = doc1["verification"] as? [String: Any]
-        #expect((verification?["falseAlarmCommits"] as? [String])?.isEmpty == true)
+        #expect((verification?["falseAlarmCommits"] as? [String])?.isEmpty == true, "\(r1.stdout)")
     }
 
     @Test(.enabled(if: gitAvailable, "needs git"))

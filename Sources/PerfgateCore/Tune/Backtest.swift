@@ -213,6 +213,7 @@ public enum Backtest {
         switch k {
         case .relative(let l, false): return l
         case .statistical(let e): return e
+        case .absolute(_, let l): return l
         default: return nil
         }
     }
@@ -221,8 +222,22 @@ public enum Backtest {
         switch k {
         case .relative(_, let amount): return .relative(limit: v, absoluteAmount: amount)
         case .statistical: return .statistical(minEffect: v)
-        case .absolute: return k
+        case .absolute(let op, _): return .absolute(op: op, limit: v)
         }
+    }
+
+    /// Rules `tune` suggests a limit for: the tunable ones and absolute limits (whose verdict is the
+    /// value against the limit, so the history's values answer directly).
+    public static func isSuggested(_ r: Rule) -> Bool {
+        if case .absolute = r.kind { return true }
+        return isTunable(r)
+    }
+
+    /// Two significant digits, rounded up (`up`) or down: 187.3 → 190 / 180.
+    static func nice(_ v: Double, up: Bool) -> Double {
+        guard v.isFinite, v > 0 else { return v }
+        let step = pow(10, floor(log10(v)) - 1)
+        return (up ? (v / step - 1e-9).rounded(.up) : (v / step + 1e-9).rounded(.down)) * step
     }
 
     /// `budgets` with the fail-level limit of each rule at a path of `limits` replaced (and its warn
@@ -232,7 +247,7 @@ public enum Backtest {
         for i in out.budgets.indices {
             let rules = out.budgets[i].rules
             var factor: [String: Double] = [:]
-            for r in rules where r.level == .fail {
+            for r in rules where r.level == .fail && isTunable(r) {
                 if let new = limits[r.path], let old = limitOf(r.kind), old > 0 { factor["\(r.statistic.rawValue)\u{1}\(classOf(r))"] = new / old }
             }
             out.budgets[i].rules = rules.map { r in

@@ -10,11 +10,23 @@ public enum BudgetRewrite {
         for (a, b) in zip(old.budgets, new.budgets) {
             for (r, s) in zip(a.rules, b.rules) where r.kind != s.kind {
                 guard let v = Backtest.limitOf(s.kind) else { continue }
-                out.append((r.path, s, Backtest.pct(v)))
+                out.append((r.path, s, text(v, rule: s)))
             }
         }
         var seen = Set<String>()
         return out.filter { seen.insert($0.0).inserted }
+    }
+
+    /// A limit as a budget file writes it: `12%` for relative and statistical rules, an absolute limit in
+    /// the unit it was written in (`190ms`, `0.5%`, `450/s`, a plain number).
+    static func text(_ v: Double, rule: Rule) -> String {
+        guard case .absolute = rule.kind else { return Backtest.pct(v) }
+        switch rule.unit {
+        case .milliseconds: return BudgetNumber.format(v) + "ms"
+        case .ratio: return Backtest.pct(v)
+        case .perSecond: return BudgetNumber.format(v) + "/s"
+        default: return BudgetNumber.format(v)
+        }
     }
 
     /// `text` (the budget file) with the value at each path replaced. A value in a rule map becomes

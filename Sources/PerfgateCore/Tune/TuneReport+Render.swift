@@ -9,14 +9,14 @@ extension TuneReport {
                 + (environment.map { " (environment \($0))" } ?? "") + " in \(order) order; \(gated) had a baseline")
         out.append(
             "gate failed on \(failedCommits.count) commit\(failedCommits.count == 1 ? "" : "s"), warned on \(warnedCommits.count); "
-                + "false alarms on \(falseAlarmCommits.count) (\(Formatting.fixed(falseAlarmsPer100, 1)) per 100 commits, target ≤ \(Formatting.fixed(targetFalseAlarms * 100, 1))); "
+                + "false alarms on \(falseAlarmCommits.count) (\(Formatting.fixed(falseAlarmsPer100, 1)) per 100 replayed commits, target ≤ \(Formatting.fixed(targetFalseAlarms * 100, 1))); "
                 + "lasting regressions ≥ \(Backtest.pct(minChange)) caught: \(caughtChanges) of \(lastingChanges)")
         // How far a short history can vouch for a low false-alarm rate (95 % upper bound, exact binomial).
-        if gated > 0 {
-            let bound = 1 - pow(0.05, 1 / Double(gated))
+        if replayed > 0 {
+            let bound = 1 - pow(0.05, 1 / Double(replayed))
             if falseAlarmCommits.isEmpty && bound > targetFalseAlarms {
                 out.append(
-                    "note: \(gated) gated commits with no false alarm bound the rate only below \(Formatting.fixed(bound * 100, 1)) per 100 (95 %); "
+                    "note: \(replayed) replayed commits with no false alarm bound the rate only below \(Formatting.fixed(bound * 100, 1)) per 100 (95 %); "
                         + "about \(Int((log(0.05) / log(1 - targetFalseAlarms)).rounded(.up))) commits are needed to show \(Formatting.fixed(targetFalseAlarms * 100, 1)) per 100")
             }
         }
@@ -94,8 +94,8 @@ extension TuneReport {
                 header: ["path", "rule", "now", "quiet from", "catches all up to", "suggested", "MDE", "note"],
                 rows: suggestions.map { g in
                     [
-                        g.path, g.rule, Backtest.pct(g.current), g.quietAt.map(Backtest.pct) ?? "none",
-                        g.catchesAllUpTo.map { $0.isInfinite ? "any" : Backtest.pct($0) } ?? "none", g.suggested.map(Backtest.pct) ?? "—",
+                        g.path, g.rule, g.text(g.current), g.quietAt.map(g.text) ?? "none",
+                        g.catchesAllUpTo.map { $0.isInfinite ? "any" : g.text($0) } ?? "none", g.suggested.map(g.text) ?? "—",
                         g.mde.map(Backtest.pct) ?? "", g.note,
                     ]
                 }, numeric: [2, 3, 4, 5, 6], empty: "(no relative or statistical rule to tune)"))
@@ -190,4 +190,9 @@ extension TuneReport {
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return String(decoding: (try? e.encode(Shape(report: self, diff: diff))) ?? Data(), as: UTF8.self) + "\n"
     }
+}
+
+extension TuneReport.SuggestionRow {
+    /// A limit in the row's unit: `12%` for fractions, `190.00 ms` for an absolute latency limit.
+    func text(_ v: Double) -> String { unit == .ratio ? Backtest.pct(v) : Formatting.value(v, unit: unit) }
 }

@@ -101,6 +101,9 @@ public struct TuneReport: Sendable, Hashable, Codable {
     public struct SuggestionRow: Sendable, Hashable, Codable {
         public var path: String
         public var rule: String
+        /// Unit of the limits: `ratio` (fractions) for relative and statistical rules, the statistic's
+        /// unit for absolute ones.
+        public var unit: MetricUnit
         public var current: Double
         /// Smallest candidate limit whose false alarms stay within the target (nil: none does).
         public var quietAt: Double?
@@ -186,8 +189,10 @@ extension Backtest {
             guard let p = position[sha], let at = regressionAt[series] else { return nil }
             return (at[p] ?? at[p - 1])?.max { abs($0.relativeChange) < abs($1.relativeChange) }
         }
+        // Absolute rules gate a commit without a baseline too: every replayed commit counts.
         let gated = records.filter { $0.evaluated && !$0.baselineMissing }
-        let gatedCount = max(gated.count, 1)
+        let evaluated = records.filter(\.evaluated)
+        let gatedCount = max(evaluated.count, 1)
 
         // Rules and their series.
         var ruleSeries: [RuleID: Set<SeriesID>] = [:]
@@ -292,9 +297,17 @@ extension Backtest {
         }
 
         let noise = noiseProfile(histories: histories, changePoints: changePoints, budgets: budgets)
+        var perCommit: [String: [String: Double]] = [:]  // series+statistic -> commit -> median of its runs
+        for h in histories {
+            var runs: [String: [Double]] = [:]
+            for p in h.points { runs[p.sha, default: []].append(p.value) }
+            perCommit["\(h.series.scenario)\u{1}\(h.series.environment)\u{1}\(h.series.endpoint)\u{1}\(h.series.metric)\u{1}\(h.statistic.rawValue)"] =
+                runs.mapValues { Gate.aggregate($0, .median) ?? .nan }
+        }
         let suggestions = suggest(
-            budgets: budgets, records: gated, ruleSeries: ruleSeries, catchable: catchable, position: position, order: order,
-            coinciding: { coinciding($0, $1) != nil }, noise: noise, options: options)
+            budgets: budgets, records: evaluated, ruleSeries: ruleSeries, catchable: catchable, position: position, order: order,
+            coinciding: { coinciding($0, $1) != nil }, noise: noise, options: options,
+            value: { s, stat, sha in perCommit["\(s.scenario)\u{1}\(s.environment)\u{1}\(s.endpoint)\u{1}\(s.metric)\u{1}\(stat)"]?[sha] })
 
         let bySha = Dictionary(records.map { ($0.sha, $0) }, uniquingKeysWith: { a, _ in a })
         let falseSet = Set(falseAlarmCommits)
@@ -324,17 +337,27 @@ extension Backtest {
     /// Suggested limits for each tunable fail-level rule (docs/tune.md "Suggestions").
     static func suggest(
         budgets: BudgetSet, records: [CommitRecord], ruleSeries: [RuleID: Set<SeriesID>], catchable: [TuneReport.ChangeRow],
-        position: [String: Int], order: [String], coinciding: (SeriesID, String) -> Bool, noise: [TuneReport.NoiseRow], options: Options
+        position: [String: Int], order: [String], coinciding: (SeriesID, String) -> Bool, noise: [TuneReport.NoiseRow], options: Options,
+        value: (SeriesID, String, String) -> Double? = { _, _, _ in nil }
     ) -> [TuneReport.SuggestionRow] {
         let allowed = Int((options.targetFalseAlarms * Double(records.count) + 1e-9).rounded(.down))
         var rows: [TuneReport.SuggestionRow] = []
         var seen = Set<String>()
         for b in budgets.budgets {
-            for rule in b.rules where rule.level == .fail && isTunable(rule) && seen.insert(rule.path).inserted {
+            for rule in b.rules where rule.level == .fail && isSuggested(rule) && seen.insert(rule.path).inserted {
                 guard let current = limitOf(rule.kind) else { continue }
                 let ids = Set(ruleSeries.keys.filter { $0.path == rule.path })
                 let label = ids.map(\.label).sorted().first ?? "\(b.name) \(classOf(rule).rawValue) \(rule.statistic.rawValue)"
                 let series = ids.reduce(into: Set<SeriesID>()) { $0.formUnion(ruleSeries[$1] ?? []) }
+                if case .absolute(let op, _) = rule.kind {
+                    if let row = absolute(
+                        rule: rule, op: op, current: current, label: label, series: series, records: records, catchable: catchable, position: position,
+                        order: order, coinciding: coinciding, options: options, value: value)
+                    {
+                        rows.append(row)
+                    }
+                    continue
+                }
                 // Per gated commit: the largest limit at which a false alarm of this rule would still fire.
                 var falseAt: [Double] = []
                 var probeBySeriesCommit: [SeriesID: [String: Double]] = [:]
@@ -408,11 +431,70 @@ extension Backtest {
                 }
                 rows.append(
                     TuneReport.SuggestionRow(
-                        path: rule.path, rule: label, current: current, quietAt: quietAt, catchesAllUpTo: catchLimit, suggested: suggested,
+                        path: rule.path, rule: label, unit: .ratio, current: current, quietAt: quietAt, catchesAllUpTo: catchLimit, suggested: suggested,
                         conflict: conflict, mde: mde, mdeSeries: mdeSeries, note: note))
             }
         }
         return rows
+    }
+
+    /// An absolute limit (`max`/`min`): its verdict is the commit's value against the limit, so the
+    /// history's values say exactly where it would have failed.
+    static func absolute(
+        rule: Rule, op: Comparison, current: Double, label: String, series: Set<SeriesID>, records: [CommitRecord],
+        catchable: [TuneReport.ChangeRow], position: [String: Int], order: [String], coinciding: (SeriesID, String) -> Bool,
+        options: Options, value: (SeriesID, String, String) -> Double?
+    ) -> TuneReport.SuggestionRow? {
+        let upper = op == .lt || op == .le
+        let stat = rule.statistic.rawValue
+        // "Worse" as a number that grows: the value for a maximum, its negative for a minimum.
+        let worse = { (v: Double) in upper ? v : -v }
+        let allowed = Int((options.targetFalseAlarms * Double(records.count) + 1e-9).rounded(.down))
+        var falseAt: [Double] = []
+        for r in records {
+            let vs = series.filter { !coinciding($0, r.sha) }.compactMap { value($0, stat, r.sha) }.filter(\.isFinite).map(worse)
+            if let m = vs.max() { falseAt.append(m) }
+        }
+        guard !falseAt.isEmpty else { return nil }
+        falseAt.sort(by: >)
+        // The limit must hold the (allowed+1)-th worst value of a commit without a lasting change.
+        let hold = allowed < falseAt.count ? falseAt[allowed] : -Double.infinity
+        var quiet: Double? = hold.isFinite ? (upper ? nice(hold, up: true) : -nice(-hold, up: false)) : nil
+        if let q = quiet, !op.holds(upper ? hold : -hold, q) { quiet = upper ? q * 1.01 : q * 0.99 }
+        let unit = rule.statistic.unit(seriesUnit: rule.unit ?? .milliseconds)
+        var catchLimit: Double? = .infinity
+        var uncatchable: [String] = []
+        let mine = catchable.filter { c in c.statistic == stat && series.contains { $0.scenario == c.scenario && $0.label == c.series } }
+        for c in mine {
+            guard let s = series.first(where: { $0.scenario == c.scenario && $0.label == c.series }), let p = position[c.commit] else { continue }
+            let next = p + 1 < order.count ? order[p + 1] : nil
+            guard let w = [c.commit, next].compactMap({ $0.flatMap { value(s, stat, $0) } }).map(worse).max() else { continue }
+            // The largest limit the value still breaks.
+            let l = upper ? nice(w, up: false) : -nice(-w, up: true)
+            let broken = !op.holds(upper ? w : -w, l) ? l : (upper ? l * 0.99 : l * 1.01)
+            if let cl = catchLimit { catchLimit = cl.isInfinite ? broken : (upper ? min(cl, broken) : max(cl, broken)) }
+            if upper ? broken <= 0 : false { uncatchable.append("\(c.series) \(stat) at \(c.commit.prefix(8))") }
+        }
+        var conflict = false
+        var suggested = quiet
+        var note: String
+        let text = { (v: Double) in Formatting.value(v, unit: unit) }
+        if let q = quiet, let c = catchLimit, c.isFinite, upper ? q > c : q < c {
+            conflict = true
+            note = "conflict: a limit quiet enough (\(upper ? "≥" : "≤") \(text(q))) does not catch a lasting regression only \(upper ? "≤" : "≥") \(text(c)) catches"
+        } else if quiet == nil {
+            note = "no limit keeps false alarms within the target"
+        } else if mine.isEmpty {
+            // Nothing lasting to catch: keep the limit unless it raises false alarms.
+            if let q = quiet, op.holds(upper ? hold : -hold, current) || (upper ? current >= q : current <= q) { suggested = current }
+            note = "no lasting regression ≥ \(pct(options.minChange)) of \(stat) on its series to catch"
+        } else {
+            note = "catches \(mine.count) lasting regression\(mine.count == 1 ? "" : "s") ≥ \(pct(options.minChange))"
+        }
+        if let s = suggested, abs(s - current) < 1e-9 { note = "keep; " + note }
+        return TuneReport.SuggestionRow(
+            path: rule.path, rule: label, unit: unit, current: current, quietAt: quiet, catchesAllUpTo: catchLimit, suggested: suggested,
+            conflict: conflict, mde: nil, mdeSeries: nil, note: note)
     }
 
     static func pct(_ v: Double) -> String {
