@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func failuresAreTrueAtALastingChangeAndFalseElsewhere() throws {
-        let r = try analyse()
+        let r = try Self.analyse()
         #expect(r.changes.map(\.commit) == [Self.shas[10]], "\(r.changes)")
         #expect(r.changes.first?.mustCatch == true)
         #expect(r.changes.first?.caughtBy == ["R relative p50"])
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func suggestionIsQuietAndStillCatches() throws {
-        let s = try #require(try analyse().suggestions.first)
+        let s = try #require(try Self.analyse().suggestions.first)
         // No false alarm allowed in 20 commits: above B's 4 % (and its 2 %); A's 30 % step is caught up to 25 %.
         #expect(s.quietAt == 0.04)
         #expect(s.catchesAllUpTo == 0.25)
@@ -90,7 +90,7 @@ import Testing
         #expect(s.suggested == 0.10)
         #expect(!s.conflict)
         // One false alarm in 20 commits is allowed at a target of 1 in 20: the 2 % one then too.
-        let loose = try #require(try analyse(target: 0.05).suggestions.first)
+        let loose = try #require(try Self.analyse(target: 0.05).suggestions.first)
         #expect(loose.quietAt == 0.02)
     }
 
