@@ -12,6 +12,20 @@ public struct RunRef: Sendable, Hashable {
     public var scenario: String
     public var environment: String
     public var tool: String
+
+    public init(
+        id: Int64, commitSha: String, branch: String, committedAt: Date?, startedAt: Date?, scenario: String, environment: String,
+        tool: String
+    ) {
+        self.id = id
+        self.commitSha = commitSha
+        self.branch = branch
+        self.committedAt = committedAt
+        self.startedAt = startedAt
+        self.scenario = scenario
+        self.environment = environment
+        self.tool = tool
+    }
 }
 
 extension PerfgateStore {

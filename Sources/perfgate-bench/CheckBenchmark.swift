@@ -16,6 +16,8 @@ enum CheckBenchmark {
         let runs = Int(option("--runs", "10000")) ?? 10000
         let seriesCount = Int(option("--series", "50")) ?? 50
         let out = option("--out", "/tmp/perfgate-check-bench")
+        // `--step-at K`: endpoint-1 is 25 % slower from main commit K on (a lasting change for `tune`).
+        let stepAt = Int(option("--step-at", "-1")) ?? -1
         try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let path = out + "/history.sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -34,7 +36,7 @@ enum CheckBenchmark {
                 var series: [SeriesResult] = []
                 for e in 0..<seriesCount {
                     let base = 20 + Double(e)
-                    let slow = isCurrent && e == 0 ? 1.25 : 1.0
+                    let slow = (isCurrent && e == 0 ? 1.25 : 1.0) * (stepAt >= 0 && i >= stepAt && e == 1 ? 1.25 : 1.0)
                     let f = noise() * slow
                     series.append(
                         SeriesResult(

@@ -17,8 +17,8 @@ struct BaselineResolver {
         case pinned(path: String)
     }
 
-    var store: PerfgateStore
-    var git: GitClient
+    var store: any BaselineRunSource
+    var git: any CommitGraph
     var base: String
     var choice: Choice
     var historyWindow: Int

@@ -37,17 +37,31 @@ struct CheckEngine {
             commit.committedAt = commit.committedAt ?? stored.commit.committedAt
             commit.parentSha = commit.parentSha ?? stored.commit.parentSha
         }
-        let policy = r.budgets.baseline
-        let choice: BaselineResolver.Choice =
-            r.baseline ?? (policy.strategy == .window ? .window(policy.window) : .mergeBase)
-        let resolver = BaselineResolver(
-            store: store, git: git, base: r.base ?? policy.branch, choice: choice, historyWindow: policy.window,
-            allowEnvironmentMismatch: r.allowEnvironmentMismatch || policy.allowEnvironmentMismatch)
+        let resolver = Self.resolver(
+            source: store, git: git, budgets: r.budgets, base: r.base, choice: r.baseline, allowEnvironmentMismatch: r.allowEnvironmentMismatch)
         let resolved = try resolver.resolve(current: current, commit: commit)
-        return try Gate.evaluate(
+        return try Self.gate(budgets: r.budgets, budgetsFile: r.budgetsFile, current: current, resolved: resolved)
+    }
+
+    /// The baseline resolver a check uses: the budget file's baseline policy unless flags override it.
+    /// `tune` builds the same one over its in-memory history.
+    static func resolver(
+        source: any BaselineRunSource, git: any CommitGraph, budgets: BudgetSet, base: String?, choice: BaselineResolver.Choice?,
+        allowEnvironmentMismatch: Bool
+    ) -> BaselineResolver {
+        let policy = budgets.baseline
+        return BaselineResolver(
+            store: source, git: git, base: base ?? policy.branch,
+            choice: choice ?? (policy.strategy == .window ? .window(policy.window) : .mergeBase), historyWindow: policy.window,
+            allowEnvironmentMismatch: allowEnvironmentMismatch || policy.allowEnvironmentMismatch)
+    }
+
+    /// The gate on `current` against a resolved baseline.
+    static func gate(budgets: BudgetSet, budgetsFile: String, current: [GateRun], resolved: BaselineResolver.Resolved) throws -> GateOutcome {
+        try Gate.evaluate(
             GateInput(
-                budgets: r.budgets, budgetsFile: r.budgetsFile, current: current, baseline: resolved.baseline,
-                history: resolved.history, baselineInfo: resolved.info))
+                budgets: budgets, budgetsFile: budgetsFile, current: current, baseline: resolved.baseline, history: resolved.history,
+                baselineInfo: resolved.info))
     }
 
     func gateRuns(_ ids: [Int64]) throws -> [GateRun] {

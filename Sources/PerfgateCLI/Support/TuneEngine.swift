@@ -1,0 +1,146 @@
+import Foundation
+import PerfgateCore
+import PerfgateStore
+
+/// `perfgate tune`: replays the gate over a base-branch history held in memory (ReplayHistory) —
+/// each commit checked against the baseline it would have had then, by the resolver and the gate
+/// `check` uses — and hands the outcomes to `Backtest` for counting and suggestions.
+struct TuneEngine {
+    var history: ReplayHistory
+    var budgets: BudgetSet
+    var budgetsFile: String
+    var options: Backtest.Options
+    /// Replay only the newest N commits (the older ones still serve as baselines and for change points).
+    var last: Int?
+
+    struct Result {
+        var report: TuneReport
+        /// The budget with the suggested limits, when any differ from the file's.
+        var suggested: BudgetSet?
+        /// Suggested limit per rule path (only those that change).
+        var limits: [String: Double]
+    }
+
+    var replayIndices: [Int] {
+        let n = history.order.count
+        return Array(max(0, n - (last ?? n))..<n)
+    }
+
+    func run() async throws -> Result {
+        let indices = replayIndices
+        let probe = Backtest.probe(budgets)
+        let records = try await replay(budgets: budgets, probe: probe, indices: indices)
+        let order = history.order.map(\.sha)
+        let histories = seriesHistories(records)
+        let changePoints = await Self.detect(histories, branch: history.base)
+        var report = Backtest.analyse(
+            budgets: budgets, budgetsFile: budgetsFile, branch: history.base, environment: history.environment, orderName: history.orderName,
+            order: order, records: records, histories: histories, changePoints: changePoints, options: options)
+        if history.offChain > 0 {
+            report.notices.append("\(history.offChain) commit\(history.offChain == 1 ? "" : "s") of \(history.base) in the store are not on git's first-parent history of \(history.base): not replayed")
+        }
+        let skipped = records.filter { $0.skipped != nil }
+        if !skipped.isEmpty {
+            report.notices.append("\(skipped.count) commit\(skipped.count == 1 ? "" : "s") could not be checked (see commits): the budget does not fit their results")
+        }
+        var limits: [String: Double] = [:]
+        for s in report.suggestions {
+            if let v = s.suggested, abs(v - s.current) > 1e-9 { limits[s.path] = v }
+        }
+        guard !limits.isEmpty else { return Result(report: report, suggested: nil, limits: [:]) }
+        // The suggested budget, replayed the same way: what it would really have done.
+        let suggested = Backtest.applying(limits, to: budgets)
+        let again = try await replay(budgets: suggested, probe: nil, indices: indices)
+        let check = Backtest.analyse(
+            budgets: suggested, budgetsFile: budgetsFile, branch: history.base, environment: history.environment, orderName: history.orderName,
+            order: order, records: again, histories: histories, changePoints: changePoints, options: options)
+        report.verification = TuneReport.Verification(replay: check)
+        return Result(report: report, suggested: suggested, limits: limits)
+    }
+
+    /// The gate at each commit of `indices` (in parallel; each commit is independent), in order.
+    func replay(budgets: BudgetSet, probe: BudgetSet?, indices: [Int]) async throws -> [Backtest.CommitRecord] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, indices.count))
+        let history = self.history
+        let file = budgetsFile
+        let out = try await withThrowingTaskGroup(of: [(Int, Backtest.CommitRecord)].self) { group in
+            for w in 0..<workers {
+                let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
+                group.addTask {
+                    try mine.map { i in (i, try Self.check(history: history, index: i, budgets: budgets, budgetsFile: file, probe: probe)) }
+                }
+            }
+            var all: [(Int, Backtest.CommitRecord)] = []
+            for try await part in group { all += part }
+            return all
+        }
+        return out.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// One commit, as `perfgate check` would have judged it when it landed.
+    static func check(history: ReplayHistory, index: Int, budgets: BudgetSet, budgetsFile: String, probe: BudgetSet?) throws -> Backtest.CommitRecord {
+        let sha = history.order[index].sha
+        let current = history.currentRuns(index)
+        let view = history.asOf(index)
+        let resolver = CheckEngine.resolver(source: view, git: view, budgets: budgets, base: history.base, choice: nil, allowEnvironmentMismatch: false)
+        let resolved = try resolver.resolve(current: current, commit: history.commitInfo(index))
+        do {
+            let outcome = try CheckEngine.gate(budgets: budgets, budgetsFile: budgetsFile, current: current, resolved: resolved)
+            let probed = try probe.map { try CheckEngine.gate(budgets: $0, budgetsFile: budgetsFile, current: current, resolved: resolved) }
+            return Backtest.CommitRecord(sha: sha, outcome: outcome, probe: probed)
+        } catch let e as PerfgateError {
+            return Backtest.CommitRecord(sha: sha, evaluated: false, skipped: e.diagnostic.message)
+        }
+    }
+
+    /// One value per run, in replay order, of every statistic a rule reads (and p50, p95) on every
+    /// series a rule covers.
+    func seriesHistories(_ records: [Backtest.CommitRecord]) -> [Backtest.SeriesHistory] {
+        var wanted: [Backtest.SeriesID: Set<String>] = [:]
+        for r in records {
+            for c in r.coverage { wanted[c.series, default: ["p50", "p95"]].insert(c.rule.statistic) }
+        }
+        struct Key: Hashable {
+            var series: Backtest.SeriesID
+            var statistic: Statistic
+        }
+        var points: [Key: [(sha: String, value: Double)]] = [:]
+        var meta: [Key: (Direction, MetricUnit, String)] = [:]
+        for c in history.order {
+            let ids = (history.runsByCommit[c.sha] ?? []).compactMap { history.runs[$0] }.sorted {
+                ($0.startedAt ?? .distantPast, $0.id) < ($1.startedAt ?? .distantPast, $1.id)
+            }
+            for run in ids {
+                for s in history.series[run.id] ?? [] {
+                    let sid = Backtest.SeriesID(scenario: run.scenario, environment: run.environment, endpoint: s.key.endpoint, metric: s.key.metric)
+                    guard let stats = wanted[sid] else { continue }
+                    for name in stats {
+                        let stat = Statistic(rawValue: name)
+                        guard let v = s.stats[stat], v.isFinite else { continue }
+                        let k = Key(series: sid, statistic: stat)
+                        points[k, default: []].append((c.sha, v))
+                        if meta[k] == nil { meta[k] = (stat.direction(seriesDirection: s.direction), s.unit, run.tool) }
+                    }
+                }
+            }
+        }
+        return points.keys.sorted { ($0.series, $0.statistic.rawValue) < ($1.series, $1.statistic.rawValue) }.compactMap { k in
+            guard let m = meta[k], let p = points[k] else { return nil }
+            return Backtest.SeriesHistory(series: k.series, statistic: k.statistic, direction: m.0, unit: m.1, tool: m.2, points: p)
+        }
+    }
+
+    /// Change points of every history, in parallel.
+    static func detect(_ histories: [Backtest.SeriesHistory], branch: String) async -> [DetectedChangePoint] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, histories.count))
+        return await withTaskGroup(of: (Int, [DetectedChangePoint]).self) { group in
+            for w in 0..<workers {
+                let mine = stride(from: w, to: histories.count, by: workers).map { histories[$0] }
+                group.addTask { (w, Backtest.changePoints(mine, branch: branch)) }
+            }
+            var parts: [(Int, [DetectedChangePoint])] = []
+            for await p in group { parts.append(p) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+}
