@@ -18,10 +18,10 @@ extension PerfgateCommand {
                 regression of at least --min-change that no rule failed on is a miss. Improvements are \
                 never alarms.
 
-                For each relative and statistical rule it suggests the smallest limit whose false alarms \
-                stay within --target-false-alarms and the largest that still catches every lasting \
-                regression of at least --min-change (and says when these conflict), replays the suggested \
-                budget to confirm, and prints it as a diff. A noise profile per series gives the run-to-run \
+                For each relative, statistical and absolute rule it finds the smallest limit whose false \
+                alarms stay within --target-false-alarms and the largest that still catches every lasting \
+                regression of at least --min-change, says when these conflict, suggests a limit between \
+                them, replays the suggested budget to confirm, and prints it as a diff. A noise profile per series gives the run-to-run \
                 spread, the resolution and the runs per commit needed to see a 5 % or 10 % change. The budget \
                 file is never modified; --write-suggestions writes the suggested one elsewhere. See docs/tune.md.
 
