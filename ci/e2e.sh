@@ -15,6 +15,9 @@
 #                                names /api/orders for k6 and Locust; the other endpoints pass
 #   errors          D         D (branched off C): GET /api/search fails 3 % of its requests
 #
+# Then the README's quick start, extracted from README.md and run as written (its own repository and
+# store): the first main run exits 0, a pull request with orders 30 % slower exits 2, main again 0.
+#
 # Every budget example (README.md and docs/*.md JSON snippets, ci/examples/*.json; extracted by
 # ci/extract-budgets.py so docs and test cannot drift) is also checked on the k6 and on the Locust
 # result of B (exit 2, a failure on /api/orders and on no other endpoint), of C (exit 0, nothing fails)
@@ -159,13 +162,14 @@ run_locust() {
 
 # perfgate run inside the temporary repository, with CI variables removed so that commit, branch
 # and time come from real git (on GitHub Actions GITHUB_SHA would otherwise win).
-pg() {
-  (cd "$REPO" && env -u GITHUB_ACTIONS -u GITHUB_STEP_SUMMARY -u GITLAB_CI -u BUILDKITE -u CIRCLECI -u JENKINS_URL \
+clean_env() {
+  env -u GITHUB_ACTIONS -u GITHUB_STEP_SUMMARY -u GITLAB_CI -u BUILDKITE -u CIRCLECI -u JENKINS_URL \
     -u PERFGATE_COMMIT -u PERFGATE_BRANCH -u PERFGATE_COMMIT_TIME -u PERFGATE_STORE \
-    PERFGATE_ENVIRONMENT=e2e-loopback "$PERFGATE" "$@")
+    PERFGATE_ENVIRONMENT=e2e-loopback "$@"
 }
+pg() { (cd "$REPO" && clean_env "$PERFGATE" "$@"); }
 
-gitr() { git -C "$REPO" -c user.name="perfgate e2e" -c user.email=e2e@perfgate.invalid -c commit.gpgsign=false "$@"; }
+gitr() { git -C "${GITR_REPO:-$REPO}" -c user.name="perfgate e2e" -c user.email=e2e@perfgate.invalid -c commit.gpgsign=false "$@"; }
 NOW="$(date +%s)"
 # commit MESSAGE AGE_SECONDS : an empty commit dated AGE seconds ago (distinct, increasing times).
 commit() {
@@ -462,6 +466,71 @@ phase_d() {
 phase D phase_d
 pass() { PASSES+=("$*"); log "ok: $*"; }
 fail() { FAILURES+=("$*"); log "FAILED: $*"; }
+
+# ---------------------------------------------------------------- the README's quick start, as written
+# The README's "Quick start in CI" section (budgets.json and the commands, extracted from README.md)
+# run in a repository of its own with ci/quickstart/load.js and locustfile.py, on PATH: perfgate, k6,
+# locust. QA (main): the first run, no baseline yet -> exit 0. QB (a pull request, orders 30 % slower)
+# -> exit 2 naming /api/orders for k6 and Locust and no other endpoint. QC (main, unchanged) -> exit 0.
+QS="$WORK/quickstart"
+QS_BIN="$WORK/quickstart-bin"
+mkdir -p "$QS" "$QS_BIN"
+# readme_block MARKER : the fenced block that follows the line `<!-- quick-start: MARKER`.
+readme_block() {
+  "$PYTHON" - "$ROOT/README.md" "$1" <<'PY'
+import sys
+lines, marker = open(sys.argv[1], encoding="utf-8").read().split("\n"), "<!-- quick-start: " + sys.argv[2]
+at = next((i for i, l in enumerate(lines) if l.startswith(marker)), None)
+if at is None or not lines[at + 1].startswith("```"):
+    sys.exit(f"README.md: no fenced block after '{marker}'")
+end = next(i for i in range(at + 2, len(lines)) if lines[i].startswith("```"))
+print("\n".join(lines[at + 2:end]))
+PY
+}
+readme_block budgets.json >"$QS/budgets.json"
+readme_block commands >"$WORK/quickstart.sh"
+cp "$ROOT/ci/quickstart/load.js" "$ROOT/ci/quickstart/locustfile.py" "$QS/"
+ln -sf "$PERFGATE" "$QS_BIN/perfgate"
+ln -sf "$K6" "$QS_BIN/k6"
+printf '#!/bin/sh\nexec "%s" -m locust "$@"\n' "$PYTHON" >"$QS_BIN/locust"
+chmod +x "$QS_BIN/locust"
+log "quick start: $(grep -c . "$WORK/quickstart.sh") commands from README.md"
+GITR_REPO="$QS"
+gitr init -q
+gitr symbolic-ref HEAD refs/heads/main
+gitr add budgets.json load.js locustfile.py
+
+# quick_start NAME WANT SERVER_ARGS... : the README's commands, as a CI job would run them (a fresh
+# workspace: no results/, the store kept), then the same check with --json for the assertions.
+quick_start() {
+  local name="$1" want="$2" rc=0; shift 2
+  start_server "$@"
+  rm -rf "$QS/results" "$QS/summary.md" "$QS/perf.xml"
+  (cd "$QS" && BASE_URL="http://127.0.0.1:$PORT" PATH="$QS_BIN:$PATH" clean_env timeout 240 bash -euo pipefail "$WORK/quickstart.sh") \
+    >"$OUT/$name.out" 2>"$OUT/$name.err" || rc=$?
+  stop_server
+  sed 's/^/    /' "$OUT/$name.out" | grep -v '^ *$' | tail -n 25 >&2
+  if [[ $rc == "$want" ]]; then pass "quick start $name: the README's commands exit $rc"; else
+    sed 's/^/    stderr: /' "$OUT/$name.err" | tail -n 20 >&2
+    fail "quick start $name: the README's commands exit $rc, expected $want"
+  fi
+  if [[ -s "$QS/summary.md" && -s "$QS/perf.xml" ]]; then pass "quick start $name: summary.md and perf.xml written"; else
+    fail "quick start $name: summary.md or perf.xml missing"
+  fi
+  (cd "$QS" && clean_env "$PERFGATE" check --budget budgets.json --markdown "$OUT/$name.md" --junit "$OUT/$name.xml" \
+    --json "$OUT/$name.json" >/dev/null 2>&1) || true
+}
+commit "QA: quick start on main" 900 >/dev/null
+quick_start qs-A 0 --seed 11
+gitr checkout -q -b pull-request
+commit "QB: orders 30% slower" 800 >/dev/null
+quick_start qs-B 2 --seed 12 --slow orders=1.3
+if assert_findings qs-B regression k6 locust; then pass "quick start qs-B: /api/orders fails for k6 and Locust, nothing else"; else fail "quick start qs-B: findings"; fi
+gitr checkout -q main
+commit "QC: unrelated change" 700 >/dev/null
+quick_start qs-C 0 --seed 13
+if assert_findings qs-C clean k6 locust; then pass "quick start qs-C: nothing fails"; else fail "quick start qs-C: findings"; fi
+unset GITR_REPO
 
 # ---------------------------------------------------------------- history and report
 RUNS="$(pg query "select count(*) from runs" --format csv 2>/dev/null | tail -n1 || true)"
