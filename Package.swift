@@ -33,7 +33,10 @@ let package = Package(
         .target(name: "PerfgateIngest", dependencies: ["PerfgateCore", "CZlib"], swiftSettings: settings),
         .target(
             name: "PerfgateStore",
-            dependencies: ["PerfgateCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "PerfgateCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: settings
         ),
         // Built-in templates, embedded in the binary; one resource line per template file.

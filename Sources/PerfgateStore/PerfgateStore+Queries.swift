@@ -264,43 +264,6 @@ extension PerfgateStore {
         }
     }
 
-    /// Runs a read-only SQL statement. Anything that would write is refused before it runs, and the
-    /// statement is executed on a read-only connection as a second guard.
-    public func query(_ sql: String) throws -> QueryResult {
-        do {
-            return try writer.read { db in
-                let statement = try db.makeStatement(sql: sql)
-                guard statement.isReadonly else {
-                    throw StoreError.queryRefused("the statement would modify the store")
-                }
-                let columns = statement.columnNames
-                var rows: [[QueryValue]] = []
-                let cursor = try Row.fetchCursor(statement)
-                while let row = try cursor.next() {
-                    rows.append(
-                        (0..<row.count).map { i in
-                            let v = row[i] as DatabaseValue
-                            switch v.storage {
-                            case .null: return .null
-                            case .int64(let x): return .integer(x)
-                            case .double(let x): return .real(x)
-                            case .string(let x): return .text(x)
-                            case .blob(let x): return .blob(x)
-                            }
-                        })
-                }
-                return QueryResult(columns: columns, rows: rows)
-            }
-        } catch let e as StoreError {
-            throw e
-        } catch let e as DatabaseError {
-            if e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_AUTH {
-                throw StoreError.queryRefused("the statement would modify the store")
-            }
-            throw StoreError.queryFailed(e.message ?? "\(e.resultCode)")
-        }
-    }
-
     /// Counts for `store info`.
     public func counts() throws -> (commits: Int, runs: Int, series: Int, measurements: Int) {
         try wrap {

@@ -16,8 +16,9 @@ public struct PerfgateStore: Sendable {
     init(_ writer: any DatabaseWriter, path: String) throws {
         self.writer = writer
         self.path = path
-        let superseded = try writer.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
-        if superseded { throw StoreError.newerSchema(path: path) }
+        let applied = try writer.read { db in try Migrations.migrator.appliedIdentifiers(db) }
+        let unknown = applied.subtracting(Migrations.identifiers)
+        if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted(), newest: Migrations.newest) }
         try Migrations.migrator.migrate(writer)
     }
 
@@ -31,11 +32,48 @@ public struct PerfgateStore: Sendable {
     }
 
     /// Opens (creating when needed) the store at `path`; its directory is created too.
+    ///
+    /// The file is inspected on a read-only connection first: a file that is not a perfgate store,
+    /// or a store from a newer perfgate, is refused before anything is written. Creating or migrating
+    /// a store happens under an exclusive lock (`<path>.lock`): concurrent first uses wait for the one
+    /// that creates it (up to `StoreSetupLock.timeout`), then open the finished store.
     public static func open(path: String) throws -> PerfgateStore {
-        let url = URL(fileURLWithPath: path)
+        switch try refuseForeign(path: path) {
+        case .current:
+            return try openPool(path: path)
+        default:
+            do {
+                try FileManager.default.createDirectory(
+                    at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: error.localizedDescription)
+            }
+            let lock = try StoreSetupLock(storePath: path)
+            defer { lock.release() }
+            _ = try refuseForeign(path: path)  // again: another process may have changed it meanwhile
+            return try openPool(path: path)
+        }
+    }
+
+    /// The file's kind; throws for a file perfgate must not touch.
+    private static func refuseForeign(path: String) throws -> StoreFileKind {
+        let kind = StoreFileKind.inspect(path: path, known: Migrations.identifierList)
+        switch kind {
+        case .newer(let unknown):
+            throw StoreError.newerSchema(path: path, unknown: unknown, newest: Migrations.newest)
+        case .foreign(let tables):
+            let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+            throw StoreError.notAStore(
+                path: path, what: "a SQLite database with \(tables.count == 1 ? "table" : "tables") \(shown)")
+        case .notSQLite(let reason):
+            throw StoreError.notAStore(path: path, what: "not a SQLite database (\(reason))")
+        case .empty, .current, .older, .needsRecovery:
+            return kind
+        }
+    }
+
+    private static func openPool(path: String) throws -> PerfgateStore {
         do {
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let pool = try DatabasePool(path: path, configuration: configuration(readOnly: false))
             return try PerfgateStore(pool, path: path)
         } catch let e as StoreError {
@@ -64,15 +102,15 @@ public struct PerfgateStore: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "no store here yet (run `perfgate ingest FILE…` first, or pass --store PATH)")
         }
+        switch try refuseForeign(path: path) {
+        case .current: break
+        case .empty, .older, .needsRecovery, .newer, .foreign, .notSQLite:
+            // A store to create or upgrade, or a hot journal a killed writer left: a writer (under the
+            // setup lock) migrates or recovers it first; then it is read as usual.
+            _ = try open(path: path)
+        }
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
-            let superseded = try queue.read { db in try Migrations.migrator.hasBeenSuperseded(db) }
-            if superseded { throw StoreError.newerSchema(path: path) }
-            let complete = try queue.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
-            if !complete {
-                // An older store: migrate it through a writable connection first.
-                return try open(path: path)
-            }
             return PerfgateStore(unmigrated: queue, path: path)
         } catch let e as StoreError {
             throw e

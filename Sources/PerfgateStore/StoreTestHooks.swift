@@ -16,3 +16,13 @@ package enum StoreTestHooks {
         try Migrations.migrator.migrate(q, upTo: identifier)
     }
 }
+
+extension StoreTestHooks {
+    /// Someone else's SQLite database at `path` (rollback journal, one table `notes` with a row).
+    package static func createForeignDatabase(at path: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try q.write { db in
+            try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes(text) VALUES ('mine')")
+        }
+    }
+}

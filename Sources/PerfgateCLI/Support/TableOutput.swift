@@ -74,32 +74,38 @@ struct Tabular {
     }
 
     func csv() -> String {
-        func q(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
-        var out = [columns.map(q).joined(separator: ",")]
-        out += values.map { $0.map { q($0.display) }.joined(separator: ",") }
+        var out = [Self.csvLine(columns)]
+        out += values.map { Self.csvLine($0.map(\.display)) }
         return out.joined(separator: "\n")
     }
 
+    /// One RFC 4180 CSV line (fields with a comma, quote or line break quoted).
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { s in
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }.joined(separator: ",")
+    }
+
     func json() -> String {
-        struct Row: Encodable {
-            let columns: [String]
-            let cells: [Cell]
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: Key.self)
-                for (k, v) in zip(columns, cells) { try c.encode(v, forKey: Key(k)) }
-            }
-            struct Key: CodingKey {
-                var stringValue: String
-                var intValue: Int? { nil }
-                init(_ s: String) { stringValue = s }
-                init?(stringValue: String) { self.stringValue = stringValue }
-                init?(intValue: Int) { nil }
-            }
+        encodeJSON(values.map { JSONRow(columns: columns, cells: $0) })
+    }
+
+    /// One row as a JSON object (keys sorted by the encoder).
+    struct JSONRow: Encodable {
+        let columns: [String]
+        let cells: [Cell]
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            for (k, v) in zip(columns, cells) { try c.encode(v, forKey: Key(k)) }
         }
-        return encodeJSON(values.map { Row(columns: columns, cells: $0) })
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
     }
 }
 

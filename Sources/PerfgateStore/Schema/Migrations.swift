@@ -3,11 +3,17 @@ import GRDB
 /// The schema, as an append-only list of migrations. A migration that has shipped is never edited;
 /// changes are new migrations. Table and column names are strings, never app types (GRDB's advice).
 enum Migrations {
+    /// This perfgate's migrations, oldest first.
+    static var all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] {
+        [("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex)]
+    }
+    static var identifierList: [String] { all.map(\.identifier) }
+    static var identifiers: Set<String> { Set(identifierList) }
+    static var newest: String { identifierList[identifierList.count - 1] }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        m.registerMigration("v1", migrate: v1)
-        m.registerMigration("v2-change-points", migrate: v2ChangePoints)
-        m.registerMigration("v3-covering-series-index", migrate: v3CoveringSeriesIndex)
+        for (identifier, migrate) in all { m.registerMigration(identifier, migrate: migrate) }
         return m
     }
 
