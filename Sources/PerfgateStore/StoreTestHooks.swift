@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Test-only hooks that need raw SQLite access (kept here because only this target imports GRDB).
@@ -23,6 +24,26 @@ extension StoreTestHooks {
         let q = try DatabaseQueue(path: path)
         try q.write { db in
             try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes(text) VALUES ('mine')")
+        }
+    }
+}
+
+extension StoreTestHooks {
+    /// What a writer killed in the middle of a transaction leaves: a copy of the store at `path` (moved
+    /// to a rollback journal) taken while a transaction had changed it, written to `copy` with its hot
+    /// `-journal`. Every run's branch reads `CHANGED` in the half-written transaction.
+    package static func copyWithHotJournal(of path: String, to copy: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try db.execute(sql: "PRAGMA cache_size = 1")  // spill changed pages into the file before commit
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "UPDATE run SET branch = 'CHANGED'")
+            try db.execute(sql: "DELETE FROM measurement")
+            let fm = FileManager.default
+            try fm.copyItem(atPath: path, toPath: copy)
+            try fm.copyItem(atPath: path + "-journal", toPath: copy + "-journal")
+            try db.execute(sql: "ROLLBACK")
         }
     }
 }

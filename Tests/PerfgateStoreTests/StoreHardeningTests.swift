@@ -41,7 +41,7 @@ private func onThreads(_ n: Int, _ body: @escaping @Sendable (Int) throws -> Voi
 
 @Suite("Store hardening")
 struct StoreHardeningTests {
-    private func storeWithOneRun() throws -> (dir: URL, path: String) {
+    func storeWithOneRun() throws -> (dir: URL, path: String) {
         let dir = makeTemporaryDirectory()
         let path = dir.appendingPathComponent("history.sqlite").path
         _ = try PerfgateStore.open(path: path).insert(sampleRun(), context: context())
@@ -201,5 +201,21 @@ struct StoreHardeningTests {
         let store = try PerfgateStore.openReadOnly(path: path)
         #expect(try store.counts().runs == 41)
         #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index"])
+    }
+}
+
+extension StoreHardeningTests {
+    @Test func aHotJournalLeftByAKilledWriterIsRecoveredByAReader() throws {
+        let (dir, path) = try storeWithOneRun()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("killed.sqlite").path
+        try StoreTestHooks.copyWithHotJournal(of: path, to: copy)
+        #expect(FileManager.default.fileExists(atPath: copy + "-journal"))
+        // A read command (read-only open) recovers it: the half-written transaction is rolled back.
+        let store = try PerfgateStore.openReadOnly(path: copy)
+        #expect(try store.counts().runs == 1)
+        #expect(try store.query("SELECT branch FROM runs").rows == [[.text("main")]])
+        #expect(try store.counts().measurements > 0)
+        #expect(!FileManager.default.fileExists(atPath: copy + "-journal"))
     }
 }
