@@ -84,7 +84,7 @@ extension PerfgateCommand.Budgets {
                 Console.out("against \(parsed.count) run\(parsed.count == 1 ? "" : "s") (\(seriesCount) series): "
                     + parsed.map { "\($0.context.scenario) ← \($0.set.primary.displayPath)" }.joined(separator: "; "))
                 for (budget, ids) in zip(set.budgets, matches.matched) {
-                    Console.out("  \(budget.path) \(budget.name): \(Self.describe(ids))")
+                    Console.out(TerminalText.escape("  \(budget.path) \(budget.name): \(Self.describe(ids))"))
                 }
                 for p in matches.problems { Console.print(p.diagnostic) }
                 if !matches.problems.isEmpty {

@@ -81,7 +81,7 @@ extension PerfgateCommand {
                 if format != .table {
                     t.columns = ["scenario", "endpoint", "stat", "a", "b", "change", "p", "q", "significant", "method"]
                 } else {
-                    Console.out("A: \(labelA)\nB: \(labelB)\n")
+                    Console.out(TerminalText.escape("A: \(labelA)") + "\n" + TerminalText.escape("B: \(labelB)") + "\n")
                 }
                 Console.out(t.render(format))
                 if format == .table {

@@ -67,17 +67,19 @@ extension PerfgateCommand {
         static func text(_ d: StoredRunDetail) -> String {
             let r = d.run
             var out: [String] = []
-            out.append("run \(r.id)  commit \(r.commit.sha)  branch \(r.commit.branch)")
-            out.append("  committed \(Formatting.timestamp(r.commit.committedAt))  started \(Formatting.timestamp(r.startedAt))  ingested \(Formatting.timestamp(r.ingestedAt))")
-            out.append("  scenario \(r.scenario)  environment \(r.environment)  tool \(r.tool) \(r.toolVersion ?? "")  format \(r.format)  attempt \(r.attempt)")
+            /// A line that carries names from input, escaped for the terminal.
+            func add(_ line: String) { out.append(TerminalText.escape(line)) }
+            add("run \(r.id)  commit \(r.commit.sha)  branch \(r.commit.branch)")
+            add("  committed \(Formatting.timestamp(r.commit.committedAt))  started \(Formatting.timestamp(r.startedAt))  ingested \(Formatting.timestamp(r.ingestedAt))")
+            add("  scenario \(r.scenario)  environment \(r.environment)  tool \(r.tool) \(r.toolVersion ?? "")  format \(r.format)  attempt \(r.attempt)")
             var load: [String] = []
             if let v = r.vus { load.append("vus \(v)") }
             if let v = r.maxVUs { load.append("max vus \(v)") }
             if let s = r.durationSeconds { load.append("duration \(Formatting.fixed(s, 1)) s") }
-            if !load.isEmpty { out.append("  " + load.joined(separator: "  ")) }
-            if !r.tags.isEmpty { out.append("  tags " + r.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
-            for s in r.sources { out.append("  source \(s.path) \(s.digest) (\(s.bytes) bytes)") }
-            out.append("")
+            if !load.isEmpty { add("  " + load.joined(separator: "  ")) }
+            if !r.tags.isEmpty { add("  tags " + r.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+            for s in r.sources { add("  source \(s.path) \(s.digest) (\(s.bytes) bytes)") }
+            add("")
             // Latency-like series as a wide table; everything else as name=value lists.
             let wide: [Statistic] = [.count, .mean, .min, .p50, .p90, .p95, .p99, .max, .errorRate, .throughput]
             let trends = d.result.series.filter { $0.stats[.mean] != nil || $0.stats[.p95] != nil }
@@ -87,40 +89,40 @@ extension PerfgateCommand {
                         + wide.map { st in s.stats[st].map { Formatting.value($0, unit: st.unit(seriesUnit: s.unit)) } ?? "" }
                 }
                 let t = Tabular(columns: ["endpoint", "metric"] + wide.map(\.rawValue), rows: rows, values: [], numeric: Set(2..<(2 + wide.count)))
-                out.append(t.table())
+                out.append(t.table())  // escaped by Tabular
             }
             let others = d.result.series.filter { $0.stats[.mean] == nil && $0.stats[.p95] == nil }
             if !others.isEmpty {
-                out.append("")
+                add("")
                 for s in others {
                     let stats = s.stats.sorted { $0.key < $1.key }.map { "\($0.key)=\(Formatting.value($0.value, unit: $0.key.unit(seriesUnit: s.unit)))" }
-                    out.append("  \(s.key)  " + stats.joined(separator: "  "))
+                    add("  \(s.key)  " + stats.joined(separator: "  "))
                 }
             }
             let extras = d.result.series.flatMap { s in s.stats.keys.filter { $0.isPercentile && !wide.contains($0) }.map { _ in s } }
             if !extras.isEmpty {
-                out.append("")
-                out.append("other percentiles:")
+                add("")
+                add("other percentiles:")
                 for s in trends {
                     let ps = s.stats.filter { $0.key.isPercentile && !wide.contains($0.key) }.sorted { $0.key < $1.key }
                     if ps.isEmpty { continue }
-                    out.append("  \(s.key)  " + ps.map { "\($0.key)=\(Formatting.value($0.value, unit: s.unit))" }.joined(separator: "  "))
+                    add("  \(s.key)  " + ps.map { "\($0.key)=\(Formatting.value($0.value, unit: s.unit))" }.joined(separator: "  "))
                 }
             }
             if !d.result.thresholds.isEmpty {
-                out.append("")
-                out.append("thresholds (as the tool evaluated them):")
-                for t in d.result.thresholds { out.append("  \(t.passed ? "pass" : "FAIL")  \(t.metric)  \(t.expression)") }
+                add("")
+                add("thresholds (as the tool evaluated them):")
+                for t in d.result.thresholds { add("  \(t.passed ? "pass" : "FAIL")  \(t.metric)  \(t.expression)") }
             }
             if !d.result.checks.isEmpty {
-                out.append("")
-                out.append("checks:")
-                for c in d.result.checks { out.append("  \(c.fails == 0 ? "pass" : "FAIL")  \(c.group.isEmpty ? "" : c.group + " ")\(c.name)  \(c.passes) passed, \(c.fails) failed") }
+                add("")
+                add("checks:")
+                for c in d.result.checks { add("  \(c.fails == 0 ? "pass" : "FAIL")  \(c.group.isEmpty ? "" : c.group + " ")\(c.name)  \(c.passes) passed, \(c.fails) failed") }
             }
             if !d.result.errors.isEmpty {
-                out.append("")
-                out.append("errors:")
-                for e in d.result.errors { out.append("  \(e.occurrences)×  \(e.endpoint.isEmpty ? "" : e.endpoint + ": ")\(e.message)") }
+                add("")
+                add("errors:")
+                for e in d.result.errors { add("  \(e.occurrences)×  \(e.endpoint.isEmpty ? "" : e.endpoint + ": ")\(e.message)") }
             }
             return out.joined(separator: "\n")
         }

@@ -27,14 +27,15 @@ struct CheckTable {
         let findings = report.outcome.findings
         var rows: [[String]] = []
         for f in findings {
-            let series = (f.scenario.isEmpty ? "" : f.scenario + " ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint)
-                + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric)
+            let series = TerminalText.escape(
+                (f.scenario.isEmpty ? "" : f.scenario + " ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint)
+                    + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric))
             rows.append([
                 series, f.statistic, GateReport.valueText(f.baseline, f.unit), GateReport.valueText(f.current, f.unit),
                 GateReport.deltaText(f), f.limit, GateReport.verdictText(f),
             ])
         }
-        let evidence = findings.map(GateReport.evidenceText)
+        let evidence = findings.map { TerminalText.escape(GateReport.evidenceText($0)) }
         var cols = Self.columns
         if wide {
             cols.append("evidence")

@@ -152,7 +152,7 @@ struct IngestPipeline {
                 fmt = try format ?? InputFormat.detect(set.primary)
             } catch let e as IngestError {
                 if !item.named, let why = Self.notAResult(e, file: set.primary) {
-                    Console.err("skipped \(set.primary.displayPath): not a result file (\(why))")
+                    Console.err(TerminalText.escape("skipped \(set.primary.displayPath): not a result file (\(why))"))
                     continue
                 }
                 // A JSON document cut short says where, rather than "unknown format".
@@ -345,8 +345,10 @@ struct IngestPipeline {
     /// One line per stored run, for people.
     static func describe(_ p: Parsed, _ o: InsertOutcome) -> String {
         let endpoints = Set(p.run.series.map(\.key.endpoint).filter { !$0.isEmpty }).count
-        let what = "\(p.set.primary.displayPath) (\(p.format.rawValue), \(endpoints) endpoints, \(p.run.series.count) series)"
-        let at = "commit \(p.context.commit.shortSha) on \(p.context.commit.branch), scenario \(p.context.scenario), environment \(p.context.environment)"
+        let what = TerminalText.escape(
+            "\(p.set.primary.displayPath) (\(p.format.rawValue), \(endpoints) endpoints, \(p.run.series.count) series)")
+        let at = TerminalText.escape(
+            "commit \(p.context.commit.shortSha) on \(p.context.commit.branch), scenario \(p.context.scenario), environment \(p.context.environment)")
         switch o {
         case .inserted(let id, let attempt):
             let rep = attempt > 1 ? " as repeat #\(attempt)" : ""

@@ -55,8 +55,11 @@ struct Tabular {
         }
     }
 
+    /// Aligned columns for people; every cell escaped for the terminal (``TerminalText``).
     func table() -> String {
         if rows.isEmpty { return "(no rows)" }
+        let columns = columns.map(TerminalText.escape)
+        let rows = rows.map { $0.map(TerminalText.escape) }
         var widths = columns.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {

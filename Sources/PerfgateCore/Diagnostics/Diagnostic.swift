@@ -43,11 +43,11 @@ public struct Diagnostic: Sendable, Hashable, Codable {
     /// `file:line:col: error: at path: message` followed by `note:` lines.
     public var rendered: String {
         var s = ""
-        if let location { s += "\(location): " }
+        if let location { s += TerminalText.escape("\(location)") + ": " }
         s += "\(severity.rawValue): "
-        if let path = location?.jsonPath, !path.isEmpty { s += "at \(path): " }
-        s += message
-        for note in notes { s += "\nnote: \(note)" }
+        if let path = location?.jsonPath, !path.isEmpty { s += "at " + TerminalText.escape(path) + ": " }
+        s += TerminalText.escape(message)
+        for note in notes { s += "\nnote: " + TerminalText.escape(note) }
         return s
     }
 }

@@ -63,13 +63,15 @@ public struct GateReport: Sendable {
 
     /// The table printed by `perfgate check`, ordered by severity.
     public func table() -> String {
-        var out = headerLines
-        for n in outcome.notices { out.append("note: \(n)") }
+        var out = headerLines.map(TerminalText.escape)
+        for n in outcome.notices { out.append("note: " + TerminalText.escape(n)) }
         out.append("")
         let cols = ["series", "stat", "baseline", "current", "delta", "limit", "verdict", "evidence"]
         var rows: [[String]] = []
         for f in outcome.findings {
-            let series = (f.scenario.isEmpty ? "" : f.scenario + " ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint) + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric)
+            let series = TerminalText.escape(
+                (f.scenario.isEmpty ? "" : f.scenario + " ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint)
+                    + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric))
             rows.append([series, f.statistic, Self.valueText(f.baseline, f.unit), Self.valueText(f.current, f.unit), Self.deltaText(f), f.limit, Self.verdictText(f), Self.evidenceText(f)])
         }
         var widths = cols.map(\.count)
