@@ -17,7 +17,7 @@ struct BudgetErrorTests {
 
     @Test func duplicateKeyIsRejected() {
         let errors = BudgetTesting.errors(#"{ "version": 1, "budgets": [ { "max": { "p95": "1s" }, "max": { "p99": "2s" } } ] }"#)
-        #expect(errors == [#"budgets.json:1:56: error: invalid JSON: duplicate key "max" in the same object"#])
+        #expect(errors == [#"budgets.json:1:56: error: invalid JSON: duplicate key "max" in the same object (first at line 1, column 32)"#])
     }
 
     @Test func emptyFile() {

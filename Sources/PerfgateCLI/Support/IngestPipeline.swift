@@ -203,6 +203,7 @@ struct IngestPipeline {
             guard !run.series.isEmpty else {
                 throw IngestError.at(set.primary.displayPath, "the file holds no results (no metrics or requests)")
             }
+            try run.validate(file: set.primary.displayPath)
             let commit: CommitInfo
             switch commits {
             case .fixed(let c): commit = c

@@ -343,7 +343,7 @@ extension BudgetFile {
         if let (location, message) = JSONLocator.syntaxError(in: data, file: file) {
             throw BudgetsError(.malformedInput, diagnostics: [Diagnostic(.error, message, at: location)])
         }
-        if let (offset, message) = StrictJSON.firstProblem(in: data) {
+        if let (offset, message) = StrictJSON.firstProblem(in: data, trailingCommaNote: "budget files are plain JSON") {
             let (line, column) = JSONLocator.lineColumn(in: data, offset: offset)
             throw BudgetsError(
                 .malformedInput,
@@ -611,75 +611,5 @@ enum BudgetNumber {
     static func format(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return "\(v)"
-    }
-}
-
-/// What `JSONSerialization` lets through but a budget file must not contain: trailing commas (other
-/// JSON tools, and the JSON Schema check, reject them) and duplicate keys (the last one would silently
-/// win, so a repeated `"max"` would drop rules). Runs only on documents that already parse.
-enum StrictJSON {
-    static func firstProblem(in data: Data) -> (offset: Int, message: String)? {
-        struct Frame {
-            var isObject: Bool
-            var keys: Set<[UInt8]> = []
-        }
-        var stack: [Frame] = []
-        var lastSignificant: UInt8 = 0
-        var lastCommaOffset = 0
-        var inString = false
-        var escaped = false
-        var stringStart = 0
-        var isKey = false
-        let bytes = [UInt8](data)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if b == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if b == UInt8(ascii: "\"") {
-                    inString = false
-                    if isKey, !stack.isEmpty {
-                        let key = Array(bytes[(stringStart + 1)..<i])
-                        if stack[stack.count - 1].keys.contains(key) {
-                            let name = String(decoding: key, as: UTF8.self)
-                            return (stringStart, "invalid JSON: duplicate key \"\(name)\" in the same object")
-                        }
-                        stack[stack.count - 1].keys.insert(key)
-                    }
-                    lastSignificant = b
-                }
-                i += 1
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "\""):
-                inString = true
-                stringStart = i
-                isKey =
-                    stack.last?.isObject == true
-                    && (lastSignificant == UInt8(ascii: "{") || lastSignificant == UInt8(ascii: ","))
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                stack.append(Frame(isObject: b == UInt8(ascii: "{")))
-                lastSignificant = b
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if lastSignificant == UInt8(ascii: ",") {
-                    return (lastCommaOffset, "invalid JSON: trailing comma (budget files are plain JSON)")
-                }
-                if !stack.isEmpty { stack.removeLast() }
-                lastSignificant = b
-            case UInt8(ascii: ","):
-                lastCommaOffset = i
-                lastSignificant = b
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
-                break
-            default:
-                lastSignificant = b
-            }
-            i += 1
-        }
-        return nil
     }
 }

@@ -13,6 +13,10 @@ public enum JSONLocator {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
             return nil
         } catch {
+            if let (offset, message) = StrictJSON.lexicalProblem(in: data) {
+                let (line, col) = lineColumn(in: data, offset: offset)
+                return (SourceLocation(file: file, line: line, column: col), message)
+            }
             let text = String(describing: error)
             var offset: Int?
             if let r = text.range(of: "around character ") {

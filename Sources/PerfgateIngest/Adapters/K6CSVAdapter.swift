@@ -32,6 +32,13 @@ struct K6CSVAdapter: ResultAdapter {
                 header = h
                 return
             }
+            if fields.count == 1 && fields[0].isEmpty { return }  // a blank line
+            // k6 writes every column on every row: a shorter row is a cut file (the value it ends
+            // with may be a cut number), never data.
+            guard fields.count == h.names.count else {
+                throw IngestError.at(
+                    path, line: line, "row has \(fields.count) of the header's \(h.names.count) columns (truncated file?)")
+            }
             func field(_ index: Int) -> String? { index >= 0 && index < fields.count ? fields[index] : nil }
             guard let metricName = field(columns.metric), !metricName.isEmpty else {
                 throw IngestError.at(path, line: line, "missing metric_name (row has \(fields.count) of \(h.names.count) columns)")

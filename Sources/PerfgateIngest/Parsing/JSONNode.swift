@@ -14,6 +14,10 @@ public struct JSONNode {
         if let (loc, msg) = JSONLocator.syntaxError(in: data, file: file) {
             throw IngestError.malformed(loc, msg)
         }
+        if let (offset, message) = StrictJSON.firstProblem(in: data) {
+            let (line, column) = JSONLocator.lineColumn(in: data, offset: offset)
+            throw IngestError.malformed(SourceLocation(file: file, line: line, column: column), message)
+        }
         guard String(data: data, encoding: .utf8) != nil else {
             throw IngestError.at(file, "file is not valid UTF-8")
         }
