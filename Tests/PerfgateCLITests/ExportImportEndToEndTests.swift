@@ -31,6 +31,29 @@ struct ExportImportEndToEndTests {
         }
     }
 
+    @Test func importIsIdempotentByContentNotByTheOptionalSources() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path
+        let b = dir.appendingPathComponent("b.sqlite").path
+        let history = dir.appendingPathComponent("history.json")
+        #expect(try PerfgateProcess.run(["demo", "--store", a], in: dir).status == 0)
+        #expect(try PerfgateProcess.run(["export", "--store", a, "--out", history.path], in: dir).status == 0)
+        // The same history without `sources` (an optional field) on every run.
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: history)) as? [String: Any])
+        let runs = try #require(doc["runs"] as? [[String: Any]])
+        doc["runs"] = runs.map { var r = $0; r.removeValue(forKey: "sources"); return r }
+        let bare = dir.appendingPathComponent("bare.json")
+        try JSONSerialization.data(withJSONObject: doc).write(to: bare)
+
+        let back = try PerfgateProcess.run(["import", bare.path, "--store", a], in: dir)
+        #expect(back.stdout.contains("imported 0 runs; 12 were already present"), "\(back)")
+        let fresh = try PerfgateProcess.run(["import", bare.path, "--store", b], in: dir)
+        #expect(fresh.stdout.contains("imported 12 runs; 0 were already present"), "\(fresh)")
+        let again = try PerfgateProcess.run(["import", bare.path, history.path, "--store", b], in: dir)
+        #expect(again.stdout.contains("imported 0 runs; 24 were already present"), "\(again)")
+    }
+
     @Test func aCorruptHistoryFileChangesNothing() throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -31,6 +31,15 @@ enum HistoryFile {
         return try JSONSerialization.data(withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
+    /// A run's statistics as one canonical string (series sorted by key; values exactly), the identity
+    /// `import` compares: the same numbers are the same run, whatever optional fields came with them.
+    static func contentKey(_ series: [SeriesResult]) -> String {
+        series.sorted { ($0.key.endpoint, $0.key.metric) < ($1.key.endpoint, $1.key.metric) }.map { s in
+            "\(s.key.endpoint)\u{1F}\(s.key.metric)\u{1F}\(s.unit.rawValue)\u{1F}"
+                + s.stats.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value.bitPattern)" }.joined(separator: ",")
+        }.joined(separator: "\u{1E}")
+    }
+
     static func decode(_ data: Data, file: String) throws -> [(IngestedRun, RunContext)] {
         let root = try JSONNode.parse(data, file: file)
         guard try root.required("format").string() == format else {
@@ -142,9 +151,34 @@ extension PerfgateCommand {
                     items += try HistoryFile.decode(data, file: f)
                 }
                 let store = try storeOptions.openForWriting()
-                let outcomes = try store.insertAll(items)
+                // Idempotent by content, not by an optional field: a run whose statistics equal those of
+                // a stored run of the same commit, scenario and environment is already present, with or
+                // without its `sources`. A run without sources is keyed by a digest of its statistics.
+                var present = 0
+                var fresh: [(IngestedRun, RunContext)] = []
+                for (run, context) in items {
+                    let key = HistoryFile.contentKey(run.series)
+                    let stored = try store.runRefs(
+                        branch: nil, scenario: context.scenario, environment: context.environment, commit: context.commit.sha)
+                    let storedSeries = try store.series(runIds: stored.map(\.id), withDistributions: false)
+                    if storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key })
+                        || fresh.contains(where: { $0.1.commit.sha == context.commit.sha && $0.1.scenario == context.scenario
+                            && $0.1.environment == context.environment && HistoryFile.contentKey($0.0.series) == key })
+                    {
+                        present += 1
+                        continue
+                    }
+                    var context = context
+                    if context.sources.isEmpty {
+                        context.sources = [
+                            SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
+                        ]
+                    }
+                    fresh.append((run, context))
+                }
+                let outcomes = try store.insertAll(fresh)
                 let added = outcomes.filter { if case .inserted = $0 { return true } else { return false } }.count
-                Console.out("imported \(added) runs; \(outcomes.count - added) were already present")
+                Console.out("imported \(added) runs; \(present + outcomes.count - added) were already present")
             }
         }
     }
