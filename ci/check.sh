@@ -22,7 +22,7 @@ if [ -f ci/check-schemas.py ]; then
   python3 ci/check-schemas.py
 fi
 
-for extra in ci/e2e.sh ci/check-ci-kit.sh ci/check-report-browser.sh ci/dogfood.sh; do
+for extra in ci/e2e.sh ci/hardening.sh ci/check-ci-kit.sh ci/check-report-browser.sh ci/dogfood.sh; do
   if [ -x "$extra" ]; then
     echo "== $extra =="
     bash "$extra"
