@@ -42,6 +42,16 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
 
+    // MARK: microbenchmarks (a series per benchmark; Adapters/Microbench.swift)
+    /// hyperfine `--export-json`.
+    case hyperfineJSON = "hyperfine-json"
+    /// Go `testing` benchmark text (`go test -bench`, benchstat's input).
+    case goBench = "go-bench"
+    /// Google Benchmark `--benchmark_format=json` / `--benchmark_out_format=json`.
+    case googleBenchmarkJSON = "google-benchmark-json"
+    /// pytest-benchmark `--benchmark-json` and saved `.benchmarks/` files.
+    case pytestBenchmarkJSON = "pytest-benchmark-json"
+
     /// The adapter for this format.
     public var adapter: any ResultAdapter {
         switch self {
@@ -52,6 +62,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .locustCSV: LocustCSVAdapter()
         case .locustJSON: LocustJSONAdapter()
         case .native: NativeJSONAdapter()
+        // microbenchmarks
+        case .hyperfineJSON: HyperfineAdapter()
+        case .goBench: GoBenchAdapter()
+        case .googleBenchmarkJSON: GoogleBenchmarkAdapter()
+        case .pytestBenchmarkJSON: PytestBenchmarkAdapter()
         }
     }
 
@@ -65,6 +80,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .locustCSV: "Locust --csv set (_stats.csv + siblings)"
         case .locustJSON: "Locust --json / --json-file"
         case .native: "perfgate native JSON"
+        // microbenchmarks
+        case .hyperfineJSON: "hyperfine --export-json"
+        case .goBench: "go test -bench text (benchstat input)"
+        case .googleBenchmarkJSON: "Google Benchmark JSON"
+        case .pytestBenchmarkJSON: "pytest-benchmark JSON"
         }
     }
 

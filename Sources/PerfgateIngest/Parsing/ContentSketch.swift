@@ -9,6 +9,8 @@ public enum ContentSketch {
         if head.contains(0) || String(validatingUTF8CString: head) == nil { return "binary data" }
         let text = Sniff.text(head)
         let first = Sniff.firstByte(head)
+        // microbenchmarks: tool outputs that summarise or compare runs rather than hold one
+        if let micro = microbenchmarkSketch(text) { return micro }
         if first == UInt8(ascii: "{") {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
             if lines.count > 1, let l0 = lines.first, l0.hasSuffix("}"), let l1 = lines.dropFirst().first, l1.hasPrefix("{") {
@@ -29,6 +31,18 @@ public enum ContentSketch {
         }
         if text.hasPrefix("<?xml") || first == UInt8(ascii: "<") { return "XML or HTML" }
         return "text"
+    }
+
+    /// benchstat's comparison tables (text or `-format csv`) and other microbenchmark outputs that
+    /// are not one run: what they are and the file to ingest instead.
+    static func microbenchmarkSketch(_ text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).prefix(40)
+        let benchstatText = lines.contains { $0.contains("│") && ($0.contains("sec/op") || $0.contains("vs base")) }
+        let benchstatCSV = lines.contains { $0.hasPrefix(",sec/op,") || $0.hasPrefix(",B/op,") || $0.hasPrefix(",B/s,") }
+        if benchstatText || benchstatCSV {
+            return "benchstat output (\(benchstatCSV ? "-format csv" : "text")), which compares runs: ingest the `go test -bench` output it read (format go-bench)"
+        }
+        return nil
     }
 
     static func quoted(_ keys: [String]) -> String {
