@@ -7,7 +7,9 @@
 #   Tests/PerfgateIngestTests/Fixtures/generated/microbench/   one file per format
 #   Tests/PerfgateCLITests/Fixtures/microbench-history/c1..c6/ a 6-commit history (go.txt,
 #       hyperfine.json); commit 6 is the regressed one: MICROBENCH_SLOWDOWN=3 makes
-#       BenchmarkParse do 4× the work, and the hyperfine command sleeps 30 ms instead of 20 ms.
+#       BenchmarkParse do 4× the work and BenchmarkWait sleep 4 ms instead of 1 ms, and the
+#       hyperfine command "sleep-100ms" sleeps 200 ms. (Sleeps, because a shared CI machine's CPU
+#       contention moves CPU-bound times by a factor of several between runs.)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +34,7 @@ gobench() {  # $1 = output file, $2 = slowdown
 }
 hyperfine_json() {  # $1 = output file, $2 = sleep seconds
   timeout 120 hyperfine --style none 2>/dev/null --runs 10 --warmup 1 --export-json "$1" \
-    --command-name "sleep-20ms" "sleep $2" --command-name "true" "true" >/dev/null
+    --command-name "sleep-100ms" "sleep $2" --command-name "true" "true" >/dev/null
   # Absolute paths of the work directory never enter the fixture (hyperfine writes none).
 }
 
@@ -40,7 +42,7 @@ log "go:        $(go version)"
 gobench "$GEN/go-bench.txt" 0
 
 log "hyperfine: $(hyperfine --version)"
-hyperfine_json "$GEN/hyperfine.json" 0.02
+hyperfine_json "$GEN/hyperfine.json" 0.1
 
 log "google benchmark: libbenchmark-dev $(dpkg-query -W -f='${Version}' libbenchmark-dev 2>/dev/null || echo '?')"
 g++ -O2 -std=c++17 "$SRC/gbench/bench.cc" -o "$WORK/gbench" -lbenchmark -lpthread
@@ -55,7 +57,7 @@ log "pytest-benchmark: $("$PYTHON" -c 'import pytest_benchmark; print(pytest_ben
 
 for c in 1 2 3 4 5 6; do
   mkdir -p "$HIST/c$c"
-  if [[ $c == 6 ]]; then slow=3; sleep_s=0.03; else slow=0; sleep_s=0.02; fi
+  if [[ $c == 6 ]]; then slow=3; sleep_s=0.2; else slow=0; sleep_s=0.1; fi
   gobench "$HIST/c$c/go.txt" "$slow"
   hyperfine_json "$HIST/c$c/hyperfine.json" "$sleep_s"
   log "history commit $c done"

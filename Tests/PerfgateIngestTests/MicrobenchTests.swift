@@ -90,8 +90,8 @@ struct MicrobenchTests {
         #expect(!t.key.endpoint.hasSuffix("[ERROR]") && t.stats[.errors] == 1)
         #expect(t.distribution == nil, "sub-microsecond samples are not kept as a 1 µs-resolution distribution")
         let generated = try parse(.hyperfineJSON, "generated/microbench/hyperfine.json")
-        #expect(stat(generated, "sleep-20ms", Microbench.time, .count) == 10)
-        #expect(generated.series(SeriesKey(endpoint: "sleep-20ms", metric: Microbench.time))?.distribution?.count == 10)
+        #expect(stat(generated, "sleep-100ms", Microbench.time, .count) == 10)
+        #expect(generated.series(SeriesKey(endpoint: "sleep-100ms", metric: Microbench.time))?.distribution?.count == 10)
         let exit = try parseText(
             .hyperfineJSON,
             #"{"results": [{"command": "x", "mean": 1, "stddev": null, "median": 1, "user": 0, "system": 0, "min": 1, "max": 1, "times": [1, 1], "exit_codes": [0, null]}]}"#)

@@ -11,7 +11,7 @@ import PerfgateCore
 enum Microbench {
     /// Wall-clock time per iteration (Go `ns/op`, Google Benchmark `real_time`, pytest-benchmark
     /// and Criterion times) or per run (hyperfine): milliseconds, lower is better.
-    static let time = "time"
+    static let time = SeriesKey.benchmarkTimeMetric
     /// CPU time per iteration (Google Benchmark `cpu_time`).
     static let cpuTime = "cpu_time"
     /// hyperfine's mean user and system CPU time of a run.
