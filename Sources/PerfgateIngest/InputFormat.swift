@@ -51,6 +51,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case googleBenchmarkJSON = "google-benchmark-json"
     /// pytest-benchmark `--benchmark-json` and saved `.benchmarks/` files.
     case pytestBenchmarkJSON = "pytest-benchmark-json"
+    /// Criterion.rs `target/criterion/<id>/new/estimates.json` (+ `sample.json`, `benchmark.json`).
+    case criterion = "criterion"
+    /// Criterion `--output-format bencher` / libtest `cargo bench` text lines.
+    case bencherText = "bencher-text"
 
     /// The adapter for this format.
     public var adapter: any ResultAdapter {
@@ -67,6 +71,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .goBench: GoBenchAdapter()
         case .googleBenchmarkJSON: GoogleBenchmarkAdapter()
         case .pytestBenchmarkJSON: PytestBenchmarkAdapter()
+        case .criterion: CriterionAdapter()
+        case .bencherText: BencherTextAdapter()
         }
     }
 
@@ -85,6 +91,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .goBench: "go test -bench text (benchstat input)"
         case .googleBenchmarkJSON: "Google Benchmark JSON"
         case .pytestBenchmarkJSON: "pytest-benchmark JSON"
+        case .criterion: "Criterion.rs estimates.json (+ sample.json)"
+        case .bencherText: "Criterion --output-format bencher / cargo bench text"
         }
     }
 

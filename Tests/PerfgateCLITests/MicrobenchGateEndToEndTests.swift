@@ -101,3 +101,23 @@ struct MicrobenchGateEndToEndTests {
         #expect(r.stderr.contains("budgets[0]") && r.stderr.contains("matches no series"), "\(r)")
     }
 }
+
+/// `ingest` of a Criterion.rs directory: `estimates.json` with its `sample.json` as one run, the
+/// saved `base/` and the `change/` estimates left out, the bencher text beside it a second run.
+@Suite("criterion directory ingest")
+struct CriterionDirectoryIngestTests {
+    @Test func aCriterionDirectoryIsOneRunPerEstimatesFile() throws {
+        let dir = makeTemporaryDirectory()
+        let store = dir.appendingPathComponent("c.sqlite").path
+        let criterion = Fixtures.url("corpus/criterion", target: "PerfgateIngestTests").path
+        let r = try PerfgateProcess.run(
+            ["ingest", criterion, "--store", store, "--commit", String(repeating: "c", count: 40), "--branch", "main"], in: dir)
+        #expect(r.status == 0, "\(r)")
+        let q = try PerfgateProcess.run(
+            ["query", "--store", store, "--format", "csv",
+             "SELECT endpoint, value FROM measurements WHERE metric = 'time' AND statistic = 'count' ORDER BY endpoint"], in: dir)
+        #expect(q.stdout.contains("book-Fibonacci-Iterative,100"), "\(q)")
+        let runs = try PerfgateProcess.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM runs"], in: dir)
+        #expect(runs.stdout.split(separator: "\n").last == "2", "estimates (new/) and the bencher text: \(runs)")
+    }
+}

@@ -272,4 +272,55 @@ struct MicrobenchTests {
             }
         }
     }
+
+    // MARK: Criterion.rs
+
+    let criterionDir = "corpus/criterion/book-Fibonacci-Iterative"
+
+    func criterion(_ sub: String, companions: [String] = ["sample"]) throws -> IngestedRun {
+        let file = ingestFixture("\(criterionDir)/\(sub)/estimates.json")
+        #expect(try InputFormat.detect(file) == .criterion)
+        var set = InputSet(primary: file)
+        for role in companions {
+            let name = role == "sample" ? "sample.json" : "benchmark.json"
+            set.companions[role] = ingestFixture("\(criterionDir)/\(sub)/\(name)")
+        }
+        return try CriterionAdapter().parse(set)
+    }
+
+    @Test func criterionEstimatesWithSamplesMatchCriterionsOwnPointEstimates() throws {
+        let run = try criterion("new")
+        let t = try #require(run.series(SeriesKey(endpoint: "book-Fibonacci-Iterative", metric: Microbench.time)))
+        // Criterion's estimates (ns per iteration) as written in estimates.json.
+        #expect(t.stats[.mean] == 4.723173110355467 / 1e6 && t.stats[.p50] == 4.670911442470985 / 1e6)
+        #expect(t.stats[.count] == 100 && t.stats[Microbench.iterations] == 1_057_742_700)
+        // The 100 samples (times / iters) give Criterion's mean and median again.
+        let sample = try CriterionAdapter.samples(try JSONNode.parse(try ingestFixture("\(criterionDir)/new/sample.json").readAll(), file: "s"))
+        let own = Microbench.series(benchmark: "x", metric: "time", unit: .milliseconds, direction: .lowerIsBetter, samples: sample.values)
+        #expect(close(own.stats[.mean], 4.723173110355467 / 1e6, rel: 1e-12) && close(own.stats[.p50], 4.670911442470985 / 1e6, rel: 1e-12))
+        // benchmark.json names it by its full id.
+        let base = try criterion("base", companions: ["sample", "benchmark"])
+        #expect(base.series.first?.key.endpoint == "Fibonacci/Iterative")
+    }
+
+    @Test func criterionChangeEstimatesAreRefusedAndSampleJSONStandsAlone() throws {
+        let change = location { _ = try CriterionAdapter().parse(InputSet(primary: ingestFixture("\(criterionDir)/change/estimates.json"))) }
+        #expect(change?.1.contains("change/estimates.json") == true && change?.1.contains("not a run") == true)
+        let file = ingestFixture("\(criterionDir)/new/sample.json")
+        #expect(try InputFormat.detect(file) == .criterion)
+        let alone = try CriterionAdapter().parse(InputSet(primary: file))
+        #expect(alone.series.first?.stats[.count] == 100 && alone.series.first?.key.endpoint == "book-Fibonacci-Iterative")
+    }
+
+    @Test func bencherTextLinesAreMediansInNanoseconds() throws {
+        let run = try parse(.bencherText, "corpus/criterion/gab-criterion_output.txt")
+        #expect(run.series.count == 4)
+        #expect(stat(run, "Create Realm", Microbench.time, .p50) == 329 / 1e6)
+        #expect(stat(run, "Fibonacci (Execution)", Microbench.time, .p50) == 1_672_496 / 1e6)
+        #expect(stat(run, "Fibonacci (Execution)", Microbench.time, .stddev) == 10_166 / 1e6)
+        let libtest = try parseText(.bencherText, "test bench_add ... bench:       1,234 ns/iter (+/- 56)\n")
+        #expect(stat(libtest, "bench_add", Microbench.time, .p50) == 1234 / 1e6)
+        let bad = location { _ = try parseText(.bencherText, "test a ... bench: 12 ns/iter (+/- 1)\ntest b ... bench: x ns/iter (+/- 1)\n") }
+        #expect(bad?.0.line == 2 && bad?.1.contains("\"x\" is not a number") == true)
+    }
 }
