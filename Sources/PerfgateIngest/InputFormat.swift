@@ -55,6 +55,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case criterion = "criterion"
     /// Criterion `--output-format bencher` / libtest `cargo bench` text lines.
     case bencherText = "bencher-text"
+    /// ordo-one package-benchmark `--format metricP90AbsoluteThresholds` files.
+    case packageBenchmarkP90 = "package-benchmark-p90"
+    /// Bencher Metric Format JSON.
+    case bmf = "bmf"
 
     /// The adapter for this format.
     public var adapter: any ResultAdapter {
@@ -73,6 +77,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .pytestBenchmarkJSON: PytestBenchmarkAdapter()
         case .criterion: CriterionAdapter()
         case .bencherText: BencherTextAdapter()
+        case .packageBenchmarkP90: PackageBenchmarkAdapter()
+        case .bmf: BMFAdapter()
         }
     }
 
@@ -93,6 +99,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .pytestBenchmarkJSON: "pytest-benchmark JSON"
         case .criterion: "Criterion.rs estimates.json (+ sample.json)"
         case .bencherText: "Criterion --output-format bencher / cargo bench text"
+        case .packageBenchmarkP90: "package-benchmark metricP90AbsoluteThresholds JSON"
+        case .bmf: "Bencher Metric Format (BMF) JSON"
         }
     }
 

@@ -323,4 +323,41 @@ struct MicrobenchTests {
         let bad = location { _ = try parseText(.bencherText, "test a ... bench: 12 ns/iter (+/- 1)\ntest b ... bench: x ns/iter (+/- 1)\n") }
         #expect(bad?.0.line == 2 && bad?.1.contains("\"x\" is not a number") == true)
     }
+
+    // MARK: package-benchmark, BMF
+
+    @Test func packageBenchmarkP90ThresholdFilesAreP90sOfTheirBenchmark() throws {
+        let run = try parse(.packageBenchmarkP90, "corpus/package-benchmark/P90AbsoluteThresholdsBenchmark.P90Malloc.p90.json")
+        #expect(run.tags["target"] == "P90AbsoluteThresholdsBenchmark")
+        #expect(stat(run, "P90Malloc", "mallocCountTotal", .p90) == 1012 && stat(run, "P90Malloc", "syscalls", .p90) == 6)
+        #expect(run.series(SeriesKey(endpoint: "P90Malloc", metric: "syscalls"))?.unit == .count)
+        let date = try parse(.packageBenchmarkP90, "corpus/package-benchmark/P90AbsoluteThresholdsBenchmark.P90Date.p90.json")
+        #expect(stat(date, "P90Date", "mallocCountTotal", .p90) == 0)
+        let wall = try parseText(.packageBenchmarkP90, #"{ "wallClock" : 1500000, "throughput" : 650 }"#, "Bench.Parse.p90.json")
+        #expect(stat(wall, "Parse", "wallClock", .p90) == 1.5 && wall.series(SeriesKey(endpoint: "Parse", metric: "throughput"))?.direction == .higherIsBetter)
+        let renamed = location { _ = try parseText(.packageBenchmarkP90, #"{ "syscalls" : 2 }"#, "thresholds.json") }
+        #expect(renamed?.1.contains("<target>.<benchmark>.p90.json") == true)
+    }
+
+    @Test func bmfMeasuresAreNormalisedAndBoundsKept() throws {
+        // The example of Bencher's BMF documentation, with a throughput measure added.
+        let text = """
+            {
+              "benchmark_name": {
+                "latency": { "value": 88.0, "lower_value": 87.42, "upper_value": 88.88 },
+                "throughput": { "value": 5000 }
+              }
+            }
+            """
+        #expect(try InputFormat.detect(inline(text, "bmf.json")) == .bmf)
+        let run = try parseText(.bmf, text, "bmf.json")
+        let latency = try #require(run.series(SeriesKey(endpoint: "benchmark_name", metric: Microbench.time)))
+        #expect(latency.unit == .milliseconds && latency.stats[.mean] == 88 / 1e6)
+        #expect(latency.stats[Statistic(rawValue: "upper_value")] == 88.88 / 1e6)
+        #expect(run.series(SeriesKey(endpoint: "benchmark_name", metric: "throughput"))?.direction == .higherIsBetter)
+        let typo = location { _ = try parseText(.bmf, #"{"b": {"latency": {"value": 1, "uper_value": 2}}}"#) }
+        #expect(typo?.0.jsonPath == "b.latency.uper_value" && typo?.1.contains("did you mean \"upper_value\"") == true)
+        let inverted = location { _ = try parseText(.bmf, #"{"b": {"latency": {"value": 1, "lower_value": 3, "upper_value": 2}}}"#) }
+        #expect(inverted?.0.jsonPath == "b.latency")
+    }
 }
