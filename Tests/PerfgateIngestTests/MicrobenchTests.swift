@@ -35,16 +35,8 @@ struct MicrobenchTests {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    func location(_ body: () throws -> Void) -> (PerfgateCore.SourceLocation, String)? {
-        do {
-            try body()
-        } catch let IngestError.malformed(loc, msg) {
-            return (loc, msg)
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
-        return nil
-    }
+    /// Where the malformed-input error of `body` points, and its message.
+    func location(_ body: () throws -> Void) -> (PerfgateCore.SourceLocation, String)? { K6T.errorLocation(body) }
 
     // MARK: hyperfine
 
@@ -359,5 +351,24 @@ struct MicrobenchTests {
         #expect(typo?.0.jsonPath == "b.latency.uper_value" && typo?.1.contains("did you mean \"upper_value\"") == true)
         let inverted = location { _ = try parseText(.bmf, #"{"b": {"latency": {"value": 1, "lower_value": 3, "upper_value": 2}}}"#) }
         #expect(inverted?.0.jsonPath == "b.latency")
+    }
+
+    @Test func microbenchmarkFilesNotReadYetSayWhatToExportInstead() throws {
+        let cases: [(String, String, String)] = [
+            ("corpus/criterion/book-Fibonacci-Iterative/base/tukey.json", "", "Criterion's tukey.json"),
+            ("", #"{"Time":"2026-01-01T00:00:00Z","Action":"output","Package":"p","Output":"BenchmarkX-8 1 2 ns/op\n"}"# + "\n" + #"{"Time":"2026-01-01T00:00:00Z","Action":"pass","Package":"p"}"#, "`go test -json` events"),
+            ("", "command,mean,stddev,median,user,system,min,max\nsleep 1,1.0,0.0,1.0,0.0,0.0,1.0,1.0\n", "hyperfine --export-csv"),
+            ("", "name,iterations,real_time,cpu_time,time_unit,bytes_per_second\nBM_x,10,1,1,ns,\n", "Google Benchmark CSV"),
+            ("", #"[{"benchmark": "x", "mode": "thrpt", "primaryMetric": {"score": 1}}]"#, "JMH JSON"),
+        ]
+        for (path, text, expected) in cases {
+            let file = path.isEmpty ? inline(text, "out") : ingestFixture(path)
+            do {
+                _ = try InputFormat.detect(file)
+                Issue.record("\(expected) must not be claimed")
+            } catch IngestError.unknownFormat(_, let looksLike) {
+                #expect(looksLike.hasPrefix(expected), "\(looksLike)")
+            }
+        }
     }
 }

@@ -42,6 +42,29 @@ public enum ContentSketch {
         if benchstatText || benchstatCSV {
             return "benchstat output (\(benchstatCSV ? "-format csv" : "text")), which compares runs: ingest the `go test -bench` output it read (format go-bench)"
         }
+        let first = lines.first.map(String.init) ?? ""
+        let compact = text.filter { !$0.isWhitespace }
+        if first.hasPrefix("{") && first.contains("\"Action\"") && (first.contains("\"Package\"") || first.contains("\"Time\"")) {
+            return "`go test -json` events (test2json), not read yet: run the benchmarks without -json and ingest that text (format go-bench)"
+        }
+        if first.hasPrefix("command,mean,stddev,median,user,system,min,max") {
+            return "hyperfine --export-csv (aggregates only): export with --export-json instead (format hyperfine-json)"
+        }
+        if first.hasPrefix("name,iterations,real_time,cpu_time,time_unit") {
+            return "Google Benchmark CSV output: write --benchmark_out_format=json instead (format google-benchmark-json)"
+        }
+        if first.hasPrefix("group,function,value,throughput_num,throughput_type,sample_measured_value") {
+            return "Criterion's raw.csv: ingest the benchmark's directory (new/estimates.json with sample.json, format criterion)"
+        }
+        if compact.hasPrefix("[{") && compact.contains("\"primaryMetric\"") && compact.contains("\"benchmark\"") {
+            return "JMH JSON (package-benchmark --format jmh), not read yet: export --format metricP90AbsoluteThresholds (format package-benchmark-p90)"
+        }
+        if compact.hasPrefix("["), compact.hasSuffix("]"), lines.count <= 6 {
+            let numbers = compact.dropFirst().dropLast().split(separator: ",")
+            if numbers.count == 4, numbers.allSatisfy({ Double($0) != nil }) {
+                return "Criterion's tukey.json (outlier fences): ingest the benchmark's directory (new/estimates.json, format criterion)"
+            }
+        }
         return nil
     }
 
