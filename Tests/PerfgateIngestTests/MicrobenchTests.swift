@@ -371,4 +371,48 @@ struct MicrobenchTests {
             }
         }
     }
+    // MARK: the whole corpus of the family
+
+    /// Every corpus file of the microbenchmark family either ingests in its format or is refused
+    /// with what it is (benchstat tables, Criterion's change estimates and tukey fences, a
+    /// compare.py fixture without times); nothing is left to "unknown result format".
+    @Test func everyCorpusFileOfTheFamilyIngestsOrIsRefusedSayingWhy() throws {
+        let refused: [String: String] = [
+            "go-bench/benchstat-crcOldNew.stdout": "benchstat output",
+            "go-bench/benchstat-csvOldNew.stdout": "benchstat output",
+            "google-benchmark/gbench-test4_run.json": "missing required key",
+            "criterion/book-Fibonacci-Iterative/change/estimates.json": "not a run",
+            "criterion/book-Fibonacci-Iterative/base/tukey.json": "Criterion's tukey.json",
+            "criterion/book-Fibonacci-Iterative/base/benchmark.json": "JSON with top-level keys",
+        ]
+        var ingested = 0
+        for folder in ["hyperfine", "go-bench", "google-benchmark", "pytest-benchmark", "criterion", "package-benchmark"] {
+            let root = Fixtures.url("corpus/\(folder)", target: "PerfgateIngestTests")
+            let files = FileManager.default.enumerator(atPath: root.path)!.compactMap { $0 as? String }
+                .filter { rel in
+                    var isDir: ObjCBool = false
+                    _ = FileManager.default.fileExists(atPath: root.appendingPathComponent(rel).path, isDirectory: &isDir)
+                    return !isDir.boolValue && !rel.hasSuffix("SOURCES.md")
+                }
+            for rel in files.sorted() {
+                let key = "\(folder)/\(rel)"
+                let file = ingestFixture("corpus/\(key)")
+                do {
+                    let format = try InputFormat.detect(file)
+                    var set = InputSet(primary: file)
+                    if format == .criterion, rel.hasSuffix("estimates.json") {
+                        set.companions["sample"] = ingestFixture("corpus/\(key)".replacingOccurrences(of: "estimates.json", with: "sample.json"))
+                    }
+                    let run = try format.adapter.parse(set)
+                    #expect(refused[key] == nil, "\(key) should have been refused")
+                    #expect(!run.series.isEmpty, "\(key)")
+                    ingested += 1
+                } catch let e as IngestError {
+                    let why = try #require(refused[key], "\(key): \(e)")
+                    #expect(e.description.contains(why), "\(key): \(e)")
+                }
+            }
+        }
+        #expect(ingested == 21, "ingested \(ingested) files")
+    }
 }
