@@ -40,6 +40,7 @@ hyperfine_json() {  # $1 = output file, $2 = sleep seconds
 
 log "go:        $(go version)"
 gobench "$GEN/go-bench.txt" 0
+(cd "$SRC/gobench" && timeout 120 go test -json -run '^$' -bench . -benchmem -count 5 -benchtime 20ms .) >"$GEN/go-bench.json"
 
 log "hyperfine: $(hyperfine --version)"
 hyperfine_json "$GEN/hyperfine.json" 0.1

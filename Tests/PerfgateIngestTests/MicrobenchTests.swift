@@ -145,6 +145,18 @@ struct MicrobenchTests {
         #expect(generated.series(SeriesKey(endpoint: "BenchmarkParse", metric: Microbench.bytesPerSecond))?.direction == .higherIsBetter)
     }
 
+    @Test func goTestJSONEventsAreReassembledIntoTheSameResults() throws {
+        // `go test -json -bench`, made by the real go tool (generated/microbench/go-bench.json):
+        // test2json splits a benchmark's name and its result over two output events.
+        let json = try parse(.goBench, "generated/microbench/go-bench.json")
+        let text = try parse(.goBench, "generated/microbench/go-bench.txt")
+        #expect(json.series.map(\.key) == text.series.map(\.key))
+        #expect(stat(json, "BenchmarkParse", Microbench.time, .count) == 5)
+        #expect(json.tags["pkg"] == "example.com/perfgate/microbench")
+        let bad = location { _ = try parseText(.goBench, #"{"Action":"output","Package":"p","Output":"BenchmarkA-8 1 2 ns/op\n"}"# + "\n{oops\n") }
+        #expect(bad?.0.line == 2 && bad?.1.contains("not a go test -json event") == true)
+    }
+
     @Test func goBenchErrorsNameTheLine() throws {
         let bad = location { _ = try parseText(.goBench, "goos: linux\nBenchmarkA-8  100  12 ns/op\nBenchmarkB-8  100  1x2 ns/op\n") }
         #expect(bad?.0.line == 3 && bad?.1.contains("\"1x2\" is not a number") == true)
@@ -356,7 +368,7 @@ struct MicrobenchTests {
     @Test func microbenchmarkFilesNotReadYetSayWhatToExportInstead() throws {
         let cases: [(String, String, String)] = [
             ("corpus/criterion/book-Fibonacci-Iterative/base/tukey.json", "", "Criterion's tukey.json"),
-            ("", #"{"Time":"2026-01-01T00:00:00Z","Action":"output","Package":"p","Output":"BenchmarkX-8 1 2 ns/op\n"}"# + "\n" + #"{"Time":"2026-01-01T00:00:00Z","Action":"pass","Package":"p"}"#, "`go test -json` events"),
+            ("", #"{"Time":"2026-01-01T00:00:00Z","Action":"output","Package":"p","Output":"PASS\n"}"# + "\n" + #"{"Time":"2026-01-01T00:00:00Z","Action":"pass","Package":"p"}"#, "`go test -json` events without benchmark"),
             ("", "command,mean,stddev,median,user,system,min,max\nsleep 1,1.0,0.0,1.0,0.0,0.0,1.0,1.0\n", "hyperfine --export-csv"),
             ("", "name,iterations,real_time,cpu_time,time_unit,bytes_per_second\nBM_x,10,1,1,ns,\n", "Google Benchmark CSV"),
             ("", #"[{"benchmark": "x", "mode": "thrpt", "primaryMetric": {"score": 1}}]"#, "JMH JSON"),

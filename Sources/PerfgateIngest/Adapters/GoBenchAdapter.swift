@@ -20,6 +20,7 @@ public struct GoBenchAdapter: ResultAdapter {
 
     public func sniff(head: [UInt8], fileName: String) -> Bool {
         let text = Sniff.text(head)
+        if Self.isTest2JSON(head) { return text.contains("\"Output\":\"Benchmark") }
         for line in text.split(separator: "\n").prefix(200) where line.hasPrefix("Benchmark") {
             let f = Self.fields(line)
             if f.count >= 4, Int(f[1]) != nil, Double(f[2]) != nil { return true }
@@ -37,10 +38,52 @@ public struct GoBenchAdapter: ResultAdapter {
         var unit: String
     }
 
+    /// `go test -json` (test2json) events: NDJSON objects with `Action` (and `Package`, `Time`).
+    static func isTest2JSON(_ head: [UInt8]) -> Bool {
+        guard Sniff.firstByte(head) == UInt8(ascii: "{") else { return false }
+        let first = Sniff.firstLine(head)
+        return first.contains("\"Action\"") && (first.contains("\"Package\"") || first.contains("\"Time\""))
+    }
+
+    /// The text `go test` printed, from its `-json` events: the `Output` of `output` events, per
+    /// package in order (test2json may split one printed line over several events), each package's
+    /// text starting with its `pkg:` line.
+    static func test2JSONText(_ data: Data, file: String) throws -> String {
+        var order: [String] = []
+        var outputs: [String: String] = [:]
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            let event: JSONNode
+            do {
+                event = try JSONNode.parse(Data(line), file: file)
+            } catch {
+                throw IngestError.at(file, line: lineNumber, "not a go test -json event (invalid JSON)")
+            }
+            guard let action = try? event.required("Action").string() else {
+                throw IngestError.at(file, line: lineNumber, "not a go test -json event (no \"Action\")")
+            }
+            guard action == "output", let output = try event.optional("Output") else { continue }
+            let package = (try event.optional("Package")?.string()) ?? ""
+            if outputs[package] == nil {
+                order.append(package)
+                outputs[package] = package.isEmpty ? "" : "pkg: \(package)\n"
+            }
+            outputs[package]! += try output.string()
+        }
+        return order.map { outputs[$0]! }.joined(separator: "\n")
+    }
+
     public func parse(_ input: InputSet) throws -> IngestedRun {
         let file = input.primary
         let data = try file.readAll()
-        guard let text = String(data: data, encoding: .utf8) else {
+        let text: String
+        if Self.isTest2JSON([UInt8](data.prefix(4096))) {
+            text = try Self.test2JSONText(data, file: file.displayPath)
+        } else if let plain = String(data: data, encoding: .utf8) {
+            text = plain
+        } else {
             throw IngestError.at(file.displayPath, "file is not valid UTF-8")
         }
         var config: [String: String] = [:]

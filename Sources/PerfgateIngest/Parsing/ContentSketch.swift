@@ -45,7 +45,7 @@ public enum ContentSketch {
         let first = lines.first.map(String.init) ?? ""
         let compact = text.filter { !$0.isWhitespace }
         if first.hasPrefix("{") && first.contains("\"Action\"") && (first.contains("\"Package\"") || first.contains("\"Time\"")) {
-            return "`go test -json` events (test2json), not read yet: run the benchmarks without -json and ingest that text (format go-bench)"
+            return "`go test -json` events without benchmark results (format go-bench reads them when they hold `Benchmark…` output)"
         }
         if first.hasPrefix("command,mean,stddev,median,user,system,min,max") {
             return "hyperfine --export-csv (aggregates only): export with --export-json instead (format hyperfine-json)"
