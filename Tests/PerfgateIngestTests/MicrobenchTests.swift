@@ -252,6 +252,8 @@ struct MicrobenchTests {
         #expect(s.stats[Microbench.iterations] == 4_185_010)  // 431 iterations × 9 710 rounds
         #expect(old.tags["commit"] == "5b78858eb718649a31fb93d8dc96ca2cee41a4cd" && old.tags["dirty"] == "true")
         #expect(abs((old.startedAt?.timeIntervalSince1970 ?? 0) - 1_439_597_058.687119) < 1e-3)
+        // Naive timestamps (pytest-benchmark before 4.0) are UTC.
+        #expect(PytestBenchmarkAdapter.date("2019-11-16T03:10:30.5")?.timeIntervalSince1970 == 1_573_873_830.5)
         // github-action-benchmark cut `data` short by hand: its statistics are used, not the stub.
         for path in ["corpus/pytest-benchmark/gab-pytest_output.json", "corpus/pytest-benchmark/gab-pytest_several_units.json"] {
             let run = try parse(.pytestBenchmarkJSON, path)

@@ -96,18 +96,9 @@ public struct PytestBenchmarkAdapter: ResultAdapter {
         return run
     }
 
-    /// `2019-11-16T03:10:30.123456` (naive, written in UTC by pytest-benchmark) or with an offset.
+    /// `2015-08-15T00:04:18.687119+00:00`, or naive (`2019-11-16T03:10:30.123456`, written in UTC by
+    /// pytest-benchmark before 4.0): RFC 3339 as the native format reads it, naive times as UTC.
     static func date(_ text: String) -> Date? {
-        let withOffset = ISO8601DateFormatter()
-        withOffset.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = withOffset.date(from: text) { return d }
-        withOffset.formatOptions = [.withInternetDateTime]
-        if let d = withOffset.date(from: text) { return d }
-        // Naive timestamps: pytest-benchmark uses datetime.utcnow().
-        let seconds = text.firstIndex(of: ".").map { String(text[..<$0]) } ?? text
-        let naive = ISO8601DateFormatter()
-        naive.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withDashSeparatorInDate]
-        naive.timeZone = TimeZone(identifier: "UTC")
-        return naive.date(from: seconds)
+        NativeJSON.parseDate(text) ?? NativeJSON.parseDate(text + "Z")
     }
 }
