@@ -4,6 +4,8 @@
 #   ci/gen-fixtures.sh              # fixtures + samples
 #   ci/gen-fixtures.sh --fixtures   # only Tests/PerfgateIngestTests/Fixtures/generated/
 #   ci/gen-fixtures.sh --samples    # only Sources/PerfgateCLI/Samples/
+#   ci/gen-fixtures.sh --microbench # only the microbenchmark fixtures (ci/gen-microbench-fixtures.sh:
+#                                   # hyperfine, Go, Google Benchmark, pytest-benchmark)
 #
 # Every run talks only to ci/fixtures/server.py on 127.0.0.1, every tool call is wrapped
 # in `timeout`, and the server is always stopped (trap EXIT; it also stops by itself
@@ -29,7 +31,8 @@ for arg in "$@"; do
   case "$arg" in
     --fixtures) do_fixtures=1 ;;
     --samples) do_samples=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --microbench) exec "$(dirname "${BASH_SOURCE[0]}")/gen-microbench-fixtures.sh" ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done

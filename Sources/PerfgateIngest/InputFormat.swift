@@ -42,6 +42,24 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
 
+    // MARK: microbenchmarks (a series per benchmark; Adapters/Microbench.swift)
+    /// hyperfine `--export-json`.
+    case hyperfineJSON = "hyperfine-json"
+    /// Go `testing` benchmark text (`go test -bench`, benchstat's input).
+    case goBench = "go-bench"
+    /// Google Benchmark `--benchmark_format=json` / `--benchmark_out_format=json`.
+    case googleBenchmarkJSON = "google-benchmark-json"
+    /// pytest-benchmark `--benchmark-json` and saved `.benchmarks/` files.
+    case pytestBenchmarkJSON = "pytest-benchmark-json"
+    /// Criterion.rs `target/criterion/<id>/new/estimates.json` (+ `sample.json`, `benchmark.json`).
+    case criterion = "criterion"
+    /// Criterion `--output-format bencher` / libtest `cargo bench` text lines.
+    case bencherText = "bencher-text"
+    /// ordo-one package-benchmark `--format metricP90AbsoluteThresholds` files.
+    case packageBenchmarkP90 = "package-benchmark-p90"
+    /// Bencher Metric Format JSON.
+    case bmf = "bmf"
+
     /// The adapter for this format.
     public var adapter: any ResultAdapter {
         switch self {
@@ -52,6 +70,15 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .locustCSV: LocustCSVAdapter()
         case .locustJSON: LocustJSONAdapter()
         case .native: NativeJSONAdapter()
+        // microbenchmarks
+        case .hyperfineJSON: HyperfineAdapter()
+        case .goBench: GoBenchAdapter()
+        case .googleBenchmarkJSON: GoogleBenchmarkAdapter()
+        case .pytestBenchmarkJSON: PytestBenchmarkAdapter()
+        case .criterion: CriterionAdapter()
+        case .bencherText: BencherTextAdapter()
+        case .packageBenchmarkP90: PackageBenchmarkAdapter()
+        case .bmf: BMFAdapter()
         }
     }
 
@@ -65,6 +92,15 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .locustCSV: "Locust --csv set (_stats.csv + siblings)"
         case .locustJSON: "Locust --json / --json-file"
         case .native: "perfgate native JSON"
+        // microbenchmarks
+        case .hyperfineJSON: "hyperfine --export-json"
+        case .goBench: "go test -bench text (benchstat input)"
+        case .googleBenchmarkJSON: "Google Benchmark JSON"
+        case .pytestBenchmarkJSON: "pytest-benchmark JSON"
+        case .criterion: "Criterion.rs estimates.json (+ sample.json)"
+        case .bencherText: "Criterion --output-format bencher / cargo bench text"
+        case .packageBenchmarkP90: "package-benchmark metricP90AbsoluteThresholds JSON"
+        case .bmf: "Bencher Metric Format (BMF) JSON"
         }
     }
 

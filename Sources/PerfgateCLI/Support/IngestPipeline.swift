@@ -82,7 +82,51 @@ struct IngestPipeline {
                 named.insert(p)
             }
         }
-        return groupLocustSets(files).map { Collected(set: $0, named: $0.allFiles.contains { f in named.contains(f.displayPath) }) }
+        return groupCriterionSets(groupLocustSets(files), named: named).map {
+            Collected(set: $0, named: $0.allFiles.contains { f in named.contains(f.displayPath) })
+        }
+    }
+
+    static let criterionCompanions = ["sample.json": "sample", "benchmark.json": "benchmark"]
+
+    /// Criterion.rs directories (`target/criterion/<id>/{new,base,change}/`): each `estimates.json`
+    /// gets its `sample.json` and `benchmark.json` siblings as companions, and those siblings (and
+    /// `tukey.json`) do not stand alone beside it. Found in a directory, `base/` (Criterion's saved
+    /// baseline, an older run) and `change/` (relative changes, not a run) are left out when `new/`
+    /// is there; named on the command line they are read (a `change/` file then fails clearly).
+    static func groupCriterionSets(_ sets: [InputSet], named: Set<String>) -> [InputSet] {
+        let fm = FileManager.default
+        var out: [InputSet] = []
+        for set in sets {
+            guard set.companions.isEmpty, case .path(let path) = set.primary.backing else {
+                out.append(set)
+                continue
+            }
+            let dir = (path as NSString).deletingLastPathComponent
+            let file = (path as NSString).lastPathComponent
+            let dirName = (dir as NSString).lastPathComponent
+            let hasEstimates = fm.fileExists(atPath: (dir as NSString).appendingPathComponent("estimates.json"))
+            let criterionDir = hasEstimates && ["new", "base", "change"].contains(dirName)
+            guard criterionDir else {
+                out.append(set)
+                continue
+            }
+            let newDir = ((dir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("new")
+            if !named.contains(path), dirName != "new", fm.fileExists(atPath: newDir) { continue }
+            if file != "estimates.json" {
+                if named.contains(path) && !sets.contains(where: { $0.primary.displayPath == (dir as NSString).appendingPathComponent("estimates.json") }) {
+                    out.append(set)
+                }
+                continue
+            }
+            var companions: [String: InputFile] = [:]
+            for (name, role) in criterionCompanions {
+                let sibling = (dir as NSString).appendingPathComponent(name)
+                if fm.fileExists(atPath: sibling) { companions[role] = InputFile(path: sibling) }
+            }
+            out.append(InputSet(primary: set.primary, companions: companions))
+        }
+        return out
     }
 
     static let locustCompanionSuffixes = ["_stats_history.csv": "stats_history", "_failures.csv": "failures",

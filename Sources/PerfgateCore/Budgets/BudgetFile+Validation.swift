@@ -95,7 +95,7 @@ struct BudgetValidator {
     ]
 
     /// Rule fields of an entry, for the messages about misplaced keys.
-    static let selectorKeys = ["name", "scenario", "environment", "endpoint", "metric", "tags"]
+    static let selectorKeys = ["name", "scenario", "environment", "endpoint", "benchmark", "metric", "tags"]
 
     mutating func error(_ path: String?, _ message: String, notes: [String] = []) {
         errors.append(.budgetError(file: file, path: path, message, notes: notes))
@@ -279,7 +279,7 @@ struct BudgetValidator {
         reportUnknown(e.unknownKeys)
         let selectorsPresent: [(String, Bool)] = [
             ("name", e.name != nil), ("scenario", e.scenario != nil), ("environment", e.environment != nil),
-            ("endpoint", e.endpoint != nil), ("tags", e.tags != nil),
+            ("endpoint", e.endpoint != nil), ("benchmark", e.benchmark != nil), ("tags", e.tags != nil),
         ]
         for (key, present) in selectorsPresent where present {
             error(
@@ -313,9 +313,17 @@ struct BudgetValidator {
     mutating func budget(_ e: BudgetFile.Entry, index: Int, defaults: Defaults?, defaultsUsed: inout Bool) -> Budget? {
         let path = BudgetPath.index("budgets", index)
         reportUnknown(e.unknownKeys)
-        let metric = self.metric(e.metric, path: path + ".metric")
+        if e.endpoint != nil && e.benchmark != nil {
+            error(
+                path + ".benchmark",
+                "give either \"endpoint\" or \"benchmark\", not both: they are the same selector (a benchmark is its series' endpoint)")
+        }
+        // A benchmark budget without a metric is about the benchmark's time per iteration.
+        let metric = self.metric(
+            e.metric ?? (e.benchmark != nil ? SeriesKey.benchmarkTimeMetric : nil), path: path + ".metric")
         let selector = Selector(
-            scenario: e.scenario, environment: e.environment, endpoint: e.endpoint, metric: metric, tags: e.tags ?? [:])
+            scenario: e.scenario, environment: e.environment, endpoint: e.endpoint ?? e.benchmark, metric: metric,
+            tags: e.tags ?? [:])
         var drafts = entryDrafts(e, base: path, metric: metric)
         let applies = defaults.map { $0.metric == metric } ?? false
         if applies, let defaults {

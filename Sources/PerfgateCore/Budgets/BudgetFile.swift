@@ -201,6 +201,9 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         public var scenario: String?
         public var environment: String?
         public var endpoint: String?
+        /// The same selector as `endpoint`, for microbenchmarks: a glob on the benchmark name; the
+        /// metric then defaults to `time` (``SeriesKey/benchmarkTimeMetric``).
+        public var benchmark: String?
         public var metric: String?
         public var tags: [String: String]?
         public var weight: Double?
@@ -214,19 +217,20 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         public var unknownKeys: [UnknownKey] = []
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, scenario, environment, endpoint, metric, tags, weight, key
+            case name, scenario, environment, endpoint, benchmark, metric, tags, weight, key
             case max, min, regression, significant, expressions, warn
         }
 
         public init(
             name: String? = nil, scenario: String? = nil, environment: String? = nil, endpoint: String? = nil,
-            metric: String? = nil, tags: [String: String]? = nil, weight: Double? = nil, key: Bool? = nil,
-            rules: Rules = Rules(), warn: Rules? = nil
+            benchmark: String? = nil, metric: String? = nil, tags: [String: String]? = nil, weight: Double? = nil,
+            key: Bool? = nil, rules: Rules = Rules(), warn: Rules? = nil
         ) {
             self.name = name
             self.scenario = scenario
             self.environment = environment
             self.endpoint = endpoint
+            self.benchmark = benchmark
             self.metric = metric
             self.tags = tags
             self.weight = weight
@@ -246,6 +250,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             scenario = try c.lenient(String.self, forKey: .scenario, sink)
             environment = try c.lenient(String.self, forKey: .environment, sink)
             endpoint = try c.lenient(String.self, forKey: .endpoint, sink)
+            benchmark = try c.lenient(String.self, forKey: .benchmark, sink)
             metric = try c.lenient(String.self, forKey: .metric, sink)
             tags = try c.lenientDictionary(String.self, forKey: .tags, sink)
             weight = try c.lenient(Double.self, forKey: .weight, sink)

@@ -13,6 +13,9 @@ public struct SeriesKey: Sendable, Hashable, Codable, Comparable, CustomStringCo
     }
 
     public static let requestLatencyMetric = "http_req_duration"
+    /// A microbenchmark's time per iteration (per run for hyperfine), in milliseconds. A benchmark is
+    /// the series' endpoint (docs/microbenchmarks.md).
+    public static let benchmarkTimeMetric = "time"
 
     public static func < (a: SeriesKey, b: SeriesKey) -> Bool {
         (a.metric, a.endpoint) < (b.metric, b.endpoint)

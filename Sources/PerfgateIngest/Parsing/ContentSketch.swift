@@ -9,6 +9,8 @@ public enum ContentSketch {
         if head.contains(0) || String(validatingUTF8CString: head) == nil { return "binary data" }
         let text = Sniff.text(head)
         let first = Sniff.firstByte(head)
+        // microbenchmarks: tool outputs that summarise or compare runs rather than hold one
+        if let micro = microbenchmarkSketch(text) { return micro }
         if first == UInt8(ascii: "{") {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
             if lines.count > 1, let l0 = lines.first, l0.hasSuffix("}"), let l1 = lines.dropFirst().first, l1.hasPrefix("{") {
@@ -29,6 +31,41 @@ public enum ContentSketch {
         }
         if text.hasPrefix("<?xml") || first == UInt8(ascii: "<") { return "XML or HTML" }
         return "text"
+    }
+
+    /// benchstat's comparison tables (text or `-format csv`) and other microbenchmark outputs that
+    /// are not one run: what they are and the file to ingest instead.
+    static func microbenchmarkSketch(_ text: String) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).prefix(40)
+        let benchstatText = lines.contains { $0.contains("│") && ($0.contains("sec/op") || $0.contains("vs base")) }
+        let benchstatCSV = lines.contains { $0.hasPrefix(",sec/op,") || $0.hasPrefix(",B/op,") || $0.hasPrefix(",B/s,") }
+        if benchstatText || benchstatCSV {
+            return "benchstat output (\(benchstatCSV ? "-format csv" : "text")), which compares runs: ingest the `go test -bench` output it read (format go-bench)"
+        }
+        let first = lines.first.map(String.init) ?? ""
+        let compact = text.filter { !$0.isWhitespace }
+        if first.hasPrefix("{") && first.contains("\"Action\"") && (first.contains("\"Package\"") || first.contains("\"Time\"")) {
+            return "`go test -json` events without benchmark results (format go-bench reads them when they hold `Benchmark…` output)"
+        }
+        if first.hasPrefix("command,mean,stddev,median,user,system,min,max") {
+            return "hyperfine --export-csv (aggregates only): export with --export-json instead (format hyperfine-json)"
+        }
+        if first.hasPrefix("name,iterations,real_time,cpu_time,time_unit") {
+            return "Google Benchmark CSV output: write --benchmark_out_format=json instead (format google-benchmark-json)"
+        }
+        if first.hasPrefix("group,function,value,throughput_num,throughput_type,sample_measured_value") {
+            return "Criterion's raw.csv: ingest the benchmark's directory (new/estimates.json with sample.json, format criterion)"
+        }
+        if compact.hasPrefix("[{") && compact.contains("\"primaryMetric\"") && compact.contains("\"benchmark\"") {
+            return "JMH JSON (package-benchmark --format jmh), not read yet: export --format metricP90AbsoluteThresholds (format package-benchmark-p90)"
+        }
+        if compact.hasPrefix("["), compact.hasSuffix("]"), lines.count <= 6 {
+            let numbers = compact.dropFirst().dropLast().split(separator: ",")
+            if numbers.count == 4, numbers.allSatisfy({ Double($0) != nil }) {
+                return "Criterion's tukey.json (outlier fences): ingest the benchmark's directory (new/estimates.json, format criterion)"
+            }
+        }
+        return nil
     }
 
     static func quoted(_ keys: [String]) -> String {
