@@ -70,6 +70,25 @@ struct TuneEndToEndTests {
 
     static func alarms(_ doc: [String: Any]) -> [[String: Any]] { doc["alarms"] as? [[String: Any]] ?? [] }
 
+    /// Relative limits of 2 % (the gate's run-to-run noise test turns most such breaches into
+    /// warnings) and a GET p95 maximum of 110 ms, which GET /api/search (~120 ms) and the noisy c06 break.
+    func writeTightBudget() throws -> URL {
+        let tight = dir.appendingPathComponent("tight.json")
+        try Data(
+            #"""
+            {
+              "version": 1,
+              "baseline": { "branch": "main" },
+              "budgets": [
+                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
+                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
+              ]
+            }
+            """#.utf8
+        ).write(to: tight)
+        return tight
+    }
+
     @Test(.enabled(if: gitAvailable, "needs git"))
     func replayBudgetCatchesTheOrdersRegressionAndMissesNothing() throws {
         let sha = try makeHistory()
@@ -94,21 +113,7 @@ struct TuneEndToEndTests {
     @Test(.enabled(if: gitAvailable, "needs git"))
     func aTightBudgetCountsFalseAlarmsAndTheSuggestionFixesThem() throws {
         let sha = try makeHistory()
-        // Relative limits of 2 % (the gate's run-to-run noise test turns most such breaches into
-        // warnings) and a GET p95 maximum of 110 ms, which GET /api/search (~120 ms) and the noisy c06 break.
-        let tight = dir.appendingPathComponent("tight.json")
-        try Data(
-            #"""
-            {
-              "version": 1,
-              "baseline": { "branch": "main" },
-              "budgets": [
-                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
-                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
-              ]
-            }
-            """#.utf8
-        ).write(to: tight)
+        let tight = try writeTightBudget()
         let (doc, r) = try tune(tight.path)
         let noChange = ["c01", "c02", "c03", "c04", "c05", "c06", "c07", "c09", "c12"].compactMap { sha[$0] }
         let falseCommits = doc["falseAlarmCommits"] as? [String] ?? []
@@ -158,19 +163,7 @@ struct TuneEndToEndTests {
     @Test(.enabled(if: gitAvailable, "needs git"))
     func reportTunePageSaysWhatTuneSays() throws {
         let sha = try makeHistory()
-        let tight = dir.appendingPathComponent("tight.json")
-        try Data(
-            #"""
-            {
-              "version": 1,
-              "baseline": { "branch": "main" },
-              "budgets": [
-                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
-                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
-              ]
-            }
-            """#.utf8
-        ).write(to: tight)
+        let tight = try writeTightBudget()
         let table = try PerfgateProcess.run(["tune", "--budget", tight.path, "--store", store], in: dir)
         try #require(table.status == 0, "\(table)")
         let (doc, _) = try tune(tight.path)
