@@ -34,7 +34,7 @@ extension PerfgateCommand {
 
         @Flag(
             help: ArgumentHelp(
-                "With --budget: replay the budget over the branch's history (as perfgate tune does) and write tune.html. Off by default: it gates every commit of the history again (about 4 s for 1,000 commits x 50 series)."))
+                "With --budget: replay the budget over the branch's history (as perfgate tune does) and write tune.html. Off by default: it gates every commit of the history again (about 23 s of CPU for 1,000 commits x 50 series)."))
         var tune = false
 
         @Option(help: ArgumentHelp("Base branch for trends, change points and the baseline band.", valueName: "name"))
