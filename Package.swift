@@ -54,6 +54,7 @@ let package = Package(
                 .embedInCode("html/release.html.mustache"),
                 .embedInCode("html/run.html.mustache"),
                 .embedInCode("html/series.html.mustache"),
+                .embedInCode("html/tune.html.mustache"),
                 .embedInCode("markdown/release.md.mustache"),
                 .embedInCode("markdown/summary.md.mustache"),
             ],

@@ -2,6 +2,7 @@
 # Times `perfgate check` as a whole process on a synthetic store of 10,000 runs x 50 series,
 # with `perfgate --version` in the same run as the floor. Target: check under 100 ms wall.
 # Usage: ci/bench-check.sh [RUNS] [SERIES]
+# BEFORE_BIN=DIR (a directory with an older perfgate binary) also times that binary on the same store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-10000}"
@@ -32,5 +33,8 @@ print(f"min {ts[0]:.1f} ms  median {ts[len(ts)//2]:.1f} ms  max {ts[-1]:.1f} ms"
 PY
 }
 echo "perfgate --version: $(time_ms "$BIN/perfgate" --version)"
+if [[ -n "${BEFORE_BIN:-}" ]]; then
+  echo "perfgate check, before ($BEFORE_BIN): $(time_ms "$BEFORE_BIN/perfgate" "${CHECK[@]:1}")"
+fi
 echo "perfgate check:     $(time_ms "${CHECK[@]}")"
 /usr/bin/time -v "${CHECK[@]}" 2>&1 >/dev/null | grep -E "Maximum resident" || true

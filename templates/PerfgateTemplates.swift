@@ -13,6 +13,7 @@ public enum PerfgateTemplates {
         "html/release.html": String(decoding: PackageResources.release_html_mustache, as: UTF8.self),
         "html/run.html": String(decoding: PackageResources.run_html_mustache, as: UTF8.self),
         "html/series.html": String(decoding: PackageResources.series_html_mustache, as: UTF8.self),
+        "html/tune.html": String(decoding: PackageResources.tune_html_mustache, as: UTF8.self),
         "markdown/release.md": String(decoding: PackageResources.release_md_mustache, as: UTF8.self),
         "markdown/summary.md": String(decoding: PackageResources.summary_md_mustache, as: UTF8.self),
     ]

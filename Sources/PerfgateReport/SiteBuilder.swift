@@ -14,6 +14,8 @@ public struct SiteOptions: Sendable {
     public var compare: (from: String, to: String)?
     /// The release summary to produce, if any.
     public var release: ReleaseRequest?
+    /// The budget back-tested over the history (`perfgate tune`), for `tune.html`.
+    public var tune: TuneReport?
 
     public init(
         budgets: BudgetSet? = nil, outcome: GateOutcome? = nil, outcomeCommit: CommitInfo? = nil,
@@ -144,6 +146,11 @@ public struct SiteBuilder {
             try write(try templates.render(page, template: "html/compare.html"), "compare.html")
         }
 
+        if let report = options.tune {
+            let page = TunePage(meta: meta("How this budget would have performed", root: ""), report: report)
+            try write(try templates.render(page, template: "html/tune.html"), "tune.html")
+        }
+
         var releaseWritten = false
         if let collector = release {
             let model = collector.finish(builder: self)
@@ -163,7 +170,8 @@ public struct SiteBuilder {
             hasNewest: newest != nil, series: indexRows, hasSeries: !indexRows.isEmpty, changePoints: changeRows.map(\.2),
             hasChangePoints: !changeRows.isEmpty,
             runs: runLinks, runsRowsHTML: RowsHTML.indexRuns(runLinks), runCount: String(runs.count), compareHref: "compare.html",
-            hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten)
+            hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten, tuneHref: "tune.html",
+            hasTune: options.tune != nil)
         try write(try templates.render(index, template: "html/index.html"), "index.html")
         return SiteResult(pages: written.sorted())
     }

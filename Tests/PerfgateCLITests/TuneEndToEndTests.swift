@@ -70,6 +70,25 @@ struct TuneEndToEndTests {
 
     static func alarms(_ doc: [String: Any]) -> [[String: Any]] { doc["alarms"] as? [[String: Any]] ?? [] }
 
+    /// Relative limits of 2 % (the gate's run-to-run noise test turns most such breaches into
+    /// warnings) and a GET p95 maximum of 110 ms, which GET /api/search (~120 ms) and the noisy c06 break.
+    func writeTightBudget() throws -> URL {
+        let tight = dir.appendingPathComponent("tight.json")
+        try Data(
+            #"""
+            {
+              "version": 1,
+              "baseline": { "branch": "main" },
+              "budgets": [
+                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
+                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
+              ]
+            }
+            """#.utf8
+        ).write(to: tight)
+        return tight
+    }
+
     @Test(.enabled(if: gitAvailable, "needs git"))
     func replayBudgetCatchesTheOrdersRegressionAndMissesNothing() throws {
         let sha = try makeHistory()
@@ -94,21 +113,7 @@ struct TuneEndToEndTests {
     @Test(.enabled(if: gitAvailable, "needs git"))
     func aTightBudgetCountsFalseAlarmsAndTheSuggestionFixesThem() throws {
         let sha = try makeHistory()
-        // Relative limits of 2 % (the gate's run-to-run noise test turns most such breaches into
-        // warnings) and a GET p95 maximum of 110 ms, which GET /api/search (~120 ms) and the noisy c06 break.
-        let tight = dir.appendingPathComponent("tight.json")
-        try Data(
-            #"""
-            {
-              "version": 1,
-              "baseline": { "branch": "main" },
-              "budgets": [
-                { "name": "tight", "endpoint": "* /*", "regression": { "p50": "2%", "p95": "2%" } },
-                { "name": "GET max", "endpoint": "GET *", "max": { "p95": "110ms" } }
-              ]
-            }
-            """#.utf8
-        ).write(to: tight)
+        let tight = try writeTightBudget()
         let (doc, r) = try tune(tight.path)
         let noChange = ["c01", "c02", "c03", "c04", "c05", "c06", "c07", "c09", "c12"].compactMap { sha[$0] }
         let falseCommits = doc["falseAlarmCommits"] as? [String] ?? []
@@ -151,5 +156,62 @@ struct TuneEndToEndTests {
         #expect(same.status == 64, "\(same)")
         let none = try PerfgateProcess.run(["tune", "--budget", budget, "--store", store, "--branch", "nope"], in: dir)
         #expect(none.status == 66, "\(none)")
+    }
+
+    /// `perfgate report --budget FILE --tune` writes tune.html, linked from the index, with the words of
+    /// `perfgate tune`'s table: its headline, every rule row, the per-series counts and every false alarm.
+    @Test(.enabled(if: gitAvailable, "needs git"))
+    func reportTunePageSaysWhatTuneSays() throws {
+        let sha = try makeHistory()
+        let tight = try writeTightBudget()
+        let table = try PerfgateProcess.run(["tune", "--budget", tight.path, "--store", store], in: dir)
+        try #require(table.status == 0, "\(table)")
+        let (doc, _) = try tune(tight.path)
+
+        let site = dir.appendingPathComponent("site")
+        let r = try PerfgateProcess.run(["report", "--out", site.path, "--budget", tight.path, "--tune", "--store", store], in: dir)
+        try #require(r.status == 0, "\(r)")
+        let page = try String(contentsOf: site.appendingPathComponent("tune.html"), encoding: .utf8)
+        // Mustache escapes & < > " '; the words are compared unescaped.
+        let text = page.replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+        let lines = table.stdout.split(separator: "\n").map(String.init)
+        // The headline: what was replayed, failures, false alarms per 100 commits, caught lasting regressions.
+        for line in lines.prefix(2) { #expect(text.contains("<p>\(line)</p>"), "headline line missing from tune.html: \(line)") }
+        // Every rule of the table, with its counts in the same order.
+        let rules = doc["rules"] as? [[String: Any]] ?? []
+        #expect(!rules.isEmpty)
+        for rule in rules {
+            let name = "\(rule["budget"] as? String ?? "") · \(rule["ruleClass"] as? String ?? "") \(rule["statistic"] as? String ?? "")"
+            let failed = (rule["failed"] as? [String] ?? []).count
+            let falseAlarms = (rule["falseAlarms"] as? [String] ?? []).count
+            let row = "<tr><td>\(name)</td><td>\(rule["path"] as? String ?? "")</td>"
+            #expect(text.contains(row), "rule row missing: \(row)")
+            #expect(
+                text.contains(
+                    "<td class=\"num\">\(rule["series"] as? Int ?? -1)</td><td class=\"num\">\(failed)</td><td class=\"num\">\((rule["trueAlarms"] as? [String] ?? []).count)</td><td class=\"num\">\(falseAlarms)</td>"
+                ), "counts of \(name) differ from perfgate tune")
+        }
+        // Per series: every series a rule failed on, and the sections of the table.
+        for title in ["Rules", "Rules per series", "Failures (true alarm", "Lasting regressions", "Suggestions", "Noise profile"] {
+            #expect(text.contains("\">\(title)"), "section \(title) missing")
+        }
+        for alarm in Self.alarms(doc) where alarm["kind"] as? String == "false alarm" {
+            #expect(text.contains(alarm["series"] as? String ?? "?"), "\(alarm)")
+        }
+        #expect(!(doc["falseAlarmCommits"] as? [String] ?? []).isEmpty)
+        #expect(text.contains(String(sha["c08"]!.prefix(8))), "the c08 true alarm is not listed")
+        if let v = lines.first(where: { $0.hasPrefix("suggested budget replayed:") }) { #expect(text.contains(v)) }
+        let index = try String(contentsOf: site.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(index.contains("href=\"tune.html\""), "index.html does not link tune.html")
+
+        // Opt-in: without --tune there is no page and no link; --tune needs a budget.
+        let plain = dir.appendingPathComponent("plain")
+        let p = try PerfgateProcess.run(["report", "--out", plain.path, "--budget", tight.path, "--store", store], in: dir)
+        #expect(p.status == 0, "\(p)")
+        #expect(!FileManager.default.fileExists(atPath: plain.appendingPathComponent("tune.html").path))
+        #expect(try !String(contentsOf: plain.appendingPathComponent("index.html"), encoding: .utf8).contains("tune.html"))
+        let bad = try PerfgateProcess.run(["report", "--out", plain.path, "--tune", "--store", store], in: dir)
+        #expect(bad.status == 64, "\(bad)")
     }
 }

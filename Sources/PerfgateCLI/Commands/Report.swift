@@ -13,7 +13,8 @@ extension PerfgateCommand {
                 The site opens from file:// with no network: index.html (the newest commit's status against \
                 its baseline when --budget is given, every series as a trend, regressions and change points), \
                 one page per series (p50/p95/p99 with budget lines, the baseline band and change points), one \
-                per run, compare.html (the newest two commits, or --compare A..B), and summary.md for a pull \
+                per run, with --budget and --tune tune.html (how the budget would have performed over the history \
+                of the branch, as perfgate tune reports it), compare.html (the newest two commits, or --compare A..B), and summary.md for a pull \
                 request. --release FROM..TO (commits or git tags) adds release.html and release.md: per-endpoint \
                 latency, errors and capacity, regressions introduced and fixed, and with --cost-model the \
                 estimated monthly cost and value, each with its formula (docs/cost-model.md).
@@ -30,6 +31,11 @@ extension PerfgateCommand {
 
         @Option(help: ArgumentHelp("Budget file: evaluate the newest commit against its baseline.", valueName: "file"))
         var budget: String?
+
+        @Flag(
+            help: ArgumentHelp(
+                "With --budget: replay the budget over the branch's history (as perfgate tune does) and write tune.html. Off by default: it gates every commit of the history again (about 23 s of CPU for 1,000 commits x 50 series)."))
+        var tune = false
 
         @Option(help: ArgumentHelp("Base branch for trends, change points and the baseline band.", valueName: "name"))
         var branch: String = "main"
@@ -57,6 +63,7 @@ extension PerfgateCommand {
             if let c = compare, Self.range(c) == nil { throw ValidationError("--compare expects A..B, got '\(c)'") }
             if let r = release, Self.range(r) == nil { throw ValidationError("--release expects FROM..TO, got '\(r)'") }
             if costModel != nil && release == nil { throw ValidationError("--cost-model needs --release FROM..TO") }
+            if tune && budget == nil { throw ValidationError("--tune needs --budget FILE: it back-tests that budget") }
             if let u = commitURL, !(u.hasPrefix("https://") || u.hasPrefix("http://")) || !u.contains("{sha}") {
                 throw ValidationError("--commit-url must be an http(s) URL containing {sha}, got '\(u)'")
             }
@@ -103,6 +110,17 @@ extension PerfgateCommand {
                         }
                     } else {
                         options.statusReason = "the store has no runs"
+                    }
+                    if tune {
+                        do {
+                            options.tune = try await TuneEngine.backtest(
+                                store: store, git: GitClient(), budgets: set, budgetsFile: path, base: branch, environment: nil, options: Backtest.Options(),
+                                last: nil
+                            ).report
+                        } catch let e as any DiagnosableError {
+                            // The rest of the site does not depend on it: say why there is no tune.html.
+                            Console.print(Diagnostic(.warning, "no tune.html: " + e.diagnostic.message, at: e.diagnostic.location, notes: e.diagnostic.notes))
+                        }
                     }
                 }
                 if let c = compare, let (a, b) = Self.range(c) {

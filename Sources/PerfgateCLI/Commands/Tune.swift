@@ -99,28 +99,10 @@ extension PerfgateCommand {
                 let budgets = try CheckEngine.loadBudgets(path: budget)
                 let store = try storeOptions.openForReading()
                 let base = branch ?? budgets.baseline.branch
-                let git = GitClient()
-                let history = try ReplayHistory.load(store: store, base: base, environment: environment, git: git)
-                guard !history.order.isEmpty else {
-                    throw PerfgateError(
-                        .missingInput, "no results stored on \(base)\(environment.map { " in environment \($0)" } ?? "") to replay",
-                        notes: ["ingest base-branch results first (perfgate ingest), or name the branch with --branch"])
-                }
                 var options = Backtest.Options(minChange: Self.fraction(minChange) ?? 0.10, targetFalseAlarms: Self.fraction(targetFalseAlarms) ?? 0.01)
                 options.candidates = Backtest.candidates
-                let engine = TuneEngine(history: history, budgets: budgets, budgetsFile: budget, options: options, last: last)
-                var result = try await engine.run()
-                if result.report.replayed == 0, let first = result.report.commits.first(where: { $0.note != nil })?.note {
-                    throw PerfgateError(.malformedInput, first, at: SourceLocation(file: budget), notes: ["no commit of \(base) could be checked with this budget"])
-                }
-                if history.chainFromGit, let log = git.run(["log", "--first-parent", "--format=%H%x09%s", history.chain.first ?? base]) {
-                    var subjects: [String: String] = [:]
-                    for line in log.split(separator: "\n") {
-                        let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-                        if parts.count == 2 { subjects[parts[0]] = parts[1] }
-                    }
-                    for i in result.report.commits.indices { result.report.commits[i].subject = subjects[result.report.commits[i].sha] }
-                }
+                let result = try await TuneEngine.backtest(
+                    store: store, git: GitClient(), budgets: budgets, budgetsFile: budget, base: base, environment: environment, options: options, last: last)
                 var diff: String?
                 if let suggested = result.suggested {
                     let text = (try? String(contentsOfFile: budget, encoding: .utf8)) ?? ""

@@ -57,11 +57,14 @@ struct CheckEngine {
     }
 
     /// The gate on `current` against a resolved baseline.
-    static func gate(budgets: BudgetSet, budgetsFile: String, current: [GateRun], resolved: BaselineResolver.Resolved) throws -> GateOutcome {
+    /// `levels`: reference levels shared with other evaluations of the same commit (`tune`).
+    static func gate(
+        budgets: BudgetSet, budgetsFile: String, current: [GateRun], resolved: BaselineResolver.Resolved, levels: ReferenceLevelCache? = nil
+    ) throws -> GateOutcome {
         try Gate.evaluate(
             GateInput(
                 budgets: budgets, budgetsFile: budgetsFile, current: current, baseline: resolved.baseline, history: resolved.history,
-                baselineInfo: resolved.info))
+                baselineInfo: resolved.info, referenceLevels: levels))
     }
 
     func gateRuns(_ ids: [Int64]) throws -> [GateRun] {

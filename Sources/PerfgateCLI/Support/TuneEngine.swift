@@ -21,6 +21,35 @@ struct TuneEngine {
         var limits: [String: Double]
     }
 
+    /// `perfgate tune` (and `perfgate report --tune`): reads the history of `base` from the store once,
+    /// replays the budget over it and names the commits by their subjects when git knows them. Throws
+    /// when the branch has no results, or when the budget fits none of its commits.
+    static func backtest(
+        store: PerfgateStore, git: GitClient, budgets: BudgetSet, budgetsFile: String, base: String, environment: String?,
+        options: Backtest.Options, last: Int?
+    ) async throws -> Result {
+        let history = try ReplayHistory.load(store: store, base: base, environment: environment, git: git)
+        guard !history.order.isEmpty else {
+            throw PerfgateError(
+                .missingInput, "no results stored on \(base)\(environment.map { " in environment \($0)" } ?? "") to replay",
+                notes: ["ingest base-branch results first (perfgate ingest), or name the branch with --branch"])
+        }
+        let engine = TuneEngine(history: history, budgets: budgets, budgetsFile: budgetsFile, options: options, last: last)
+        var result = try await engine.run()
+        if result.report.replayed == 0, let first = result.report.commits.first(where: { $0.note != nil })?.note {
+            throw PerfgateError(.malformedInput, first, at: SourceLocation(file: budgetsFile), notes: ["no commit of \(base) could be checked with this budget"])
+        }
+        if history.chainFromGit, let log = git.run(["log", "--first-parent", "--format=%H%x09%s", history.chain.first ?? base]) {
+            var subjects: [String: String] = [:]
+            for line in log.split(separator: "\n") {
+                let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+                if parts.count == 2 { subjects[parts[0]] = parts[1] }
+            }
+            for i in result.report.commits.indices { result.report.commits[i].subject = subjects[result.report.commits[i].sha] }
+        }
+        return result
+    }
+
     var replayIndices: [Int] {
         let n = history.order.count
         return Array(max(0, n - (last ?? n))..<n)
@@ -29,7 +58,9 @@ struct TuneEngine {
     func run() async throws -> Result {
         let indices = replayIndices
         let probe = Backtest.probe(budgets)
-        let records = try await replay(budgets: budgets, probe: probe, indices: indices)
+        // One cache of reference levels per commit, kept for the replay of the suggested budget.
+        let levels = indices.map { _ in ReferenceLevelCache() }
+        let records = try await replay(budgets: budgets, probe: probe, indices: indices, levels: levels)
         let order = history.order.map(\.sha)
         let histories = seriesHistories(records)
         let changePoints = await Self.detect(histories, branch: history.base)
@@ -50,7 +81,7 @@ struct TuneEngine {
         guard !limits.isEmpty else { return Result(report: report, suggested: nil, limits: [:]) }
         // The suggested budget, replayed the same way: what it would really have done.
         let suggested = Backtest.applying(limits, to: budgets)
-        let again = try await replay(budgets: suggested, probe: nil, indices: indices)
+        let again = try await replay(budgets: suggested, probe: nil, indices: indices, levels: levels)
         let check = Backtest.analyse(
             budgets: suggested, budgetsFile: budgetsFile, branch: history.base, environment: history.environment, orderName: history.orderName,
             order: order, records: again, histories: histories, changePoints: changePoints, options: options)
@@ -58,35 +89,46 @@ struct TuneEngine {
         return Result(report: report, suggested: suggested, limits: limits)
     }
 
-    /// The gate at each commit of `indices` (in parallel; each commit is independent), in order.
-    func replay(budgets: BudgetSet, probe: BudgetSet?, indices: [Int]) async throws -> [Backtest.CommitRecord] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, indices.count))
+    /// The gate at each commit of `indices` (in parallel; each commit is independent), in order;
+    /// `levels[k]` holds the reference levels of commit `indices[k]`.
+    func replay(budgets: BudgetSet, probe: BudgetSet?, indices: [Int], levels: [ReferenceLevelCache]) async throws -> [Backtest.CommitRecord] {
         let history = self.history
         let file = budgetsFile
-        let out = try await withThrowingTaskGroup(of: [(Int, Backtest.CommitRecord)].self) { group in
+        return try await Self.parallel(Array(zip(indices, levels))) { i, cache in
+            try Self.check(history: history, index: i, budgets: budgets, budgetsFile: file, probe: probe, levels: cache)
+        }
+    }
+
+    /// `body` of every element, spread over the processors, in the elements' order.
+    static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) async throws -> [R] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count))
+        let out = try await withThrowingTaskGroup(of: [(Int, R)].self) { group in
             for w in 0..<workers {
-                let mine = stride(from: w, to: indices.count, by: workers).map { indices[$0] }
-                group.addTask {
-                    try mine.map { i in (i, try Self.check(history: history, index: i, budgets: budgets, budgetsFile: file, probe: probe)) }
-                }
+                group.addTask { try stride(from: w, to: items.count, by: workers).map { ($0, try body(items[$0])) } }
             }
-            var all: [(Int, Backtest.CommitRecord)] = []
+            var all: [(Int, R)] = []
             for try await part in group { all += part }
             return all
         }
         return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// One commit, as `perfgate check` would have judged it when it landed.
-    static func check(history: ReplayHistory, index: Int, budgets: BudgetSet, budgetsFile: String, probe: BudgetSet?) throws -> Backtest.CommitRecord {
+    /// One commit, as `perfgate check` would have judged it when it landed. `levels`: the commit's
+    /// reference levels, shared by every budget replayed over it (they differ in limits only, so the
+    /// history of a series is the same for all of them).
+    static func check(
+        history: ReplayHistory, index: Int, budgets: BudgetSet, budgetsFile: String, probe: BudgetSet?, levels: ReferenceLevelCache
+    ) throws -> Backtest.CommitRecord {
         let sha = history.order[index].sha
         let current = history.currentRuns(index)
         let view = history.asOf(index)
         let resolver = CheckEngine.resolver(source: view, git: view, budgets: budgets, base: history.base, choice: nil, allowEnvironmentMismatch: false)
         let resolved = try resolver.resolve(current: current, commit: history.commitInfo(index))
         do {
-            let outcome = try CheckEngine.gate(budgets: budgets, budgetsFile: budgetsFile, current: current, resolved: resolved)
-            let probed = try probe.map { try CheckEngine.gate(budgets: $0, budgetsFile: budgetsFile, current: current, resolved: resolved) }
+            let outcome = try CheckEngine.gate(budgets: budgets, budgetsFile: budgetsFile, current: current, resolved: resolved, levels: levels)
+            let probed = try probe.map {
+                try CheckEngine.gate(budgets: $0, budgetsFile: budgetsFile, current: current, resolved: resolved, levels: levels)
+            }
             return Backtest.CommitRecord(sha: sha, outcome: outcome, probe: probed)
         } catch let e as PerfgateError {
             return Backtest.CommitRecord(sha: sha, evaluated: false, skipped: e.diagnostic.message)

@@ -18,11 +18,11 @@ extension Gate {
 
     static func relative(
         _ a: Applied, current: [Double], cv: Double, baseline: [Double], bv baselineAggregate: Double, unit: MetricUnit, dir: Direction, tool: String,
-        history: [(sha: String, value: Double)], policy: StatisticsPolicy
+        history: [(sha: String, value: Double)], policy: StatisticsPolicy, levels: ReferenceLevelCache
     ) -> RelativeOutcome {
         let q = quantization(tool)
         var level: ReferenceLevel?
-        if history.count >= policy.minHistory { level = ReferenceLevel.build(history: history, minHistory: policy.minHistory, quantization: q, prior: RunToRunNoise.prior(a.statistic, tool: tool)) }
+        if history.count >= policy.minHistory { level = levels.level(history: history, minHistory: policy.minHistory, quantization: q, prior: RunToRunNoise.prior(a.statistic, tool: tool)) }
         let positive = baselineAggregate > 0 && cv > 0 && current.allSatisfy { $0 > 0 } && a.statistic != .errorRate && unit != .ratio
         // The base branch's level is steadier than the one merge-base run it ends with.
         let bv = positive ? (level?.centre ?? baselineAggregate) : baselineAggregate

@@ -26,7 +26,7 @@ extension Gate {
     /// (stats.md §2.2 precedence: history B > raw pair A > summary pair C).
     static func statistical(
         a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history historyWithCommits: [(String, SeriesResult)],
-        policy stats: StatisticsPolicy, tool: String
+        policy stats: StatisticsPolicy, tool: String, levels: ReferenceLevelCache
     ) -> StatisticalResult {
         let history = historyWithCommits.map(\.1)
         let stat = a.statistic
@@ -111,11 +111,12 @@ extension Gate {
         }
         let q = Gate.quantization(tool)
         if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
-            let level = ReferenceLevel.build(
+            let level = levels.level(
                 history: histPairs, minHistory: stats.minHistory, quantization: q, prior: RunToRunNoise.prior(stat, tool: tool))
             if let (r, method, n) = level.test(current: curValues, minHistory: stats.minHistory, alpha: stats.alpha, quantization: q), n >= 1 {
                 let df = max(r.df, 1)
-                let tq = Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
+                // The quantile of the test's own interval (same α and df) when it has one.
+                let tq = r.criticalT ?? Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
                 let spread = exp(tq * r.sigma / Double(max(n, 1)).squareRoot()) - 1
                 let mde = Stats.Noise.mde(sigma: r.sigma, history: max(n, 2), current: curValues.count, alpha: stats.alpha)
                 let ev = StatisticalEvidence(

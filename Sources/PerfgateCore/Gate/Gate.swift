@@ -7,6 +7,13 @@ public enum Gate {
 
     enum ClassKey: Hashable { case absolute(Comparison), relative, statistical }
 
+    /// One (series, statistic, rule class): the rules of every budget that apply to it are merged.
+    struct AppliedKey: Hashable {
+        var id: SeriesID
+        var statistic: Statistic
+        var cls: ClassKey
+    }
+
     /// The rules that apply to one (series, statistic, class) after later budgets refined earlier ones.
     struct Applied {
         var id: SeriesID
@@ -24,8 +31,8 @@ public enum Gate {
         if let problem = matches.problems.first { throw problem }
         let current = matches.current
         let runOf = matches.runOf
-        var applied: [String: Applied] = [:]
-        var order: [String] = []
+        var applied: [AppliedKey: Applied] = [:]
+        var order: [AppliedKey] = []
         for (budget, ids) in zip(budgets.budgets, matches.matched) {
             for id in ids {
                 for rule in budget.rules {
@@ -36,7 +43,7 @@ public enum Gate {
                     case .relative: cls = .relative; rc = .relative
                     case .statistical: cls = .statistical; rc = .statistical
                     }
-                    let k = "\(id.scenario)\u{1}\(id.environment)\u{1}\(id.tool)\u{1}\(id.key.endpoint)\u{1}\(id.key.metric)\u{1}\(rule.statistic.rawValue)\u{1}\(cls)"
+                    let k = AppliedKey(id: id, statistic: rule.statistic, cls: cls)
                     if applied[k] == nil {
                         applied[k] = Applied(id: id, statistic: rule.statistic, ruleClass: rc)
                         order.append(k)
@@ -54,11 +61,16 @@ public enum Gate {
             }
         }
         let baselineMissing = input.baseline.isEmpty
+        // The history of each series, gathered once (every rule on the series reads it).
+        var historyBySeries: [SeriesID: [(String, SeriesResult)]] = [:]
         func historyRuns(_ id: SeriesID) -> [(String, SeriesResult)] {
-            input.history.compactMap { r -> (String, SeriesResult)? in
+            if let known = historyBySeries[id] { return known }
+            let runs = input.history.compactMap { r -> (String, SeriesResult)? in
                 guard r.scenario == id.scenario, r.environment == id.environment, r.tool == id.tool, let s = r.series[id.key] else { return nil }
                 return (r.commitSha, s)
             }
+            historyBySeries[id] = runs
+            return runs
         }
         func historyValues(_ a: Applied) -> [(sha: String, value: Double)] {
             historyRuns(a.id).compactMap { sha, s in
@@ -66,6 +78,8 @@ public enum Gate {
                 return (sha, v)
             }
         }
+        // One reference level per (series, statistic, history), shared by the rules that read it.
+        let levels = input.referenceLevels ?? ReferenceLevelCache()
         var priorChecks: [Int: PriorLevelCheck] = [:]
         var relativeNoise: [Int: String] = [:]
 
@@ -114,7 +128,7 @@ public enum Gate {
                 }
                 let decided = relative(
                     a, current: curValues, cv: cv, baseline: baseValues, bv: bv, unit: unit, dir: dir, tool: runOf[a.id]?.tool ?? "",
-                    history: historyValues(a), policy: budgets.statistics)
+                    history: historyValues(a), policy: budgets.statistics, levels: levels)
                 f.verdict = decided.verdict
                 f.levelHit = decided.levelHit
                 f.reasons = decided.reasons
@@ -126,7 +140,7 @@ public enum Gate {
                 }
             case .statistical:
                 let hist = historyRuns(a.id)
-                let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "")
+                let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "", levels: levels)
                 f.evidence = r.evidence
                 if let p = r.evidence?.p, p.isFinite { pending.append((findings.count, p)) }
                 statInputs[findings.count] = (r.input, r.policy)

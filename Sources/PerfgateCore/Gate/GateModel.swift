@@ -48,8 +48,15 @@ public struct GateInput: Sendable {
     /// Base-branch history for statistical rules, newest last (may include the baseline runs).
     public var history: [GateRun]
     public var baselineInfo: BaselineInfo?
+    /// Reference levels to reuse across evaluations over the same history (`perfgate tune` checks each
+    /// replayed commit with several budgets); nil: one cache for this evaluation.
+    public var referenceLevels: ReferenceLevelCache?
 
-    public init(budgets: BudgetSet, budgetsFile: String, current: [GateRun], baseline: [GateRun], history: [GateRun], baselineInfo: BaselineInfo?) {
+    public init(
+        budgets: BudgetSet, budgetsFile: String, current: [GateRun], baseline: [GateRun], history: [GateRun], baselineInfo: BaselineInfo?,
+        referenceLevels: ReferenceLevelCache? = nil
+    ) {
+        self.referenceLevels = referenceLevels
         self.budgets = budgets
         self.budgetsFile = budgetsFile
         self.current = current

@@ -60,7 +60,8 @@ struct ReferenceLevel {
             // The regime before the tail without its outliers (one noisy run in it must not hide the shift).
             let before = hampel(commits[lastStart..<(commits.count - t)].flatMap(\.values), minimum: 3)
             let tail = commits[(commits.count - t)...].flatMap(\.values)
-            guard let r = Stats.History.logT(history: before, current: tail, quantization: quantization, prior: prior) else { continue }
+            // Only the test is read here, not its interval.
+            guard let r = Stats.History.logT(history: before, current: tail, quantization: quantization, prior: prior, interval: false) else { continue }
             let step = quantization.step(at: r.baselineCentre)
             guard r.pValue <= tailShiftP, abs(r.logDifference) >= log1p(tailShiftMagnitude),
                 abs(r.currentCentre - r.baselineCentre) > step
@@ -123,5 +124,36 @@ struct ReferenceLevel {
     var priorCentre: Double? {
         guard let p = priorToUnconfirmedShift, !p.isEmpty else { return nil }
         return exp(p.map(log).reduce(0, +) / Double(p.count))
+    }
+}
+
+/// Reference levels already built, keyed by everything `ReferenceLevel.build` reads, so that the
+/// rules of one check that read the same (series, statistic) — a relative and a statistical rule on
+/// p95 — share one, and `perfgate tune` shares them between the evaluations of one replayed commit
+/// (the budget, the probe budget and the suggested budget see the same history). The build is a pure
+/// function of the key: a cached level is the level that would have been built.
+public final class ReferenceLevelCache: @unchecked Sendable {
+    struct Key: Hashable {
+        var shas: [String]
+        var values: [Double]
+        var minHistory: Int
+        var quantization: Stats.Quantization
+        var prior: Stats.VariancePrior?
+    }
+
+    private let lock = NSLock()
+    private var levels: [Key: ReferenceLevel] = [:]
+
+    public init() {}
+
+    /// `ReferenceLevel.build` of these arguments, built once.
+    func level(
+        history: [(sha: String, value: Double)], minHistory: Int, quantization: Stats.Quantization, prior: Stats.VariancePrior?
+    ) -> ReferenceLevel {
+        let key = Key(shas: history.map(\.sha), values: history.map(\.value), minHistory: minHistory, quantization: quantization, prior: prior)
+        if let hit = lock.withLock({ levels[key] }) { return hit }
+        let built = ReferenceLevel.build(history: history, minHistory: minHistory, quantization: quantization, prior: prior)
+        lock.withLock { levels[key] = built }
+        return built
     }
 }

@@ -53,6 +53,9 @@ extension Stats {
         public var baselineCentre: Double
         /// Geometric mean of the current runs.
         public var currentCentre: Double
+        /// The Student-t quantile t(1 − α/2, df) the interval was built with; nil when there is no
+        /// interval (a zero standard error, or `interval: false`).
+        public var criticalT: Double?
     }
 
     /// A pair of limits (lower, upper) of a limit model.
@@ -73,19 +76,22 @@ extension Stats {
     public enum History {
         /// T1 history log-t: current runs against N history runs (values > 0). nil when N < 2 or k < 1
         /// or any value is not positive and finite.
+        /// `interval: false` skips the confidence interval (its Student-t quantile is the costly part):
+        /// `ciLower`/`ciUpper` are then NaN, for callers that read only the test.
         public static func logT(
             history: [Double], current: [Double], alpha: Double = 0.05, sigmaMin: Double = 0,
-            quantization: Quantization = .none, prior: VariancePrior? = nil
+            quantization: Quantization = .none, prior: VariancePrior? = nil, interval: Bool = true
         ) -> HistoryLogTResult? {
             guard history.count >= 2 else { return nil }
-            return pooledLogT(segments: [history], current: current, alpha: alpha, sigmaMin: sigmaMin, quantization: quantization, prior: prior)
+            return pooledLogT(
+                segments: [history], current: current, alpha: alpha, sigmaMin: sigmaMin, quantization: quantization, prior: prior, interval: interval)
         }
 
         /// T1b pooled-segment variant: variance pooled over segments (df = N − S), centre and `1/n_last` from the
         /// last segment. With one segment this is T1.
         public static func pooledLogT(
             segments: [[Double]], current: [Double], alpha: Double = 0.05, sigmaMin: Double = 0,
-            quantization: Quantization = .none, prior: VariancePrior? = nil
+            quantization: Quantization = .none, prior: VariancePrior? = nil, interval: Bool = true
         ) -> HistoryLogTResult? {
             guard let last = segments.last, !last.isEmpty, !current.isEmpty else { return nil }
             let all = segments.joined() + current
@@ -114,12 +120,19 @@ extension Stats {
             let p: Double
             var lo = d0
             var hi = d0
+            var critical: Double?
             if se > 0 {
                 t = d0 / se
                 p = min(1, 2 * Special.studentTSF(abs(t), df: df))
-                let q = Special.studentTPPF(1 - alpha / 2, df: df)
-                lo = d0 - q * se
-                hi = d0 + q * se
+                if interval {
+                    let q = Special.studentTPPF(1 - alpha / 2, df: df)
+                    lo = d0 - q * se
+                    hi = d0 + q * se
+                    critical = q
+                } else {
+                    lo = .nan
+                    hi = .nan
+                }
             } else {
                 t = d0 == 0 ? .nan : (d0 > 0 ? .infinity : -.infinity)
                 p = d0 == 0 ? 1 : 0
@@ -127,7 +140,7 @@ extension Stats {
             return HistoryLogTResult(
                 logDifference: d0, ratio: exp(d0), standardError: se, t: t, df: df, pValue: p, ciLower: exp(lo),
                 ciUpper: exp(hi), sdHistory: sdHistory, sigmaFloor: floor, sigma: s, baselineCentre: centre,
-                currentCentre: exp(xbar))
+                currentCentre: exp(xbar), criticalT: critical)
         }
 
         /// z-score `(x − mean)/sd(ddof 1)` and two-sided normal p; nil when N < 2 or sd = 0 (stats.md §9.4).

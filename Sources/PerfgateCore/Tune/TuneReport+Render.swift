@@ -49,19 +49,51 @@ extension TuneReport {
         return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
     }
 
-    struct Section {
-        var title: String
-        var header: [String]
-        var rows: [[String]]
-        var numeric: Set<Int> = []
-        var empty: String
+    /// One table of the report, as text cells: the words of `perfgate tune`, shared by the console
+    /// table, the Markdown and the HTML report (`perfgate report --tune`).
+    public struct TextSection: Sendable, Hashable {
+        /// Short name, for an anchor (`rules`, `failures`, …).
+        public var id: String
+        public var title: String
+        public var header: [String]
+        public var rows: [[String]]
+        /// Columns that hold numbers (right-aligned).
+        public var numeric: Set<Int> = []
+        /// Shown instead of an empty table.
+        public var empty: String
+    }
+    typealias Section = TextSection
+
+    /// The headline lines of the table: what was replayed and the counts.
+    public var headlineLines: [String] { headline }
+
+    /// The sections of the table, with the per-series counts of every rule after Rules.
+    public var textSections: [TextSection] {
+        var s = sections(diff: nil)
+        s.insert(perSeriesSection, at: min(1, s.count))
+        return s
+    }
+
+    /// Per rule and series, the series that would have failed or warned.
+    var perSeriesSection: TextSection {
+        TextSection(
+            id: "per-series", title: "Rules per series (series that would have failed or warned)",
+            header: ["rule", "series", "failed", "true", "false", "warned", "false alarms at"],
+            rows: rules.flatMap { r in
+                r.perSeries.map { p in
+                    [
+                        "\(r.budget) · \(r.ruleClass) \(r.statistic)", (p.scenario.isEmpty ? "" : p.scenario + " ") + p.series, String(p.failed.count),
+                        String(p.failed.count - p.falseAlarms.count), String(p.falseAlarms.count), String(p.warned.count), commitList(p.falseAlarms),
+                    ]
+                }
+            }, numeric: [2, 3, 4, 5], empty: "(no commit would have failed or warned)")
     }
 
     func sections(diff: String?) -> [Section] {
         var s: [Section] = []
         s.append(
             Section(
-                title: "Rules", header: ["rule", "path", "limit", "series", "failed", "true", "false", "FA/100", "warned", "caught", "false alarms at"],
+                id: "rules", title: "Rules", header: ["rule", "path", "limit", "series", "failed", "true", "false", "FA/100", "warned", "caught", "false alarms at"],
                 rows: rules.map { r in
                     [
                         "\(r.budget) · \(r.ruleClass) \(r.statistic)", r.path, r.limit, String(r.series), String(r.failed.count), String(r.trueAlarms.count),
@@ -71,7 +103,7 @@ extension TuneReport {
                 }, numeric: [3, 4, 5, 6, 7, 8], empty: "(no rule evaluated)"))
         s.append(
             Section(
-                title: "Failures (true alarm: at a lasting regression or the commit after it)",
+                id: "failures", title: "Failures (true alarm: at a lasting regression or the commit after it)",
                 header: ["commit", "series", "rule", "worse by", "kind", "change point"],
                 rows: alarms.map { a in
                     [short(a.commit), (a.scenario.isEmpty ? "" : a.scenario + " ") + a.series + " " + a.statistic, a.rule, a.worse.map(Formatting.signedPercent) ?? "—", a.kind, a.changePoint ?? ""]
@@ -79,7 +111,7 @@ extension TuneReport {
         let relevant = changes.filter { $0.regression || !$0.caughtBy.isEmpty }
         s.append(
             Section(
-                title: "Lasting regressions (change points over the whole history; must catch: ≥ \(Backtest.pct(minChange)))",
+                id: "lasting-regressions", title: "Lasting regressions (change points over the whole history; must catch: ≥ \(Backtest.pct(minChange)))",
                 header: ["commit", "series", "before", "after", "change", "must catch", "caught by"],
                 rows: relevant.map { c in
                     [
@@ -90,7 +122,7 @@ extension TuneReport {
                 }, numeric: [2, 3, 4], empty: "(no lasting regression found)"))
         s.append(
             Section(
-                title: "Suggestions (false alarms ≤ \(Formatting.fixed(targetFalseAlarms * 100, 1)) per 100 commits; catch every lasting regression ≥ \(Backtest.pct(minChange)))",
+                id: "suggestions", title: "Suggestions (false alarms ≤ \(Formatting.fixed(targetFalseAlarms * 100, 1)) per 100 commits; catch every lasting regression ≥ \(Backtest.pct(minChange)))",
                 header: ["path", "rule", "now", "quiet from", "catches all up to", "suggested", "MDE", "note"],
                 rows: suggestions.map { g in
                     [
@@ -101,7 +133,7 @@ extension TuneReport {
                 }, numeric: [2, 3, 4, 5, 6], empty: "(no relative or statistical rule to tune)"))
         s.append(
             Section(
-                title: "Noise profile (run-to-run spread within stable segments)",
+                id: "noise", title: "Noise profile (run-to-run spread within stable segments)",
                 header: ["series", "stat", "tool", "runs", "segments", "CV", "resolution", "MDE", "runs for 5%", "runs for 10%"],
                 rows: noise.map { n in
                     [
@@ -115,7 +147,8 @@ extension TuneReport {
         return s
     }
 
-    var verificationLine: String? {
+    /// The result of replaying the suggested budget, in one line.
+    public var verificationLine: String? {
         guard let v = verification else { return nil }
         return "suggested budget replayed: false alarms on \(v.falseAlarmCommits.count) commit\(v.falseAlarmCommits.count == 1 ? "" : "s") "
             + "(\(Formatting.fixed(v.falseAlarmsPer100, 1)) per 100), lasting regressions caught: \(v.caughtChanges) of \(v.lastingChanges)"

@@ -69,6 +69,8 @@ extension IndexPage: MustacheParent {
         case "hasCompare": return hasCompare
         case "releaseHref": return releaseHref
         case "hasRelease": return hasRelease
+        case "tuneHref": return tuneHref
+        case "hasTune": return hasTune
         default: return nil
         }
     }

@@ -53,6 +53,8 @@ struct IndexPage {
     var hasCompare: Bool
     var releaseHref: String
     var hasRelease: Bool
+    var tuneHref: String
+    var hasTune: Bool
 }
 
 /// The gate's verdict on the newest commit, or the reason there is none.
