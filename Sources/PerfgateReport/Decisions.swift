@@ -46,10 +46,16 @@ extension SiteBuilder {
             let runsA = try source.gateRuns(commit: a.sha)
             let runsB = try source.gateRuns(commit: b.sha)
             guard !runsA.isEmpty, !runsB.isEmpty else { return (nil, "no runs to test") }
-            guard let o = try Gate.compare(baseline: runsA, current: runsB, label: "commit \(a.shortSha)") else {
-                return (nil, "the two commits share no tested statistic")
+            // One comparison per metric, as `perfgate compare A B --metric M` runs it: the same rows in the
+            // same Benjamini–Hochberg family, so the page and the command agree on every q.
+            let metrics = Set(runsA.flatMap { $0.series.keys.map(\.metric) }).intersection(runsB.flatMap { $0.series.keys.map(\.metric) })
+            var merged: GateOutcome?
+            for metric in metrics.sorted() {
+                guard let o = try Gate.compare(baseline: runsA, current: runsB, label: "commit \(a.shortSha)", metrics: [metric]) else { continue }
+                if merged == nil { merged = o } else { merged?.findings += o.findings }
             }
-            return (o, "")
+            guard let merged else { return (nil, "the two commits share no tested statistic") }
+            return (merged, "")
         } catch {
             return (nil, "the comparison could not run (\(error))")
         }

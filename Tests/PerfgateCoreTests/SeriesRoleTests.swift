@@ -15,7 +15,11 @@ import Testing
             #expect(role("", m) == .toolInternal, "\(m)")
             #expect(role("GET /x", m) == .toolInternal, "\(m) per endpoint")
         }
+        #expect(role("", "http_req_duration{expected_response:true}") == .total)
+        #expect(role("", "http_req_blocked{expected_response:true}") == .toolInternal)
+        #expect(role("", "checks{group:::login}") == .toolInternal)
         #expect(role("", "cart_latency") == .custom)
+        #expect(role("", "cart_latency{step:pay}") == .custom)
         #expect(role("", "memory") == .custom)
         #expect(SeriesRole.isEndpointLatency(SeriesKey(endpoint: "GET /x", metric: "http_req_duration")))
         #expect(!SeriesRole.isEndpointLatency(SeriesKey(endpoint: "GET /x", metric: "http_reqs")))

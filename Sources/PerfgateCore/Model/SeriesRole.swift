@@ -25,10 +25,12 @@ public enum SeriesRole: String, Sendable, Hashable, Codable, CaseIterable, Compa
     /// Request metrics whose untagged series is a whole-run total.
     public static let requestMetrics: Set<String> = [SeriesKey.requestLatencyMetric, "http_reqs", "http_req_failed"]
 
-    /// The one classification every report page uses.
+    /// The one classification every report page uses. A k6 submetric that is not an endpoint
+    /// (`http_req_duration{expected_response:true}`, `checks{group:::x}`) is classed by its parent metric.
     public static func of(_ key: SeriesKey) -> SeriesRole {
-        if toolInternalMetrics.contains(key.metric) { return .toolInternal }
-        if requestMetrics.contains(key.metric) { return key.endpoint.isEmpty ? .total : .endpoint }
+        let metric = key.metric.firstIndex(of: "{").map { String(key.metric[..<$0]) } ?? key.metric
+        if toolInternalMetrics.contains(metric) { return .toolInternal }
+        if requestMetrics.contains(metric) { return key.endpoint.isEmpty || metric != key.metric ? .total : .endpoint }
         return .custom
     }
 
