@@ -13,7 +13,7 @@ import Testing
         #expect(names.contains("compare.html"))
         #expect(names.contains("release.html"))
         #expect(names.contains("release.md"))
-        #expect(names.filter { $0.hasPrefix("series/") }.count == 3)
+        #expect(names.filter { $0.hasPrefix("series/") }.count == 4)
         #expect(names.filter { $0.hasPrefix("runs/") }.count == 32)
     }
 
@@ -85,7 +85,7 @@ import Testing
         let details = try #require(lines.firstIndex { $0.hasPrefix("<details>") })
         let cart = try #require(lines.firstIndex { $0.contains("GET /api/cart") })
         #expect(cart < details)
-        #expect(md.contains("**regressed**") || md.contains("**improved**") || md.contains("No series changed"))
+        #expect(md.contains(", significant**") || md.contains("No series changed"))
         #expect(md.contains("p="))
     }
 
