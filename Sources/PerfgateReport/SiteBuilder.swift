@@ -154,7 +154,7 @@ public struct SiteBuilder {
             let changed = rows.filter { $0.1.decision != "same" && $0.1.decision != "unknown" }.count
             let note =
                 compareOutcome != nil
-                ? "A and B are the medians of each commit's runs. Each row is tested as `perfgate compare \(ca.shortSha) \(cb.shortSha) --metric …` tests it (Benjamini–Hochberg over all rows); a row is a change, and coloured, only when the change is significant and at least 5% (5 percentage points for error rates). ~ is no significant change. \(changed) of \(rows.count) rows changed."
+                ? "A and B are the medians of each commit's runs. Each row is tested as `perfgate compare \(ca.shortSha) \(cb.shortSha) --metric METRIC` tests it (Benjamini–Hochberg over all rows); a row is a change, and coloured, only when the change is significant and at least 5% (5 percentage points for error rates). ~ is no significant change. \(changed) of \(rows.count) rows changed."
                 : "Medians of the runs at each commit. No statistical comparison: \(compareReason); no row is coloured."
             let page = ComparePage(
                 meta: meta("Compare \(ca.shortSha) → \(cb.shortSha)", root: ""), a: link(ca), b: link(cb), rows: lead,
