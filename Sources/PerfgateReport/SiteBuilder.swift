@@ -127,9 +127,9 @@ public struct SiteBuilder {
             try write(html, href)
             let trend = trendDescription(a, gate: gate)
             indexRows.append((role, indexRow(a, href: href, trend: trend)))
-            for cp in a.changePoints {
+            for (st, cp) in a.allChangePoints {
                 let c = a.commit(cp)
-                changeRows.append((c.committedAt ?? .distantPast, s.title, role, changePointRow(a, cp, href: href, root: "")))
+                changeRows.append((c.committedAt ?? .distantPast, s.title, role, changePointRow(a, st, cp, href: href, root: "")))
             }
             let sr = summaryRow(a, trend: trend)
             summaryRows.append((role, sr.rank, sr.severity, sr.row))
@@ -290,14 +290,14 @@ public struct SiteBuilder {
             baseline: ReportFormatting.value(baseline, u),
             delta: ReportFormatting.delta(from: baseline, to: a.latest, unit: u), trendClass: trend.cssClass,
             change: trend.symbolLabel, decision: trend.cssClass, points: String(values.count),
-            changePoints: String(a.changePoints.count))
+            changePoints: String(a.allChangePoints.count))
     }
 
-    func changePointRow(_ a: SeriesAnalysis, _ cp: DetectedChangePoint, href: String, root: String) -> ChangePointRow {
-        let u = a.unit(a.primary)
+    func changePointRow(_ a: SeriesAnalysis, _ st: Statistic, _ cp: DetectedChangePoint, href: String, root: String) -> ChangePointRow {
+        let u = a.unit(st)
         let worse = cp.isRegression
         return ChangePointRow(
-            series: a.series.title, href: root + href, statistic: a.primary.rawValue, commit: link(a.commit(cp)),
+            series: a.series.title, href: root + href, statistic: st.rawValue, commit: link(a.commit(cp)),
             before: ReportFormatting.value(cp.before, u), after: ReportFormatting.value(cp.after, u),
             change: Formatting.signedPercent(cp.relativeChange), pValue: ReportFormatting.p(cp.pValue),
             kind: worse ? "regression" : "improvement", kindClass: worse ? "worse" : "better")
@@ -310,7 +310,7 @@ public struct SiteBuilder {
         let root = "../"
         let u = a.unit(a.primary)
         // Budget lines: absolute rules on a drawn statistic whose selector picks this series.
-        var budgetRules: [LineChart.Rule] = []
+        var budgetRules: [(statistic: Statistic, rule: LineChart.Rule)] = []
         var budgetTexts: [String] = []
         if let set = options.budgets {
             let run = GateRun(id: "", commitSha: "", scenario: s.scenario, environment: s.environment, tool: "", series: [])
@@ -321,7 +321,7 @@ public struct SiteBuilder {
                     case .absolute(let op, let limit):
                         let text = "\(r.level.rawValue) \(r.statistic.rawValue) \(op.rawValue) \(Formatting.value(limit, unit: ru)) (\(b.name))"
                         budgetTexts.append(text)
-                        if a.drawn.contains(r.statistic) { budgetRules.append(LineChart.Rule(label: text, value: limit)) }
+                        budgetRules.append((r.statistic, LineChart.Rule(label: text, value: limit)))
                     case .relative(let limit, let amount):
                         let l = amount ? Formatting.value(limit, unit: ru) : Formatting.fixed(limit * 100, 1) + "%"
                         budgetTexts.append("\(r.level.rawValue) \(r.statistic.rawValue) at most \(l) worse than the baseline (\(b.name))")
@@ -333,22 +333,43 @@ public struct SiteBuilder {
             }
         }
         let branchNote = a.baseIsBranch ? "\(context.baseBranch) runs" : "runs (all branches; \(context.baseBranch) has none)"
+        // x positions: index in this series' points (every branch, commit order).
+        var xOfOrder: [Int: Int] = [:]
+        var xOfCommit: [String: Int] = [:]
+        for (i, p) in a.points.enumerated() {
+            xOfOrder[p.order] = i
+            if xOfCommit[p.run.commit.sha] == nil || p.run.commit.branch == context.baseBranch { xOfCommit[p.run.commit.sha] = i }
+        }
         var band: LineChart.Band?
         var bandText = ""
-        if a.drawn.contains(a.primary), let lo = a.baselineWindow.min(), let hi = a.baselineWindow.max() {
-            bandText = "Baseline band: \(a.primary.rawValue) from \(Formatting.value(lo, unit: u)) to \(Formatting.value(hi, unit: u)) over the last \(a.baselineWindow.count) \(branchNote) before the newest (median \(ReportFormatting.value(a.baselineMedian, u)))."
-            band = LineChart.Band(low: lo, high: hi, label: bandText)
+        if a.drawn.contains(a.primary), a.baselineWindow.count >= 2, let lo = a.baselineWindow.min(), let hi = a.baselineWindow.max() {
+            bandText = "Baseline band: \(a.primary.rawValue) from \(Formatting.value(lo, unit: u)) to \(Formatting.value(hi, unit: u)) over the last \(a.baselineWindow.count) \(branchNote) before the newest (median \(ReportFormatting.value(a.baselineMedian, u))), the window the newest run is tested against."
+            band = LineChart.Band(low: lo, high: hi, label: bandText, fromX: a.baselineStart.flatMap { xOfOrder[$0] } ?? 0)
         }
-        // x positions: index in this series' points; base-branch change points map through the base list.
-        var xOfCommit: [String: Int] = [:]
-        for (i, p) in a.points.enumerated() where xOfCommit[p.run.commit.sha] == nil { xOfCommit[p.run.commit.sha] = i }
-        let markers = a.changePoints.map { cp -> LineChart.Marker in
-            LineChart.Marker(
-                x: xOfCommit[cp.commitSha] ?? 0,
-                label: "change point at \(String(cp.commitSha.prefix(8))): \(a.primary.rawValue) \(Formatting.value(cp.before, unit: u)) → \(Formatting.value(cp.after, unit: u)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
-                worse: cp.isRegression)
+        let detected = Dictionary(a.changePointsByStatistic.map { ($0.statistic, $0.changePoints) }, uniquingKeysWith: { x, _ in x })
+        func markers(_ stats: [Statistic]) -> [LineChart.Marker] {
+            stats.flatMap { st in
+                (detected[st] ?? []).map { cp in
+                    let su = a.unit(st)
+                    return LineChart.Marker(
+                        x: xOfCommit[cp.commitSha] ?? 0,
+                        label: "\(cp.isRegression ? "regression" : "improvement") of \(st.rawValue) at \(String(cp.commitSha.prefix(8))): \(Formatting.value(cp.before, unit: su)) → \(Formatting.value(cp.after, unit: su)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
+                        worse: cp.isRegression)
+                }
+            }
+        }
+        // The x axis names base-branch commits (every branch's when the base branch has none here) by
+        // commit date, or by time of day when they all share one date.
+        let times = a.base.map { ReportFormatting.time($0.run.commit.committedAt) }
+        let oneDay = Set(times.map { $0.prefix(10) }).count == 1
+        let xLabels = zip(a.base, times).compactMap { p, t -> LineChart.XLabel? in
+            xOfOrder[p.order].map {
+                LineChart.XLabel(x: $0, sha: p.run.commit.shortSha, date: oneDay && t.count >= 16 ? String(t.dropFirst(11).prefix(5)) + " UTC" : String(t.prefix(10)))
+            }
         }
         let branches = Array(Set(a.points.map(\.run.commit.branch))).sorted()
+        let shownBranch = a.baseIsBranch ? context.baseBranch : ""
+        let otherBranches = a.baseIsBranch ? branches.filter { $0 != context.baseBranch } : []
         func lines(_ stats: [Statistic]) -> [LineChart.Line] {
             var out: [LineChart.Line] = []
             for st in stats {
@@ -377,17 +398,21 @@ public struct SiteBuilder {
                     url: context.commitURL(p.run.commit.sha) ?? "\(root)runs/\(p.run.id).html")
             }
         }
-        var charts: [ChartModel] = []
-        let main = LineChart(
-            accessibleTitle: "\(s.title): \(a.drawn.map(\.rawValue).joined(separator: ", ")) over \(a.points.count) runs",
-            unit: u, count: a.points.count, lines: lines(a.drawn), hover: hover(a.primary, a.drawn), budgets: budgetRules,
-            band: band, markers: markers)
-        charts.append(ChartModel(title: a.drawn.map(\.rawValue).joined(separator: " / "), svg: main.svg(), legend: a.drawn.map { LegendItem(name: $0.rawValue, cls: $0.rawValue) }))
-        for extra in [Statistic.errorRate, .throughput] where extra != a.primary && a.points.contains(where: { $0.stats.get(extra) != nil }) {
+        // One chart for the percentiles (or the primary), one each for error rate and throughput; each
+        // with the budget lines of its own statistics and the change points of every statistic it draws.
+        var groups: [[Statistic]] = [a.drawn]
+        for extra in [Statistic.errorRate, .throughput] where !a.drawn.contains(extra) && a.points.contains(where: { $0.stats.get(extra) != nil }) {
+            groups.append([extra])
+        }
+        let charts = groups.map { stats -> ChartModel in
+            let title = stats.map(\.rawValue).joined(separator: " / ")
             let chart = LineChart(
-                accessibleTitle: "\(s.title): \(extra.rawValue) over \(a.points.count) runs", unit: a.unit(extra),
-                count: a.points.count, lines: lines([extra]), hover: hover(extra, [extra]))
-            charts.append(ChartModel(title: extra.rawValue, svg: chart.svg(), legend: [LegendItem(name: extra.rawValue, cls: extra.rawValue)]))
+                accessibleTitle: "\(s.title): \(stats.map(\.rawValue).joined(separator: ", ")) over \(a.points.count) runs",
+                unit: a.unit(stats[0]), count: a.points.count, baseBranch: shownBranch, lines: lines(stats),
+                hover: hover(stats.contains(a.primary) ? a.primary : stats[0], stats),
+                budgets: budgetRules.filter { stats.contains($0.statistic) }.map(\.rule),
+                band: stats.contains(a.primary) ? band : nil, markers: markers(stats), xLabels: xLabels)
+            return ChartModel(title: title, svg: chart.svg(), legend: stats.map { LegendItem(name: $0.rawValue, cls: $0.rawValue) })
         }
         let shownStats: [Statistic] = SeriesPoint.statistics.filter { st in a.points.contains { $0.stats.get(st) != nil } }
         let rows = a.points.reversed().map { p in
@@ -396,15 +421,16 @@ public struct SiteBuilder {
                 branch: p.run.commit.branch, time: ReportFormatting.time(p.run.commit.committedAt),
                 cells: shownStats.map { Cell(text: ReportFormatting.value(p.stats.get($0), a.unit($0)), cls: "") })
         }
-        let cps = a.changePoints.map { changePointRow(a, $0, href: "series/\(s.slug).html", root: root) }
+        let cps = a.allChangePoints.sorted { a.commit($0.changePoint).committedAt ?? .distantPast > a.commit($1.changePoint).committedAt ?? .distantPast }
+            .map { changePointRow(a, $0.statistic, $0.changePoint, href: "series/\(s.slug).html", root: root) }
         return SeriesPage(
             meta: meta(s.title, root: root), title: s.title, scenario: s.scenario, environment: s.environment,
             endpoint: s.key.endpoint.isEmpty ? "(all requests)" : s.key.endpoint, metric: s.key.metric,
             role: Self.roleWords(SeriesRole.of(s.key)),
             unit: s.unit == .none ? "none" : s.unit.rawValue,
             direction: s.direction == .lowerIsBetter ? "lower is better" : "higher is better", charts: charts,
-            branches: branches.map { BranchOption(name: $0) },
-            hasBranchFilter: branches.count > 1, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
+            branches: otherBranches.map { BranchOption(name: $0) },
+            hasBranchFilter: !otherBranches.isEmpty, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
             hasBand: !bandText.isEmpty, changePoints: cps, hasChangePoints: !cps.isEmpty,
             columns: shownStats.map(\.rawValue), rows: rows, rowsHTML: RowsHTML.seriesPoints(rows))
     }

@@ -73,7 +73,15 @@ import Testing
         #expect(page.contains("<g class=\"cp worse\">"))
         #expect(page.contains("href=\"https://example.com/repo/commit/\(SyntheticHistory.sha(20, branch: "main"))\""))
         #expect(page.contains("<table id=\"points\">"))
-        #expect(page.contains("<select id=\"branch-filter\">"))
+        // The base branch is drawn; the feature branch is drawn hidden until the toggle shows it.
+        #expect(page.contains("<input type=\"checkbox\" id=\"branch-toggle\">"))
+        #expect(page.contains("data-branch=\"main\" points="))
+        #expect(page.contains("data-branch=\"feature/&lt;b&gt;bold&lt;/b&gt;\" data-other=\"1\""))
+        #expect(!page.contains("data-branch=\"main\" data-other"))
+        // The x axis names commits by short SHA and date; change points are listed with their statistic.
+        #expect(page.contains("<text class=\"xlabel start\""))
+        #expect(page.contains("<text class=\"xlabel date"))
+        #expect(page.contains("<th>kind</th><th>stat</th>"))
         let index = try #require(sink.pages["index.html"])
         #expect(index.contains("regression"))
         #expect(index.contains("No verdict: no budget file given"))
