@@ -70,7 +70,7 @@ import Testing
         #expect(page.contains("<g class=\"budget\">"))
         #expect(page.contains("fail p95 &lt; 90.00 ms (cart)"))
         #expect(page.contains("<rect class=\"band\""))
-        #expect(page.contains("<g class=\"cp worse\">"))
+        #expect(page.contains("<g class=\"cp worse\" data-decision=\"worse\">"))
         #expect(page.contains("href=\"https://example.com/repo/commit/\(SyntheticHistory.sha(20, branch: "main"))\""))
         #expect(page.contains("<table id=\"points\">"))
         // The base branch is drawn; the feature branch is drawn hidden until the toggle shows it.

@@ -257,7 +257,9 @@ struct LineChart {
         }
         for m in markers {
             let mx = x(m.x)
-            s += "<g class=\"cp \(m.worse ? "worse" : "better")\"><line x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(Self.top))\" y2=\"\(f(axisY))\"/>"
+            // A change point is a decision of the detector: its colour is that decision's.
+            let kind = m.worse ? "worse" : "better"
+            s += "<g class=\"cp \(kind)\" data-decision=\"\(kind)\"><line x1=\"\(f(mx))\" x2=\"\(f(mx))\" y1=\"\(f(Self.top))\" y2=\"\(f(axisY))\"/>"
             s += "<path d=\"M\(f(mx - 5)),\(f(Self.top - 8)) L\(f(mx + 5)),\(f(Self.top - 8)) L\(f(mx)),\(f(Self.top)) Z\"/>"
             s += "<title>\(Escape.html(m.label))</title></g>\n"
         }
