@@ -244,10 +244,10 @@ struct LineChart {
             let offScale = !arrow.isEmpty
             s += "<g class=\"budget\(offScale ? " off-scale" : "")\">"
             if offScale {
-                let tip = arrow == "↑ " ? by : by
+                // An arrow at the edge, pointing out of the chart towards the budget.
                 let dir = arrow == "↑ " ? 1.0 : -1.0
                 let ax = w - Self.right - 8
-                s += "<path d=\"M\(f(ax - 6)),\(f(tip + 8 * dir)) L\(f(ax + 6)),\(f(tip + 8 * dir)) L\(f(ax)),\(f(tip)) Z\"/>"
+                s += "<path d=\"M\(f(ax - 6)),\(f(by + 8 * dir)) L\(f(ax + 6)),\(f(by + 8 * dir)) L\(f(ax)),\(f(by)) Z\"/>"
             } else {
                 s += "<line x1=\"\(f(Self.left))\" x2=\"\(f(w - Self.right))\" y1=\"\(f(by))\" y2=\"\(f(by))\"/>"
             }
