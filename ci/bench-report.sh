@@ -4,6 +4,8 @@
 # /usr/bin/time -v, with `perfgate --version` as the floor. Targets: < 3 s and < 20 MB.
 #
 #   ci/bench-report.sh [RUNS] [SERIES]        (defaults 1000 50; release build in $SCRATCH or .build)
+#   BASELINE=/path/to/other/perfgate ci/bench-report.sh   also times that binary on the same store, in turn
+#                                                         with this one (e.g. main's release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-1000}
@@ -26,15 +28,24 @@ measure() {  # prints "wall_seconds max_rss_kb"
 
 read -r fw fr < <(measure "$BIN/perfgate" --version)
 best_w=999; best_r=0
+base_w=999; base_r=0
 for i in 1 2 3; do
     # A new directory each run: recreating just-deleted files makes ext4 hunt for free inodes,
     # which measured the file system (up to 1 ms per file), not perfgate.
     read -r w r < <(measure "$BIN/perfgate" report --store "$WORK/history.sqlite" --out "$WORK/site-$i" --branch main)
     echo "run $i: ${w}s, $((r / 1024)) MB peak RSS" >&2
     if awk "BEGIN {exit !($w < $best_w)}"; then best_w=$w; best_r=$r; fi
+    if [[ -n "${BASELINE:-}" ]]; then
+        read -r w r < <(measure "$BASELINE" report --store "$WORK/history.sqlite" --out "$WORK/base-$i" --branch main)
+        echo "baseline run $i: ${w}s, $((r / 1024)) MB peak RSS" >&2
+        if awk "BEGIN {exit !($w < $base_w)}"; then base_w=$w; base_r=$r; fi
+    fi
 done
 pages=$(find "$WORK/site-1" -type f | wc -l)
 size=$(du -sm "$WORK/site-1" | cut -f1)
 echo "perfgate report: $RUNS commits × $SERIES series → $pages files, ${size} MB: best ${best_w}s wall, $((best_r / 1024)) MB peak RSS (floor: perfgate --version ${fw}s, $((fr / 1024)) MB)"
+if [[ -n "${BASELINE:-}" ]]; then
+    echo "baseline $BASELINE: best ${base_w}s wall, $((base_r / 1024)) MB peak RSS, same store, runs interleaved"
+fi
 awk "BEGIN {exit !($best_w < 3)}" || echo "warning: over the 3 s target" >&2
 (( best_r < 20 * 1024 )) || echo "warning: over the 20 MB target" >&2

@@ -41,8 +41,15 @@ struct ReleaseModel {
     var headline: String
     var endpoints: [ReleaseEndpointRow]
     var hasEndpoints: Bool
+    /// Custom metrics.
     var others: [ReleaseOtherRow]
     var hasOthers: Bool
+    /// Whole-run totals and tool internals, folded; never counted as endpoints.
+    var internals: [ReleaseOtherRow]
+    var hasInternals: Bool
+    var internalCount: String
+    /// How the per-endpoint decisions were made (or why there are none).
+    var comparisonNote: String
     var hasOutcome: Bool
     var outcomeReason: String
     var verdict: String
@@ -57,6 +64,8 @@ struct ReleaseModel {
     var hasFixed: Bool
     var improvements: [ReleaseChangeRow]
     var hasImprovements: Bool
+    /// Shown when no change point for the worse lies in the range (and says so next to a failing gate).
+    var noChangePointNote: String
     var capacity: [ReleaseEstimate]
     var hasCostModel: Bool
     var costModelInputs: [NameValue]
@@ -80,8 +89,10 @@ struct ReleaseDelta {
     var from: String
     var to: String
     var delta: String
-    /// `faster`, `slower`, `unchanged`, `better`, `worse` or `—`.
+    /// The comparison's decision in words (``FindingDescription/symbolLabel``): `✗ slower, significant`,
+    /// `~ no significant change`, `? not tested`.
     var word: String
+    /// ``FindingDescription/cssClass``; also the cell's `data-decision`.
     var cls: String
 }
 
@@ -113,11 +124,21 @@ struct ReleaseEstimate {
 }
 
 /// Collects what the release summary needs from each series while the site is built, then renders.
+///
+/// Every "faster", "slower", count and estimate comes from the statistical comparison of FROM and TO
+/// (``Gate/compare(baseline:current:label:metrics:endpoint:statistics:)``, what `perfgate compare FROM TO`
+/// runs): a raw difference that the test cannot tell from noise counts as no change. Money figures are
+/// computed from the numbers the page prints, so each one reproduces from the inputs beside it.
 struct ReleaseCollector {
     var request: ReleaseRequest
+    /// The comparison FROM → TO.
+    var comparison: FindingIndex
+    /// Why there is no comparison ("" when there is one).
+    var comparisonReason: String
 
     struct Entry {
         var series: ReportSeries
+        var role: SeriesRole
         var href: String
         var from: SeriesPoint
         var to: SeriesPoint
@@ -139,15 +160,22 @@ struct ReleaseCollector {
     var changes: [Change] = []
     var commitsInRange = 0
 
-    init(request: ReleaseRequest) { self.request = request }
+    init(request: ReleaseRequest, comparison: FindingIndex = FindingIndex(nil), comparisonReason: String = "no comparison") {
+        self.request = request
+        self.comparison = comparison
+        self.comparisonReason = comparisonReason
+    }
 
     mutating func add(_ a: SeriesAnalysis, href: String, commits: [CommitInfo]) {
         let position = Dictionary(commits.enumerated().map { ($1.sha, $0) }, uniquingKeysWith: { a, _ in a })
         guard let lo = position[request.from.sha], let hi = position[request.to.sha] else { return }
         commitsInRange = max(0, hi - lo)
+        let role = SeriesRole.of(a.series.key)
         if let f = a.valuesAt(commit: request.from.sha), let t = a.valuesAt(commit: request.to.sha) {
-            entries.append(Entry(series: a.series, href: href, from: f, to: t, primary: a.primary))
+            entries.append(Entry(series: a.series, role: role, href: href, from: f, to: t, primary: a.primary))
         }
+        // Change points of endpoints and custom metrics only: a tool's bookkeeping is not a regression.
+        guard role.leads else { return }
         var sawWorse = false
         for cp in a.changePoints {
             let c = a.commit(cp)
@@ -162,49 +190,54 @@ struct ReleaseCollector {
         }
     }
 
-    /// Request-weighted mean latency over the endpoint series at both commits (weights: request counts at TO).
-    func weightedLatency() -> (from: Double, to: Double, requests: Double, series: Int)? {
-        let latency = entries.filter { $0.series.key.metric == SeriesKey.requestLatencyMetric && $0.series.unit == .milliseconds }
-        let endpoints = latency.contains { !$0.series.key.endpoint.isEmpty } ? latency.filter { !$0.series.key.endpoint.isEmpty } : latency
-        var wsum = 0.0
-        var f = 0.0
-        var t = 0.0
-        var n = 0
-        for e in endpoints {
-            guard let w = e.to.count ?? e.from.count, w > 0,
-                let lf = e.from.mean ?? e.from.p50, let lt = e.to.mean ?? e.to.p50
-            else { continue }
-            wsum += w
-            f += w * lf
-            t += w * lt
-            n += 1
-        }
-        guard wsum > 0 else { return nil }
-        return (f / wsum, t / wsum, wsum, n)
+    /// Endpoint latency series present at both commits (never totals or tool internals).
+    var endpointEntries: [Entry] { entries.filter { SeriesRole.isEndpointLatency($0.series.key) } }
+
+    /// One endpoint's contribution to an estimate: FROM and TO values and whether the change is significant.
+    struct Term {
+        var series: String
+        var from: Double
+        var to: Double
+        var weight: Double
+        var significant: Bool
+        /// The value counted at TO: TO when the change is significant, else FROM (no change).
+        var counted: Double { significant ? to : from }
     }
 
-    /// Summed throughput over the endpoint series present at both commits.
-    func totalThroughput() -> (from: Double, to: Double, series: Int)? {
-        let withTp = entries.filter { $0.from.throughput != nil && $0.to.throughput != nil }
-        let endpoints = withTp.contains { !$0.series.key.endpoint.isEmpty } ? withTp.filter { !$0.series.key.endpoint.isEmpty } : withTp
-        let f = endpoints.compactMap(\.from.throughput).reduce(0, +)
-        let t = endpoints.compactMap(\.to.throughput).reduce(0, +)
-        guard !endpoints.isEmpty, f > 0, t > 0 else { return nil }
-        return (f, t, endpoints.count)
+    /// Throughput per endpoint, rounded to the 0.01/s the page prints.
+    func throughputTerms() -> [Term] {
+        endpointEntries.compactMap { e in
+            guard let f = e.from.throughput, let t = e.to.throughput else { return nil }
+            let d = comparison.comparing(e.series, .throughput)
+            return Term(series: e.series.title, from: Self.round(f, 2), to: Self.round(t, 2), weight: 1, significant: d.isChange)
+        }
     }
 
-    func delta(_ a: Double?, _ b: Double?, _ unit: MetricUnit, _ dir: Direction, latency: Bool) -> ReleaseDelta {
-        let trend = ReportFormatting.trend(from: a, to: b, unit: unit, direction: dir)
-        let word: String
-        switch trend {
-        case .better: word = latency ? "faster" : "better"
-        case .worse: word = latency ? "slower" : "worse"
-        case .same: word = "unchanged"
-        case .unknown: word = "—"
+    /// Mean latency (p50 where no mean) per endpoint, rounded to the 0.001 ms the page prints, weighted by
+    /// the request count at TO.
+    func latencyTerms() -> [Term] {
+        endpointEntries.compactMap { e in
+            let stat: Statistic = e.from.mean != nil && e.to.mean != nil ? .mean : .p50
+            guard let w = e.to.count ?? e.from.count, w > 0, let f = e.from.get(stat), let t = e.to.get(stat) else { return nil }
+            let d = comparison.comparing(e.series, stat)
+            return Term(series: e.series.title + " " + stat.rawValue, from: Self.round(f, 3), to: Self.round(t, 3), weight: w, significant: d.isChange)
         }
+    }
+
+    static func round(_ v: Double, _ decimals: Int) -> Double {
+        let m = pow(10, Double(decimals))
+        return (v * m).rounded() / m
+    }
+
+    /// A cell: the values and the comparison's decision on that statistic.
+    func delta(_ e: Entry, _ stat: Statistic, _ unit: MetricUnit) -> ReleaseDelta {
+        let a = e.from.get(stat)
+        let b = e.to.get(stat)
+        guard a != nil || b != nil else { return ReleaseDelta(from: "—", to: "—", delta: "—", word: "", cls: "unknown") }
+        let d = comparison.comparing(e.series, stat)
         return ReleaseDelta(
             from: ReportFormatting.value(a, unit), to: ReportFormatting.value(b, unit),
-            delta: ReportFormatting.delta(from: a, to: b, unit: unit), word: word, cls: trend.rawValue)
+            delta: ReportFormatting.delta(from: a, to: b, unit: unit), word: d.symbolLabel, cls: d.cssClass)
     }
 
     func finish(builder: SiteBuilder) -> (html: ReleaseModel, markdown: ReleaseModel) {
@@ -217,24 +250,33 @@ struct ReleaseCollector {
         let r = request
         var endpoints: [ReleaseEndpointRow] = []
         var others: [ReleaseOtherRow] = []
-        for e in entries.sorted(by: { $0.series < $1.series }) {
+        var internals: [ReleaseOtherRow] = []
+        var slower = 0
+        var faster = 0
+        var unchanged = 0
+        var untested = 0
+        let ordered = entries.sorted { ($0.role, $0.series) < ($1.role, $1.series) }
+        for e in ordered {
             let s = e.series
-            let dir = s.direction
-            if e.primary == .p95 {
+            if SeriesRole.isEndpointLatency(s.key) {
+                let p95 = comparison.comparing(s, .p95)
+                switch p95.kind {
+                case .fail, .warn, .worse: slower += 1
+                case .better: faster += 1
+                case .unchanged, .withinLimit: unchanged += 1
+                case .insufficientData, .noBaseline: untested += 1
+                }
                 endpoints.append(
                     ReleaseEndpointRow(
-                        series: esc(s.title), href: e.href,
-                        p50: escape(delta(e.from.p50, e.to.p50, s.unit, dir, latency: s.unit == .milliseconds), esc),
-                        p95: escape(delta(e.from.p95, e.to.p95, s.unit, dir, latency: s.unit == .milliseconds), esc),
-                        p99: escape(delta(e.from.p99, e.to.p99, s.unit, dir, latency: s.unit == .milliseconds), esc),
-                        errorRate: escape(delta(e.from.errorRate, e.to.errorRate, .ratio, .lowerIsBetter, latency: false), esc),
-                        throughput: escape(delta(e.from.throughput, e.to.throughput, .perSecond, .higherIsBetter, latency: false), esc)))
+                        series: esc(s.title), href: e.href, p50: escape(delta(e, .p50, s.unit), esc), p95: escape(delta(e, .p95, s.unit), esc),
+                        p99: escape(delta(e, .p99, s.unit), esc), errorRate: escape(delta(e, .errorRate, .ratio), esc),
+                        throughput: escape(delta(e, .throughput, .perSecond), esc)))
             } else {
                 let st = e.primary
-                others.append(
-                    ReleaseOtherRow(
-                        series: esc(s.title), href: e.href, statistic: esc(st.rawValue),
-                        value: escape(delta(e.from.get(st), e.to.get(st), st.unit(seriesUnit: s.unit), st.direction(seriesDirection: dir), latency: false), esc)))
+                let row = ReleaseOtherRow(
+                    series: esc(s.title), href: e.href, statistic: esc(st.rawValue),
+                    value: escape(delta(e, st, st.unit(seriesUnit: s.unit)), esc))
+                if e.role.leads { others.append(row) } else { internals.append(row) }
             }
         }
         func changeRow(_ c: Change) -> ReleaseChangeRow {
@@ -245,131 +287,29 @@ struct ReleaseCollector {
                 before: esc(Formatting.value(c.cp.before, unit: c.unit)), after: esc(Formatting.value(c.cp.after, unit: c.unit)),
                 change: esc(Formatting.signedPercent(c.cp.relativeChange)), pValue: esc(ReportFormatting.p(c.cp.pValue)))
         }
-        let ordered = changes.sorted { a, b in
+        let byTime = changes.sorted { a, b in
             let ta = a.commit.committedAt ?? .distantPast
             let tb = b.commit.committedAt ?? .distantPast
             return ta != tb ? ta < tb : a.series < b.series
         }
-        let introduced = ordered.filter(\.worse).map(changeRow)
-        let fixed = ordered.filter { !$0.worse && $0.fixesEarlier }.map(changeRow)
-        let improvements = ordered.filter { !$0.worse && !$0.fixesEarlier }.map(changeRow)
+        let introduced = byTime.filter(\.worse).map(changeRow)
+        let fixed = byTime.filter { !$0.worse && $0.fixesEarlier }.map(changeRow)
+        let improvements = byTime.filter { !$0.worse && !$0.fixesEarlier }.map(changeRow)
 
-        // Capacity and money.
-        var capacity: [ReleaseEstimate] = []
-        var estimates: [ReleaseEstimate] = []
-        var caveats: [String] = []
-        let tp = totalThroughput()
-        let lat = weightedLatency()
-        if let tp {
-            let ratio = tp.to / tp.from
-            capacity.append(
-                ReleaseEstimate(
-                    name: esc("Capacity (throughput per instance)"),
-                    result: esc("\(Formatting.value(tp.to, unit: .perSecond)) per instance (\(Formatting.signedPercent(ratio - 1)))"),
-                    formula: esc("capacity change = T_to ÷ T_from − 1"),
-                    substituted: esc("\(Formatting.value(tp.to, unit: .perSecond)) ÷ \(Formatting.value(tp.from, unit: .perSecond)) − 1 = \(Formatting.signedPercent(ratio - 1))"),
-                    inputs: [
-                        NameValue(name: esc("T_from (summed throughput of \(tp.series) endpoints at \(r.from.shortSha))"), value: esc(Formatting.value(tp.from, unit: .perSecond))),
-                        NameValue(name: esc("T_to (the same endpoints at \(r.to.shortSha))"), value: esc(Formatting.value(tp.to, unit: .perSecond))),
-                    ]))
-            caveats.append(esc("Throughput is what the load test measured on one instance under test; it stands for capacity only when the test drives the service to saturation."))
-        }
-        if let lat {
-            capacity.append(
-                ReleaseEstimate(
-                    name: esc("Request-weighted mean latency"),
-                    result: esc("\(Formatting.value(lat.to, unit: .milliseconds)) (\(ReportFormatting.signedValue(lat.to - lat.from, .milliseconds)))"),
-                    formula: esc("L = Σ(count_i × mean_i) ÷ Σ count_i over endpoints, with the counts at TO for both commits"),
-                    substituted: esc("L_from = \(Formatting.value(lat.from, unit: .milliseconds)), L_to = \(Formatting.value(lat.to, unit: .milliseconds)), ΔL = \(ReportFormatting.signedValue(lat.to - lat.from, .milliseconds))"),
-                    inputs: [
-                        NameValue(name: esc("endpoints"), value: String(lat.series)),
-                        NameValue(name: esc("requests at TO (weights)"), value: esc(ReportFormatting.grouped(lat.requests, decimals: 0))),
-                    ]))
-        }
-        var inputs: [NameValue] = []
-        if let m = r.costModel {
-            let cur = m.currency
-            inputs = [
-                NameValue(name: "traffic per month (requests)", value: ReportFormatting.grouped(m.trafficPerMonth, decimals: 0)),
-                NameValue(name: "cost per instance-hour", value: ReportFormatting.money(m.costPerInstanceHour, currency: cur)),
-                NameValue(name: "instances (at FROM)", value: ReportFormatting.grouped(m.instances, decimals: m.instances == m.instances.rounded() ? 0 : 2)),
-                NameValue(name: "value of 100 ms of latency per month", value: ReportFormatting.money(m.valueOf100msPerMonth, currency: cur)),
-                NameValue(name: "hours per month", value: ReportFormatting.grouped(m.hoursPerMonth, decimals: 0)),
-            ].map { NameValue(name: esc($0.name), value: esc($0.value)) }
-            let base = m.instances * m.costPerInstanceHour * m.hoursPerMonth
-            var costDelta: Double?
-            if let tp {
-                let needed = m.instances * tp.from / tp.to
-                let after = needed * m.costPerInstanceHour * m.hoursPerMonth
-                costDelta = after - base
-                estimates.append(
-                    ReleaseEstimate(
-                        name: esc("Monthly infrastructure cost"),
-                        result: esc("\(ReportFormatting.money(after, currency: cur)) per month (\(ReportFormatting.signedMoney(after - base, currency: cur)))"),
-                        formula: esc("cost = N × (T_from ÷ T_to) × C × H; change = cost − N × C × H"),
-                        substituted: esc("\(fmt(m.instances)) × (\(Formatting.value(tp.from, unit: .perSecond)) ÷ \(Formatting.value(tp.to, unit: .perSecond))) × \(ReportFormatting.money(m.costPerInstanceHour, currency: cur)) × \(fmt(m.hoursPerMonth)) h = \(ReportFormatting.money(after, currency: cur)); before: \(fmt(m.instances)) × \(ReportFormatting.money(m.costPerInstanceHour, currency: cur)) × \(fmt(m.hoursPerMonth)) h = \(ReportFormatting.money(base, currency: cur))"),
-                        inputs: [
-                            NameValue(name: "N (instances)", value: fmt(m.instances)),
-                            NameValue(name: "C (cost per instance-hour)", value: ReportFormatting.money(m.costPerInstanceHour, currency: cur)),
-                            NameValue(name: "H (hours per month)", value: fmt(m.hoursPerMonth)),
-                            NameValue(name: "T_from, T_to (capacity above)", value: "\(Formatting.value(tp.from, unit: .perSecond)), \(Formatting.value(tp.to, unit: .perSecond))"),
-                        ].map { NameValue(name: esc($0.name), value: esc($0.value)) }))
-                if m.trafficPerMonth > 0 {
-                    let perMillionBefore = base / m.trafficPerMonth * 1_000_000
-                    let perMillionAfter = after / m.trafficPerMonth * 1_000_000
-                    estimates.append(
-                        ReleaseEstimate(
-                            name: esc("Cost per million requests"),
-                            result: esc("\(ReportFormatting.money(perMillionAfter, currency: cur)) (was \(ReportFormatting.money(perMillionBefore, currency: cur)))"),
-                            formula: esc("cost per million = monthly cost ÷ R × 1,000,000"),
-                            substituted: esc("\(ReportFormatting.money(after, currency: cur)) ÷ \(ReportFormatting.grouped(m.trafficPerMonth, decimals: 0)) × 1,000,000 = \(ReportFormatting.money(perMillionAfter, currency: cur))"),
-                            inputs: [NameValue(name: esc("R (traffic per month)"), value: esc(ReportFormatting.grouped(m.trafficPerMonth, decimals: 0)))]))
-                }
-            } else {
-                caveats.append(esc("No cost estimate: no throughput was measured at both commits."))
-            }
-            var valueDelta: Double?
-            if let lat {
-                let dl = lat.to - lat.from
-                let value = -(dl / 100) * m.valueOf100msPerMonth
-                valueDelta = value
-                estimates.append(
-                    ReleaseEstimate(
-                        name: esc("Value of the latency change"),
-                        result: esc("\(ReportFormatting.signedMoney(value, currency: cur)) per month (\(value >= 0 ? "a gain" : "a loss"))"),
-                        formula: esc("value = −(ΔL ÷ 100 ms) × V"),
-                        substituted: esc("−(\(ReportFormatting.signedValue(dl, .milliseconds)) ÷ 100 ms) × \(ReportFormatting.money(m.valueOf100msPerMonth, currency: cur)) = \(ReportFormatting.signedMoney(value, currency: cur))"),
-                        inputs: [
-                            NameValue(name: "ΔL (request-weighted mean latency change)", value: ReportFormatting.signedValue(dl, .milliseconds)),
-                            NameValue(name: "V (value of 100 ms per month)", value: ReportFormatting.money(m.valueOf100msPerMonth, currency: cur)),
-                        ].map { NameValue(name: esc($0.name), value: esc($0.value)) }))
-            } else {
-                caveats.append(esc("No latency value: no request latency with counts was measured at both commits."))
-            }
-            if let c = costDelta, let v = valueDelta {
-                let net = v - c
-                estimates.append(
-                    ReleaseEstimate(
-                        name: esc("Net monthly effect"),
-                        result: esc("\(ReportFormatting.signedMoney(net, currency: cur)) per month"),
-                        formula: esc("net = value of the latency change − cost change"),
-                        substituted: esc("\(ReportFormatting.signedMoney(v, currency: cur)) − (\(ReportFormatting.signedMoney(c, currency: cur))) = \(ReportFormatting.signedMoney(net, currency: cur))"),
-                        inputs: []))
-            }
-        }
         // Compliance at TO.
         var findings: [FindingRow] = []
         var verdict = ""
         var verdictClass = ""
         var score = ""
         var compliance = ""
+        var failing = 0
         if let o = r.outcome {
             verdict = o.verdict == .fail ? "FAIL" : o.verdict == .warn ? "WARN" : "PASS"
             verdictClass = o.verdict == .fail ? "fail" : o.verdict == .warn ? "warn" : "pass"
             score = Formatting.fixed(o.score, 0)
             let counted = o.findings.filter { $0.verdict == .pass || $0.verdict == .warn || $0.verdict == .fail || $0.verdict == .improved }
-            let ok = counted.filter { $0.verdict != .fail }.count
-            compliance = "\(ok) of \(counted.count) evaluated rules within budget"
+            failing = counted.filter { $0.verdict == .fail }.count
+            compliance = "\(counted.count - failing) of \(counted.count) evaluated rules within budget"
             findings = o.findings.filter { $0.verdict != .pass }.sorted(by: SiteBuilder.findingOrder).map { f in
                 let row = builder.findingRow(f)
                 return FindingRow(
@@ -378,9 +318,165 @@ struct ReleaseCollector {
                     evidence: esc(row.evidence))
             }
         }
-        let slower = endpoints.filter { $0.p95.cls == "worse" }.count
-        let faster = endpoints.filter { $0.p95.cls == "better" }.count
-        let headline = "\(faster) endpoint\(faster == 1 ? "" : "s") faster and \(slower) slower at p95; \(introduced.count) regression\(introduced.count == 1 ? "" : "s") introduced, \(fixed.count) fixed"
+
+        // The headline: the gate's verdict first, then counts from significant decisions only.
+        var parts: [String] = []
+        if let o = r.outcome {
+            let warned = o.findings.filter { $0.verdict == .warn }.count
+            parts.append(
+                o.verdict == .fail ? "\(r.toLabel) fails its budget (\(failing) failing rule\(failing == 1 ? "" : "s"))"
+                    : o.verdict == .warn ? "\(r.toLabel) passes its budget with \(warned) warning\(warned == 1 ? "" : "s")" : "\(r.toLabel) is within its budget")
+        }
+        let n = endpoints.count
+        if comparison.outcome != nil {
+            parts.append(
+                "p95 from \(r.fromLabel) to \(r.toLabel): \(slower) of \(n) endpoint\(n == 1 ? "" : "s") significantly slower, \(faster) significantly faster, \(unchanged) with no significant change"
+                    + (untested > 0 ? ", \(untested) not testable" : ""))
+        } else {
+            parts.append("\(n) endpoint\(n == 1 ? "" : "s") at both commits, not compared statistically (\(comparisonReason))")
+        }
+        parts.append(
+            "\(introduced.count) change point\(introduced.count == 1 ? "" : "s") for the worse in the range, \(fixed.count) fixed")
+        let headline = parts.joined(separator: "; ")
+        var noChangePoint = "No change point for the worse between the two commits."
+        if r.outcome?.verdict == .fail {
+            noChangePoint += " The budget check at \(r.toLabel) fails all the same (above): a change point needs several runs on each side of it."
+        }
+        let comparisonNote =
+            comparison.outcome != nil
+            ? "Each cell compares the runs at \(r.fromLabel) with those at \(r.toLabel) as `perfgate compare \(r.from.shortSha) \(r.to.shortSha)` does (Benjamini–Hochberg over all rows); it is coloured, and counted as faster or slower, only when the change is significant and at least 5%. ~ is no significant change."
+            : "No statistical comparison (\(comparisonReason)): no cell is coloured and no change is counted."
+
+        // Capacity and money, from significant changes only.
+        var capacity: [ReleaseEstimate] = []
+        var estimates: [ReleaseEstimate] = []
+        var caveats: [String] = []
+        let tpTerms = throughputTerms()
+        let latTerms = latencyTerms()
+        let perSecond = { (v: Double) in Formatting.value(v, unit: .perSecond) }
+        let ms = { (v: Double) in ReportFormatting.exactMilliseconds(v) }
+        var tp: (from: Double, to: Double)?
+        if !tpTerms.isEmpty {
+            let f = Self.round(tpTerms.map(\.from).reduce(0, +), 2)
+            let t = Self.round(tpTerms.map(\.counted).reduce(0, +), 2)
+            if f > 0 && t > 0 {
+                tp = (f, t)
+                let used = tpTerms.filter(\.significant)
+                var inputs = [
+                    NameValue(name: esc("T_from (summed throughput of \(tpTerms.count) endpoints at \(r.from.shortSha))"), value: esc(perSecond(f))),
+                    NameValue(
+                        name: esc("T_to (the same endpoints at \(r.to.shortSha); an endpoint whose throughput did not change significantly counts at its FROM value)"),
+                        value: esc(perSecond(t))),
+                ]
+                inputs += used.map { NameValue(name: esc("significant: \($0.series)"), value: esc("\(perSecond($0.from)) → \(perSecond($0.to))")) }
+                if used.isEmpty { inputs.append(NameValue(name: esc("significant changes used"), value: esc("none: T_to = T_from"))) }
+                capacity.append(
+                    ReleaseEstimate(
+                        name: esc("Capacity (throughput per instance)"),
+                        result: esc("\(perSecond(t)) per instance (\(Formatting.signedPercent(t / f - 1)))"),
+                        formula: esc("capacity change = T_to ÷ T_from − 1"),
+                        substituted: esc("\(perSecond(t)) ÷ \(perSecond(f)) − 1 = \(Formatting.signedPercent(t / f - 1))"),
+                        inputs: inputs))
+                caveats.append(esc("Throughput is what the load test measured on one instance under test; it stands for capacity only when the test drives the service to saturation."))
+            }
+        }
+        var lat: (from: Double, to: Double)?
+        let wsum = latTerms.map(\.weight).reduce(0, +)
+        if wsum > 0 {
+            let f = Self.round(latTerms.map { $0.weight * $0.from }.reduce(0, +) / wsum, 3)
+            let t = Self.round(latTerms.map { $0.weight * $0.counted }.reduce(0, +) / wsum, 3)
+            lat = (f, t)
+            let used = latTerms.filter(\.significant)
+            var inputs = [
+                NameValue(name: esc("endpoints"), value: String(latTerms.count)),
+                NameValue(name: esc("requests at TO (weights)"), value: esc(ReportFormatting.grouped(wsum, decimals: 0))),
+            ]
+            inputs += used.map {
+                NameValue(name: esc("significant: \($0.series)"), value: esc("\(ms($0.from)) → \(ms($0.to)) (\(ReportFormatting.grouped($0.weight, decimals: 0)) requests)"))
+            }
+            if used.isEmpty { inputs.append(NameValue(name: esc("significant changes used"), value: esc("none: L_to = L_from"))) }
+            capacity.append(
+                ReleaseEstimate(
+                    name: esc("Request-weighted mean latency"),
+                    result: esc("\(ms(t)) (\(ReportFormatting.signedExactMilliseconds(t - f)))"),
+                    formula: esc("L = Σ(count_i × mean_i) ÷ Σ count_i over endpoints, with the counts at TO for both commits; an endpoint whose latency did not change significantly counts at its FROM value"),
+                    substituted: esc("L_from = \(ms(f)), L_to = \(ms(t)), ΔL = \(ReportFormatting.signedExactMilliseconds(t - f))"),
+                    inputs: inputs))
+        }
+        var costInputs: [NameValue] = []
+        if let m = r.costModel {
+            let cur = m.currency
+            let money = { (v: Double) in ReportFormatting.money(v, currency: cur) }
+            let exactMoney = { (v: Double) in cur + " " + ReportFormatting.exact(v) }
+            let exact = ReportFormatting.exact
+            costInputs = [
+                NameValue(name: "R (traffic per month, requests)", value: exact(m.trafficPerMonth)),
+                NameValue(name: "C (cost per instance-hour)", value: exactMoney(m.costPerInstanceHour)),
+                NameValue(name: "N (instances at FROM)", value: exact(m.instances)),
+                NameValue(name: "V (value of 100 ms of latency per month)", value: exactMoney(m.valueOf100msPerMonth)),
+                NameValue(name: "H (hours per month)", value: exact(m.hoursPerMonth)),
+            ].map { NameValue(name: esc($0.name), value: esc($0.value)) }
+            // Each result is rounded to the cent it is printed with before it feeds another one.
+            let base = Self.round(m.instances * m.costPerInstanceHour * m.hoursPerMonth, 2)
+            var costDelta: Double?
+            if let tp {
+                let after = Self.round(m.instances * (tp.from / tp.to) * m.costPerInstanceHour * m.hoursPerMonth, 2)
+                costDelta = Self.round(after - base, 2)
+                estimates.append(
+                    ReleaseEstimate(
+                        name: esc("Monthly infrastructure cost"),
+                        result: esc("\(money(after)) per month (\(ReportFormatting.signedMoney(after - base, currency: cur)))"),
+                        formula: esc("cost = N × (T_from ÷ T_to) × C × H; change = cost − N × C × H"),
+                        substituted: esc("\(exact(m.instances)) × (\(perSecond(tp.from)) ÷ \(perSecond(tp.to))) × \(exactMoney(m.costPerInstanceHour)) × \(exact(m.hoursPerMonth)) h = \(money(after)); before: \(exact(m.instances)) × \(exactMoney(m.costPerInstanceHour)) × \(exact(m.hoursPerMonth)) h = \(money(base))"),
+                        inputs: [
+                            NameValue(name: "N, C, H", value: "from the cost model above"),
+                            NameValue(name: "T_from, T_to (capacity above, significant changes only)", value: "\(perSecond(tp.from)), \(perSecond(tp.to))"),
+                        ].map { NameValue(name: esc($0.name), value: esc($0.value)) }))
+                if m.trafficPerMonth > 0 {
+                    let perMillionBefore = Self.round(base / m.trafficPerMonth * 1_000_000, 2)
+                    let perMillionAfter = Self.round(after / m.trafficPerMonth * 1_000_000, 2)
+                    estimates.append(
+                        ReleaseEstimate(
+                            name: esc("Cost per million requests"),
+                            result: esc("\(money(perMillionAfter)) (was \(money(perMillionBefore)))"),
+                            formula: esc("cost per million = monthly cost ÷ R × 1,000,000"),
+                            substituted: esc("\(money(after)) ÷ \(exact(m.trafficPerMonth)) × 1,000,000 = \(money(perMillionAfter)); before: \(money(base)) ÷ \(exact(m.trafficPerMonth)) × 1,000,000 = \(money(perMillionBefore))"),
+                            inputs: []))
+                }
+            } else {
+                caveats.append(esc("No cost estimate: no endpoint throughput was measured at both commits."))
+            }
+            var valueDelta: Double?
+            if let lat {
+                let dl = Self.round(lat.to - lat.from, 3)
+                let value = Self.round(-(dl / 100) * m.valueOf100msPerMonth, 2)
+                valueDelta = value
+                estimates.append(
+                    ReleaseEstimate(
+                        name: esc("Value of the latency change"),
+                        result: esc("\(ReportFormatting.signedMoney(value, currency: cur)) per month (\(value > 0 ? "a gain" : value < 0 ? "a loss" : "no significant change"))"),
+                        formula: esc("value = −(ΔL ÷ 100 ms) × V"),
+                        substituted: esc("−(\(ReportFormatting.signedExactMilliseconds(dl)) ÷ 100 ms) × \(exactMoney(m.valueOf100msPerMonth)) = \(ReportFormatting.signedMoney(value, currency: cur))"),
+                        inputs: [
+                            NameValue(name: "ΔL (request-weighted mean latency change, significant changes only)", value: ReportFormatting.signedExactMilliseconds(dl))
+                        ].map { NameValue(name: esc($0.name), value: esc($0.value)) }))
+            } else {
+                caveats.append(esc("No latency value: no endpoint latency with request counts was measured at both commits."))
+            }
+            if let c = costDelta, let v = valueDelta {
+                let net = Self.round(v - c, 2)
+                estimates.append(
+                    ReleaseEstimate(
+                        name: esc("Net monthly effect"),
+                        result: esc("\(ReportFormatting.signedMoney(net, currency: cur)) per month"),
+                        formula: esc("net = value of the latency change − cost change"),
+                        substituted: esc("\(ReportFormatting.signedMoney(v, currency: cur)) − (\(ReportFormatting.signedMoney(c, currency: cur))) = \(ReportFormatting.signedMoney(net, currency: cur))"),
+                        inputs: []))
+            }
+            if comparison.outcome == nil {
+                caveats.append(esc("Without a statistical comparison no change counts as significant, so every estimate shows no change."))
+            }
+        }
         var from = builder.link(r.from)
         var to = builder.link(r.to)
         from.branch = esc(from.branch)
@@ -389,16 +485,16 @@ struct ReleaseCollector {
             meta: builder.meta("Release \(r.fromLabel) → \(r.toLabel)", root: root),
             title: esc("Release \(r.fromLabel) → \(r.toLabel)"), from: from, to: to, fromLabel: esc(r.fromLabel),
             toLabel: esc(r.toLabel), commitsInRange: String(commitsInRange), headline: esc(headline), endpoints: endpoints,
-            hasEndpoints: !endpoints.isEmpty, others: others, hasOthers: !others.isEmpty, hasOutcome: r.outcome != nil,
+            hasEndpoints: !endpoints.isEmpty, others: others, hasOthers: !others.isEmpty, internals: internals,
+            hasInternals: !internals.isEmpty, internalCount: String(internals.count), comparisonNote: esc(comparisonNote),
+            hasOutcome: r.outcome != nil,
             outcomeReason: esc(r.outcomeReason), verdict: verdict, verdictClass: verdictClass, score: score,
             compliance: esc(compliance), findings: findings, hasFindings: !findings.isEmpty, introduced: introduced,
             hasIntroduced: !introduced.isEmpty, fixed: fixed, hasFixed: !fixed.isEmpty, improvements: improvements,
-            hasImprovements: !improvements.isEmpty, capacity: capacity, hasCostModel: r.costModel != nil,
-            costModelInputs: inputs, estimates: estimates, hasEstimates: !estimates.isEmpty,
+            hasImprovements: !improvements.isEmpty, noChangePointNote: esc(noChangePoint), capacity: capacity,
+            hasCostModel: r.costModel != nil, costModelInputs: costInputs, estimates: estimates, hasEstimates: !estimates.isEmpty,
             noCostModel: "No cost model given (--cost-model FILE), so no money estimate is shown.", caveats: caveats)
     }
-
-    func fmt(_ v: Double) -> String { ReportFormatting.grouped(v, decimals: v == v.rounded() ? 0 : 2) }
 
     func escape(_ d: ReleaseDelta, _ esc: (String) -> String) -> ReleaseDelta {
         ReleaseDelta(from: esc(d.from), to: esc(d.to), delta: esc(d.delta), word: esc(d.word), cls: d.cls)

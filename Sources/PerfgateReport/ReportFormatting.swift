@@ -40,6 +40,26 @@ enum ReportFormatting {
         return t.hasPrefix("-") || t == "—" ? t : "+" + t
     }
 
+    /// A number at full precision (the shortest decimal that reads back as the same Double), grouped:
+    /// `0.192`, `250,000,000`, `12.5`. Cost-model inputs are printed this way so every estimate reproduces.
+    static func exact(_ v: Double) -> String {
+        guard v.isFinite else { return "—" }
+        if v == v.rounded() && abs(v) < 1e15 { return grouped(v, decimals: 0) }
+        let text = "\(abs(v))"
+        guard !text.contains("e"), let dot = text.firstIndex(of: ".") else { return (v < 0 ? "-" : "") + text }
+        let int = grouped(Double(text[..<dot]) ?? 0, decimals: 0)
+        return (v < 0 ? "-" : "") + int + String(text[dot...])
+    }
+
+    /// Milliseconds with three decimals (`27.333 ms`), the precision release estimates compute with.
+    static func exactMilliseconds(_ v: Double) -> String { grouped(v, decimals: 3) + " ms" }
+
+    /// `+9.333 ms`, `-1.200 ms`, `+0.000 ms`.
+    static func signedExactMilliseconds(_ v: Double) -> String {
+        let t = exactMilliseconds(v)
+        return t.hasPrefix("-") ? t : "+" + t
+    }
+
     /// A value or `—`.
     static func value(_ v: Double?, _ unit: MetricUnit) -> String { v.map { Formatting.value($0, unit: unit) } ?? "—" }
 

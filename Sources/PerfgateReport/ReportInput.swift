@@ -22,7 +22,9 @@ public struct ReportSeries: Sendable, Hashable, Comparable {
     }
 
     /// `checkout · GET /api/cart` (the metric is added unless it is request latency).
-    public var title: String {
+    public var title: String { Self.title(scenario: scenario, key: key) }
+
+    public static func title(scenario: String, key: SeriesKey) -> String {
         let ep = key.endpoint.isEmpty ? "(all requests)" : key.endpoint
         return key.metric == SeriesKey.requestLatencyMetric ? "\(scenario) · \(ep)" : "\(scenario) · \(ep) · \(key.metric)"
     }
@@ -156,6 +158,14 @@ public protocol ReportSource {
     func points(of series: ReportSeries) throws -> [SeriesPoint]
     /// One run in full (every statistic, threshold, check and error), or nil.
     func detail(runId: Int64) throws -> StoredRunDetail?
+    /// The runs of one commit as the gate reads them (every statistic, distributions where kept), for the
+    /// statistical comparisons of compare.html and release.html (``Gate/compare(baseline:current:label:metrics:endpoint:statistics:)``,
+    /// the function `perfgate compare` uses). The default returns none: the pages then say "not tested".
+    func gateRuns(commit sha: String) throws -> [GateRun]
+}
+
+extension ReportSource {
+    public func gateRuns(commit sha: String) throws -> [GateRun] { [] }
 }
 
 /// Where pages go: a directory on disk, or a dictionary in tests.

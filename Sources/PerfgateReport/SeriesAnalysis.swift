@@ -22,10 +22,16 @@ struct SeriesAnalysis {
     var base: [Point]
     /// Whether `base` is the base branch (false: it fell back to every branch).
     var baseIsBranch: Bool
-    /// Change points over `base`, one point per commit, as `perfgate detect` finds them.
+    /// Change points of the primary statistic over `base`, one point per commit, as `perfgate detect`
+    /// finds them.
     var changePoints: [DetectedChangePoint]
+    /// Change points of every statistic `perfgate detect` analyses by default
+    /// (``ChangePointDetection/defaultStatistics``) that the series has, and of the primary: in that order.
+    var changePointsByStatistic: [(statistic: Statistic, changePoints: [DetectedChangePoint])]
     /// Base values before the newest, the last `window` of them.
     var baselineWindow: [Double]
+    /// The run order (``Point/order``) of the oldest run in `baselineWindow`.
+    var baselineStart: Int?
     /// The newest base point's primary value.
     var latest: Double?
 
@@ -48,21 +54,34 @@ struct SeriesAnalysis {
         baseIsBranch = !onBase.isEmpty
         base = onBase.isEmpty ? pts : onBase
         let primary = primary
-        let observations = base.compactMap { p in
-            p.stats.get(primary).map { ChangePointDetection.Observation(commitSha: p.run.commit.sha, value: $0) }
+        let base = base
+        func detect(_ st: Statistic) -> [DetectedChangePoint] {
+            let observations = base.compactMap { p in
+                p.stats.get(st).map { ChangePointDetection.Observation(commitSha: p.run.commit.sha, value: $0) }
+            }
+            return ChangePointDetection.detect(
+                observations, direction: st.direction(seriesDirection: series.direction),
+                label: (series.scenario, series.environment, context.baseBranch, series.key.endpoint, series.key.metric, st.rawValue))
         }
-        changePoints = ChangePointDetection.detect(
-            observations, direction: primary.direction(seriesDirection: series.direction),
-            label: (series.scenario, series.environment, context.baseBranch, series.key.endpoint, series.key.metric, primary.rawValue))
+        var analysed = ChangePointDetection.defaultStatistics.filter { st in pts.contains { $0.stats.get(st) != nil } }
+        if !analysed.contains(primary) { analysed.insert(primary, at: 0) }
+        changePointsByStatistic = analysed.map { ($0, detect($0)) }
+        changePoints = changePointsByStatistic.first { $0.statistic == primary }?.changePoints ?? []
         latest = base.last?.stats.get(primary)
-        let before = base.dropLast().compactMap { $0.stats.get(primary) }
-        baselineWindow = Array(before.suffix(context.baselineWindow))
+        let before = base.dropLast().filter { $0.stats.get(primary) != nil }.suffix(context.baselineWindow)
+        baselineWindow = before.compactMap { $0.stats.get(primary) }
+        baselineStart = before.first.map(\.order)
     }
 
     /// Unit of a statistic of this series.
     func unit(_ s: Statistic) -> MetricUnit { s.unit(seriesUnit: series.unit) }
 
     func direction(_ s: Statistic) -> Direction { s.direction(seriesDirection: series.direction) }
+
+    /// Every change point with its statistic, statistics in ``changePointsByStatistic`` order.
+    var allChangePoints: [(statistic: Statistic, changePoint: DetectedChangePoint)] {
+        changePointsByStatistic.flatMap { st, cps in cps.map { (st, $0) } }
+    }
 
     /// The commit a change point starts at (it is always one of the base points' commits).
     func commit(_ cp: DetectedChangePoint) -> CommitInfo {

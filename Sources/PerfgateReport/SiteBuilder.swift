@@ -100,12 +100,18 @@ public struct SiteBuilder {
             guard commits.count >= 2 else { return nil }
             return (commits[commits.count - 2], commits[commits.count - 1])
         }()
+        // Decisions: the gate's on the newest commit, and `perfgate compare`'s for the pair and the release.
+        let gate = FindingIndex(options.outcome)
+        let (compareOutcome, compareReason) = comparePair.map { Self.comparison(source, from: $0.0, to: $0.1) } ?? (nil, "")
+        var release = options.release.map { r -> ReleaseCollector in
+            let (o, reason) = Self.comparison(source, from: r.from, to: r.to)
+            return ReleaseCollector(request: r, comparison: FindingIndex(o), comparisonReason: reason)
+        }
 
-        var indexRows: [IndexSeriesRow] = []
-        var changeRows: [(Date, String, ChangePointRow)] = []
-        var summaryRows: [(rank: Int, severity: Double, row: SummaryRow)] = []
-        var compareRows: [CompareRow] = []
-        var release = options.release.map { ReleaseCollector(request: $0) }
+        var indexRows: [(SeriesRole, IndexSeriesRow)] = []
+        var changeRows: [(Date, String, SeriesRole, ChangePointRow)] = []
+        var summaryRows: [(role: SeriesRole, rank: Int, severity: Double, row: SummaryRow)] = []
+        var fallbackCompareRows: [(SeriesRole, CompareRow)] = []
         var slugs: [String: String] = [:]
 
         // Series pages and run pages are rendered on every core, a small batch at a time (so memory
@@ -117,16 +123,21 @@ public struct SiteBuilder {
         } consume: { s, rendered in
             guard let (a, html) = rendered else { return }
             let slug = s.slug
+            let role = SeriesRole.of(s.key)
             slugs[Self.identity(s.scenario, s.environment, s.key)] = slug
             let href = "series/\(slug).html"
             try write(html, href)
-            indexRows.append(indexRow(a, href: href))
-            for cp in a.changePoints {
+            let trend = trendDescription(a, gate: gate)
+            indexRows.append((role, indexRow(a, href: href, trend: trend)))
+            for (st, cp) in a.allChangePoints {
                 let c = a.commit(cp)
-                changeRows.append((c.committedAt ?? .distantPast, s.title, changePointRow(a, cp, href: href, root: "")))
+                changeRows.append((c.committedAt ?? .distantPast, s.title, role, changePointRow(a, st, cp, href: href, root: "")))
             }
-            summaryRows.append(summaryRow(a))
-            if let (ca, cb) = comparePair { compareRows += self.compareRows(a, ca.sha, cb.sha, href: href) }
+            let sr = summaryRow(a, trend: trend)
+            summaryRows.append((role, sr.rank, sr.severity, sr.row))
+            if compareOutcome == nil, let (ca, cb) = comparePair {
+                fallbackCompareRows += self.compareRows(a, ca.sha, cb.sha, href: href).map { (role, $0) }
+            }
             release?.add(a, href: href, commits: commits)
         }
 
@@ -139,10 +150,18 @@ public struct SiteBuilder {
         }
 
         if let (ca, cb) = comparePair {
+            let rows = compareOutcome.map { compareRows($0, slugs: slugsByIdentity) } ?? fallbackCompareRows
+            let lead = rows.filter { $0.0.leads }.map(\.1)
+            let folded = rows.filter { !$0.0.leads }.map(\.1)
+            let changed = rows.filter { $0.1.decision != "same" && $0.1.decision != "unknown" }.count
+            let note =
+                compareOutcome != nil
+                ? "A and B are the medians of each commit's runs. Each row is tested as `perfgate compare \(ca.shortSha) \(cb.shortSha) --metric METRIC` tests it (Benjamini–Hochberg over all rows); a row is a change, and coloured, only when the change is significant and at least 5% (5 percentage points for error rates). ~ is no significant change. \(changed) of \(rows.count) rows changed."
+                : "Medians of the runs at each commit. No statistical comparison: \(compareReason); no row is coloured."
             let page = ComparePage(
-                meta: meta("Compare \(ca.shortSha) → \(cb.shortSha)", root: ""), a: link(ca), b: link(cb), rows: compareRows,
-                hasRows: !compareRows.isEmpty,
-                note: "Median of the runs at each commit; Δ is relative (percentage points for rates). A green Δ is better.")
+                meta: meta("Compare \(ca.shortSha) → \(cb.shortSha)", root: ""), a: link(ca), b: link(cb), rows: lead,
+                hasRows: !lead.isEmpty, internalRows: folded, hasInternalRows: !folded.isEmpty, internalCount: String(folded.count),
+                note: note)
             try write(try templates.render(page, template: "html/compare.html"), "compare.html")
         }
 
@@ -163,12 +182,20 @@ public struct SiteBuilder {
         try write(try templates.render(summary, template: "markdown/summary.md"), "summary.md")
 
         changeRows.sort { ($0.0, $0.1) > ($1.0, $1.1) }
+        // Endpoints, then custom metrics; the order of the series within each.
+        let leadSeries = indexRows.enumerated().filter { $0.element.0.leads }
+            .sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }.map(\.element.1)
+        let foldedSeries = indexRows.filter { !$0.0.leads }.map(\.1)
+        let leadChanges = changeRows.filter { $0.2.leads }.map(\.3)
+        let foldedChanges = changeRows.filter { !$0.2.leads }.map(\.3)
         let newest = runs.last { $0.commit.branch == context.baseBranch } ?? runs.last
         let runLinks = runs.reversed().map { runLink($0, root: "") }
         let index = IndexPage(
             meta: meta("perfgate report", root: ""), status: statusModel(), newest: newest.map { link($0.commit) },
-            hasNewest: newest != nil, series: indexRows, hasSeries: !indexRows.isEmpty, changePoints: changeRows.map(\.2),
-            hasChangePoints: !changeRows.isEmpty,
+            hasNewest: newest != nil, series: leadSeries, hasSeries: !leadSeries.isEmpty, internalSeries: foldedSeries,
+            hasInternalSeries: !foldedSeries.isEmpty, internalCount: String(foldedSeries.count), changePoints: leadChanges,
+            hasChangePoints: !leadChanges.isEmpty, internalChangePoints: foldedChanges,
+            hasInternalChangePoints: !foldedChanges.isEmpty,
             runs: runLinks, runsRowsHTML: RowsHTML.indexRuns(runLinks), runCount: String(runs.count), compareHref: "compare.html",
             hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten, tuneHref: "tune.html",
             hasTune: options.tune != nil)
@@ -218,19 +245,20 @@ public struct SiteBuilder {
 
     func statusModel() -> StatusModel {
         guard let o = options.outcome else {
+            // The "pass --budget" hint only when no budget file was given (with one, the reason says what failed).
             return StatusModel(
-                hasOutcome: false, reason: options.statusReason, verdict: "", verdictClass: "", score: "", headline: "",
-                baseline: "", baselineMissing: false, notices: [], findings: [], hasFindings: false, passingCount: "")
+                hasOutcome: false, reason: options.statusReason, suggestBudget: options.budgets == nil, verdict: "",
+                verdictClass: "", score: "", headline: "", baseline: "", baselineMissing: false, notices: [], findings: [],
+                hasFindings: false, passingCount: "")
         }
         let word = o.verdict == .fail ? "FAIL" : o.verdict == .warn ? "WARN" : "PASS"
         let cls = o.verdict == .fail ? "fail" : o.verdict == .warn ? "warn" : "pass"
         let rows = o.findings.filter { $0.verdict != .pass }.sorted(by: Self.findingOrder).map(findingRow)
-        var notices = o.notices
-        if o.baselineMissing { notices.insert("no baseline: relative and statistical rules read \"no baseline\"", at: 0) }
+        // The gate's notices already carry the baseline's notices and the no-baseline notice: shown once.
         return StatusModel(
-            hasOutcome: true, reason: "", verdict: word, verdictClass: cls, score: Formatting.fixed(o.score, 0),
+            hasOutcome: true, reason: "", suggestBudget: false, verdict: word, verdictClass: cls, score: Formatting.fixed(o.score, 0),
             headline: o.headline, baseline: o.baseline?.description ?? "none", baselineMissing: o.baselineMissing,
-            notices: notices + (o.baseline?.notices ?? []), findings: rows, hasFindings: !rows.isEmpty,
+            notices: o.notices, findings: rows, hasFindings: !rows.isEmpty,
             passingCount: String(o.findings.filter { $0.verdict == .pass }.count))
     }
 
@@ -239,69 +267,45 @@ public struct SiteBuilder {
             < (b.severityRank, b.scenario, b.endpoint, b.metric, b.statistic, b.rulePath)
     }
 
+    /// A gate finding as every page shows it: the cells `perfgate check` prints (``GateReport``), the
+    /// verdict in the words of ``FindingDescription`` and its colour class.
     func findingRow(_ f: Finding) -> FindingRow {
-        FindingRow(
+        let d = FindingDescription(f)
+        return FindingRow(
             series: (f.scenario.isEmpty ? "" : f.scenario + " · ") + (f.endpoint.isEmpty ? "(all)" : f.endpoint)
                 + (f.metric == SeriesKey.requestLatencyMetric ? "" : " · " + f.metric),
-            statistic: f.statistic, baseline: ReportFormatting.value(f.baseline, f.unit),
-            current: ReportFormatting.value(f.current, f.unit), delta: Self.findingDelta(f), limit: f.limit,
-            verdict: f.verdict.rawValue + (f.key && f.verdict == .fail ? " (key)" : ""),
-            verdictClass: Self.verdictClass(f.verdict), evidence: Self.evidence(f))
-    }
-
-    static func verdictClass(_ v: Verdict) -> String {
-        switch v {
-        case .fail: return "fail"
-        case .warn: return "warn"
-        case .improved: return "better"
-        case .pass: return "pass"
-        case .noBaseline, .insufficientData: return "muted"
-        }
-    }
-
-    static func findingDelta(_ f: Finding) -> String {
-        ReportFormatting.delta(from: f.baseline, to: f.current, unit: f.unit).replacingOccurrences(of: "—", with: "")
-    }
-
-    /// The method and its numbers, as the gate reports them.
-    static func evidence(_ f: Finding) -> String {
-        guard let e = f.evidence else { return f.reasons.isEmpty ? f.ruleClass.rawValue + " rule" : f.reasons.joined(separator: "; ") }
-        var parts: [String] = []
-        if let p = e.p { parts.append("p=" + ReportFormatting.p(p)) }
-        if let q = e.q { parts.append("q=" + ReportFormatting.p(q)) }
-        parts.append("n=\(e.nBaseline)+\(e.nCurrent)")
-        var s = parts.joined(separator: " ") + " " + e.method
-        if let lo = e.ciLow, let hi = e.ciHigh {
-            s += ", 95% CI [\(Formatting.signedPercent(lo - 1)), \(Formatting.signedPercent(hi - 1))]"
-        }
-        return s
+            statistic: f.statistic, baseline: GateReport.valueText(f.baseline, f.unit),
+            current: GateReport.valueText(f.current, f.unit), delta: GateReport.deltaText(f), limit: f.limit,
+            verdict: d.symbolLabel, verdictClass: d.cssClass, evidence: GateReport.evidenceText(f))
     }
 
     // MARK: index rows
 
-    func indexRow(_ a: SeriesAnalysis, href: String) -> IndexSeriesRow {
+    /// A series on the index. Its colour (Δ cell, sparkline) is the decision's (``trendDescription(_:gate:)``),
+    /// never the raw change.
+    func indexRow(_ a: SeriesAnalysis, href: String, trend: FindingDescription) -> IndexSeriesRow {
         let u = a.unit(a.primary)
         let values = a.base.compactMap { $0.stats.get(a.primary) }
         let baseline = a.baselineMedian
-        let trend = ReportFormatting.trend(from: baseline, to: a.latest, unit: u, direction: a.direction(a.primary), tolerance: 0.05)
         let branchNote = a.baseIsBranch ? context.baseBranch : "all branches"
         let title = "\(a.series.title) \(a.primary.rawValue) on \(branchNote): \(values.count) points, newest \(ReportFormatting.value(a.latest, u))"
         return IndexSeriesRow(
             title: a.series.title, href: href, metric: a.series.key.metric, environment: a.series.environment,
             statistic: a.primary.rawValue,
-            sparkline: Sparkline(values: values, title: title, worse: trend == .worse).svg(),
+            sparkline: Sparkline(values: values, title: title, worse: [.fail, .warn, .worse].contains(trend.kind)).svg(),
             first: ReportFormatting.value(values.first, u), low: ReportFormatting.value(values.min(), u),
             high: ReportFormatting.value(values.max(), u), latest: ReportFormatting.value(a.latest, u),
             baseline: ReportFormatting.value(baseline, u),
-            delta: ReportFormatting.delta(from: baseline, to: a.latest, unit: u), trendClass: trend.rawValue,
-            points: String(values.count), changePoints: String(a.changePoints.count))
+            delta: ReportFormatting.delta(from: baseline, to: a.latest, unit: u), trendClass: trend.cssClass,
+            change: trend.symbolLabel, decision: trend.cssClass, points: String(values.count),
+            changePoints: String(a.allChangePoints.count))
     }
 
-    func changePointRow(_ a: SeriesAnalysis, _ cp: DetectedChangePoint, href: String, root: String) -> ChangePointRow {
-        let u = a.unit(a.primary)
+    func changePointRow(_ a: SeriesAnalysis, _ st: Statistic, _ cp: DetectedChangePoint, href: String, root: String) -> ChangePointRow {
+        let u = a.unit(st)
         let worse = cp.isRegression
         return ChangePointRow(
-            series: a.series.title, href: root + href, statistic: a.primary.rawValue, commit: link(a.commit(cp)),
+            series: a.series.title, href: root + href, statistic: st.rawValue, commit: link(a.commit(cp)),
             before: ReportFormatting.value(cp.before, u), after: ReportFormatting.value(cp.after, u),
             change: Formatting.signedPercent(cp.relativeChange), pValue: ReportFormatting.p(cp.pValue),
             kind: worse ? "regression" : "improvement", kindClass: worse ? "worse" : "better")
@@ -314,7 +318,7 @@ public struct SiteBuilder {
         let root = "../"
         let u = a.unit(a.primary)
         // Budget lines: absolute rules on a drawn statistic whose selector picks this series.
-        var budgetRules: [LineChart.Rule] = []
+        var budgetRules: [(statistic: Statistic, rule: LineChart.Rule)] = []
         var budgetTexts: [String] = []
         if let set = options.budgets {
             let run = GateRun(id: "", commitSha: "", scenario: s.scenario, environment: s.environment, tool: "", series: [])
@@ -325,7 +329,7 @@ public struct SiteBuilder {
                     case .absolute(let op, let limit):
                         let text = "\(r.level.rawValue) \(r.statistic.rawValue) \(op.rawValue) \(Formatting.value(limit, unit: ru)) (\(b.name))"
                         budgetTexts.append(text)
-                        if a.drawn.contains(r.statistic) { budgetRules.append(LineChart.Rule(label: text, value: limit)) }
+                        budgetRules.append((r.statistic, LineChart.Rule(label: text, value: limit)))
                     case .relative(let limit, let amount):
                         let l = amount ? Formatting.value(limit, unit: ru) : Formatting.fixed(limit * 100, 1) + "%"
                         budgetTexts.append("\(r.level.rawValue) \(r.statistic.rawValue) at most \(l) worse than the baseline (\(b.name))")
@@ -337,22 +341,43 @@ public struct SiteBuilder {
             }
         }
         let branchNote = a.baseIsBranch ? "\(context.baseBranch) runs" : "runs (all branches; \(context.baseBranch) has none)"
+        // x positions: index in this series' points (every branch, commit order).
+        var xOfOrder: [Int: Int] = [:]
+        var xOfCommit: [String: Int] = [:]
+        for (i, p) in a.points.enumerated() {
+            xOfOrder[p.order] = i
+            if xOfCommit[p.run.commit.sha] == nil || p.run.commit.branch == context.baseBranch { xOfCommit[p.run.commit.sha] = i }
+        }
         var band: LineChart.Band?
         var bandText = ""
-        if a.drawn.contains(a.primary), let lo = a.baselineWindow.min(), let hi = a.baselineWindow.max() {
-            bandText = "Baseline band: \(a.primary.rawValue) from \(Formatting.value(lo, unit: u)) to \(Formatting.value(hi, unit: u)) over the last \(a.baselineWindow.count) \(branchNote) before the newest (median \(ReportFormatting.value(a.baselineMedian, u)))."
-            band = LineChart.Band(low: lo, high: hi, label: bandText)
+        if a.drawn.contains(a.primary), a.baselineWindow.count >= 2, let lo = a.baselineWindow.min(), let hi = a.baselineWindow.max() {
+            bandText = "Baseline band: \(a.primary.rawValue) from \(Formatting.value(lo, unit: u)) to \(Formatting.value(hi, unit: u)) over the last \(a.baselineWindow.count) \(branchNote) before the newest (median \(ReportFormatting.value(a.baselineMedian, u))), the window the newest run is tested against."
+            band = LineChart.Band(low: lo, high: hi, label: bandText, fromX: a.baselineStart.flatMap { xOfOrder[$0] } ?? 0)
         }
-        // x positions: index in this series' points; base-branch change points map through the base list.
-        var xOfCommit: [String: Int] = [:]
-        for (i, p) in a.points.enumerated() where xOfCommit[p.run.commit.sha] == nil { xOfCommit[p.run.commit.sha] = i }
-        let markers = a.changePoints.map { cp -> LineChart.Marker in
-            LineChart.Marker(
-                x: xOfCommit[cp.commitSha] ?? 0,
-                label: "change point at \(String(cp.commitSha.prefix(8))): \(a.primary.rawValue) \(Formatting.value(cp.before, unit: u)) → \(Formatting.value(cp.after, unit: u)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
-                worse: cp.isRegression)
+        let detected = Dictionary(a.changePointsByStatistic.map { ($0.statistic, $0.changePoints) }, uniquingKeysWith: { x, _ in x })
+        func markers(_ stats: [Statistic]) -> [LineChart.Marker] {
+            stats.flatMap { st in
+                (detected[st] ?? []).map { cp in
+                    let su = a.unit(st)
+                    return LineChart.Marker(
+                        x: xOfCommit[cp.commitSha] ?? 0,
+                        label: "\(cp.isRegression ? "regression" : "improvement") of \(st.rawValue) at \(String(cp.commitSha.prefix(8))): \(Formatting.value(cp.before, unit: su)) → \(Formatting.value(cp.after, unit: su)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
+                        worse: cp.isRegression)
+                }
+            }
+        }
+        // The x axis names base-branch commits (every branch's when the base branch has none here) by
+        // commit date, or by time of day when they all share one date.
+        let times = a.base.map { ReportFormatting.time($0.run.commit.committedAt) }
+        let oneDay = Set(times.map { $0.prefix(10) }).count == 1
+        let xLabels = zip(a.base, times).compactMap { p, t -> LineChart.XLabel? in
+            xOfOrder[p.order].map {
+                LineChart.XLabel(x: $0, sha: p.run.commit.shortSha, date: oneDay && t.count >= 16 ? String(t.dropFirst(11).prefix(5)) + " UTC" : String(t.prefix(10)))
+            }
         }
         let branches = Array(Set(a.points.map(\.run.commit.branch))).sorted()
+        let shownBranch = a.baseIsBranch ? context.baseBranch : ""
+        let otherBranches = a.baseIsBranch ? branches.filter { $0 != context.baseBranch } : []
         func lines(_ stats: [Statistic]) -> [LineChart.Line] {
             var out: [LineChart.Line] = []
             for st in stats {
@@ -381,17 +406,21 @@ public struct SiteBuilder {
                     url: context.commitURL(p.run.commit.sha) ?? "\(root)runs/\(p.run.id).html")
             }
         }
-        var charts: [ChartModel] = []
-        let main = LineChart(
-            accessibleTitle: "\(s.title): \(a.drawn.map(\.rawValue).joined(separator: ", ")) over \(a.points.count) runs",
-            unit: u, count: a.points.count, lines: lines(a.drawn), hover: hover(a.primary, a.drawn), budgets: budgetRules,
-            band: band, markers: markers)
-        charts.append(ChartModel(title: a.drawn.map(\.rawValue).joined(separator: " / "), svg: main.svg(), legend: a.drawn.map { LegendItem(name: $0.rawValue, cls: $0.rawValue) }))
-        for extra in [Statistic.errorRate, .throughput] where extra != a.primary && a.points.contains(where: { $0.stats.get(extra) != nil }) {
+        // One chart for the percentiles (or the primary), one each for error rate and throughput; each
+        // with the budget lines of its own statistics and the change points of every statistic it draws.
+        var groups: [[Statistic]] = [a.drawn]
+        for extra in [Statistic.errorRate, .throughput] where !a.drawn.contains(extra) && a.points.contains(where: { $0.stats.get(extra) != nil }) {
+            groups.append([extra])
+        }
+        let charts = groups.map { stats -> ChartModel in
+            let title = stats.map(\.rawValue).joined(separator: " / ")
             let chart = LineChart(
-                accessibleTitle: "\(s.title): \(extra.rawValue) over \(a.points.count) runs", unit: a.unit(extra),
-                count: a.points.count, lines: lines([extra]), hover: hover(extra, [extra]))
-            charts.append(ChartModel(title: extra.rawValue, svg: chart.svg(), legend: [LegendItem(name: extra.rawValue, cls: extra.rawValue)]))
+                accessibleTitle: "\(s.title): \(stats.map(\.rawValue).joined(separator: ", ")) over \(a.points.count) runs",
+                unit: a.unit(stats[0]), count: a.points.count, baseBranch: shownBranch, lines: lines(stats),
+                hover: hover(stats.contains(a.primary) ? a.primary : stats[0], stats),
+                budgets: budgetRules.filter { stats.contains($0.statistic) }.map(\.rule),
+                band: stats.contains(a.primary) ? band : nil, markers: markers(stats), xLabels: xLabels)
+            return ChartModel(title: title, svg: chart.svg(), legend: stats.map { LegendItem(name: $0.rawValue, cls: $0.rawValue) })
         }
         let shownStats: [Statistic] = SeriesPoint.statistics.filter { st in a.points.contains { $0.stats.get(st) != nil } }
         let rows = a.points.reversed().map { p in
@@ -400,16 +429,27 @@ public struct SiteBuilder {
                 branch: p.run.commit.branch, time: ReportFormatting.time(p.run.commit.committedAt),
                 cells: shownStats.map { Cell(text: ReportFormatting.value(p.stats.get($0), a.unit($0)), cls: "") })
         }
-        let cps = a.changePoints.map { changePointRow(a, $0, href: "series/\(s.slug).html", root: root) }
+        let cps = a.allChangePoints.sorted { a.commit($0.changePoint).committedAt ?? .distantPast > a.commit($1.changePoint).committedAt ?? .distantPast }
+            .map { changePointRow(a, $0.statistic, $0.changePoint, href: "series/\(s.slug).html", root: root) }
         return SeriesPage(
             meta: meta(s.title, root: root), title: s.title, scenario: s.scenario, environment: s.environment,
             endpoint: s.key.endpoint.isEmpty ? "(all requests)" : s.key.endpoint, metric: s.key.metric,
+            role: Self.roleWords(SeriesRole.of(s.key)),
             unit: s.unit == .none ? "none" : s.unit.rawValue,
             direction: s.direction == .lowerIsBetter ? "lower is better" : "higher is better", charts: charts,
-            branches: branches.map { BranchOption(name: $0) },
-            hasBranchFilter: branches.count > 1, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
+            branches: otherBranches.map { BranchOption(name: $0) },
+            hasBranchFilter: !otherBranches.isEmpty, budgets: budgetTexts, hasBudgets: !budgetTexts.isEmpty, band: bandText,
             hasBand: !bandText.isEmpty, changePoints: cps, hasChangePoints: !cps.isEmpty,
             columns: shownStats.map(\.rawValue), rows: rows, rowsHTML: RowsHTML.seriesPoints(rows))
+    }
+
+    static func roleWords(_ r: SeriesRole) -> String {
+        switch r {
+        case .endpoint: return "endpoint"
+        case .custom: return "custom metric"
+        case .total: return "whole-run total (every endpoint together)"
+        case .toolInternal: return "load-tool internal metric (not an endpoint)"
+        }
     }
 
     // MARK: run page
@@ -427,14 +467,14 @@ public struct SiteBuilder {
         if let v = r.maxVUs { facts.append(NameValue(name: "max VUs", value: String(v))) }
         facts.append(NameValue(name: "attempt", value: String(r.attempt)))
         facts.append(NameValue(name: "ingested", value: ReportFormatting.time(r.ingestedAt)))
-        let series = d.result.series.sorted { $0.key < $1.key }.map { sr -> RunSeriesModel in
+        let series = d.result.series.sorted { (SeriesRole.of($0.key), $0.key) < (SeriesRole.of($1.key), $1.key) }.map { sr -> RunSeriesModel in
             let slug = slugs[Self.identity(r.scenario, r.environment, sr.key)]
             let title = (sr.key.endpoint.isEmpty ? "(all requests)" : sr.key.endpoint)
                 + (sr.key.metric == SeriesKey.requestLatencyMetric ? "" : " · " + sr.key.metric)
             var dist = ""
             if let dd = sr.distribution { dist = "distribution kept: \(dd.count) values" }
             return RunSeriesModel(
-                title: title, href: slug.map { "\(root)series/\($0).html" } ?? "", hasHref: slug != nil,
+                role: SeriesRole.of(sr.key), title: title, href: slug.map { "\(root)series/\($0).html" } ?? "", hasHref: slug != nil,
                 unit: sr.unit == .none ? "none" : sr.unit.rawValue,
                 direction: sr.direction == .lowerIsBetter ? "lower is better" : "higher is better",
                 statistics: sr.stats.keys.sorted().map { NameValue(name: $0.rawValue, value: Formatting.value(sr.stats[$0] ?? .nan, unit: $0.unit(seriesUnit: sr.unit))) },
@@ -457,56 +497,87 @@ public struct SiteBuilder {
         return RunPage(
             meta: meta("Run \(r.id) · \(r.scenario) @ \(r.commit.shortSha)", root: root), id: String(r.id), commit: link(r.commit),
             facts: facts, tags: tags, hasTags: !tags.isEmpty, sources: sources, hasSources: !sources.isEmpty, series: series,
-            statisticsRowsHTML: RowsHTML.runStatistics(series),
+            statisticsRowsHTML: RowsHTML.runStatistics(series.filter { $0.role.leads }),
+            internalStatisticsRowsHTML: RowsHTML.runStatistics(series.filter { !$0.role.leads }),
+            hasInternalStatistics: series.contains { !$0.role.leads }, internalCount: String(series.filter { !$0.role.leads }.count),
             thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
             errors: errors, hasErrors: !errors.isEmpty)
     }
 
     // MARK: compare
 
+    /// The compare page's rows: every finding of the comparison, in the words of
+    /// ``FindingDescription/init(comparing:)``; endpoints first.
+    func compareRows(_ o: GateOutcome, slugs: [String: String]) -> [(SeriesRole, CompareRow)] {
+        let findings = o.findings.filter { $0.baseline != nil && $0.current != nil }.sorted { a, b in
+            let ra = SeriesRole.of(SeriesKey(endpoint: a.endpoint, metric: a.metric))
+            let rb = SeriesRole.of(SeriesKey(endpoint: b.endpoint, metric: b.metric))
+            return (ra, a.scenario, a.environment, a.metric, a.endpoint, Statistic(rawValue: a.statistic))
+                < (rb, b.scenario, b.environment, b.metric, b.endpoint, Statistic(rawValue: b.statistic))
+        }
+        return findings.map { f in
+            let key = SeriesKey(endpoint: f.endpoint, metric: f.metric)
+            let d = FindingDescription(comparing: f)
+            let slug = slugs[Self.identity(f.scenario, f.environment, key)]
+            var evidence = ""
+            if let e = f.evidence, let p = e.p {
+                evidence = "p=" + ReportFormatting.p(p) + (e.q.map { " q=" + ReportFormatting.p($0) } ?? "")
+            }
+            return (
+                SeriesRole.of(key),
+                CompareRow(
+                    series: ReportSeries.title(scenario: f.scenario, key: key), href: slug.map { "series/\($0).html" } ?? "",
+                    statistic: f.statistic, a: GateReport.valueText(f.baseline, f.unit), b: GateReport.valueText(f.current, f.unit),
+                    delta: ReportFormatting.delta(from: f.baseline, to: f.current, unit: f.unit), trend: d.symbolLabel,
+                    trendClass: d.cssClass, decision: d.cssClass, evidence: evidence)
+            )
+        }
+    }
+
+    /// Without a comparison: the medians side by side, untested and uncoloured.
     func compareRows(_ a: SeriesAnalysis, _ from: String, _ to: String, href: String) -> [CompareRow] {
         guard let va = a.valuesAt(commit: from), let vb = a.valuesAt(commit: to) else { return [] }
         var out: [CompareRow] = []
+        let d = FindingDescription.untested
         for st in [Statistic.p50, .p95, .p99, .mean, .value, .errorRate, .throughput] {
             guard let x = va.get(st), let y = vb.get(st) else { continue }
             let u = a.unit(st)
-            let trend = ReportFormatting.trend(from: x, to: y, unit: u, direction: a.direction(st))
             out.append(
                 CompareRow(
                     series: a.series.title, href: href, statistic: st.rawValue, a: Formatting.value(x, unit: u),
                     b: Formatting.value(y, unit: u), delta: ReportFormatting.delta(from: x, to: y, unit: u),
-                    trend: trend == .same ? "within ±1%" : trend.rawValue, trendClass: trend.rawValue))
+                    trend: d.symbolLabel, trendClass: d.cssClass, decision: d.cssClass, evidence: ""))
         }
         return out
     }
 
     // MARK: summary.md
 
-    func summaryRow(_ a: SeriesAnalysis) -> (rank: Int, severity: Double, row: SummaryRow) {
+    /// A series in summary.md without a budget: the trend decision (``trendDescription(_:gate:)``) in its words.
+    func summaryRow(_ a: SeriesAnalysis, trend: FindingDescription) -> (rank: Int, severity: Double, row: SummaryRow) {
         let u = a.unit(a.primary)
-        let label = a.series.title
         let base = a.baselineMedian
-        guard let test = a.historyTest, let latest = a.latest else {
-            return (
-                3, 0,
-                SummaryRow(
-                    series: label, statistic: a.primary.rawValue, baseline: ReportFormatting.value(base, u),
-                    current: ReportFormatting.value(a.latest, u), delta: ReportFormatting.delta(from: base, to: a.latest, unit: u),
-                    confidence: "—", verdict: "insufficient data"))
+        var confidence = "—"
+        var severity = 0.0
+        if let test = a.historyTest {
+            confidence = "p=\(ReportFormatting.p(test.pValue)), 95% CI [\(Formatting.signedPercent(test.ciLower - 1)), \(Formatting.signedPercent(test.ciUpper - 1))]"
+            severity = abs(test.ratio - 1)
         }
-        let change = test.ratio - 1
-        let oriented = change * a.direction(a.primary).sign
-        let significant = test.pValue < 0.05 && abs(change) >= 0.05
-        let verdict = !significant ? "unchanged" : oriented > 0 ? "regressed" : "improved"
-        let confidence = "p=\(ReportFormatting.p(test.pValue)), 95% CI [\(Formatting.signedPercent(test.ciLower - 1)), \(Formatting.signedPercent(test.ciUpper - 1))]"
+        let rank: Int
+        switch trend.kind {
+        case .fail, .warn, .worse: rank = 0
+        case .better: rank = 1
+        case .unchanged, .withinLimit: rank = 2
+        case .insufficientData, .noBaseline: rank = 3
+        }
         let row = SummaryRow(
-            series: label, statistic: a.primary.rawValue, baseline: ReportFormatting.value(base, u),
-            current: Formatting.value(latest, unit: u), delta: ReportFormatting.delta(from: base, to: latest, unit: u),
-            confidence: confidence, verdict: verdict)
-        return (!significant ? 2 : oriented > 0 ? 0 : 1, abs(change), row)
+            series: a.series.title, statistic: a.primary.rawValue, baseline: ReportFormatting.value(base, u),
+            current: ReportFormatting.value(a.latest, u), delta: ReportFormatting.delta(from: base, to: a.latest, unit: u),
+            confidence: confidence, verdict: trend.label)
+        return (rank, severity, row)
     }
 
-    func summaryModel(_ rows: [(rank: Int, severity: Double, row: SummaryRow)]) -> SummaryModel {
+    func summaryModel(_ rows: [(role: SeriesRole, rank: Int, severity: Double, row: SummaryRow)]) -> SummaryModel {
         let footer = (context.toolVersion, ReportFormatting.time(context.generatedAt))
         if let o = options.outcome {
             let commit = options.outcomeCommit
@@ -515,35 +586,42 @@ public struct SiteBuilder {
                 let r = findingRow(f)
                 return SummaryRow(
                     series: r.series, statistic: r.statistic, baseline: r.baseline, current: r.current,
-                    delta: r.delta.isEmpty ? "—" : r.delta, confidence: r.evidence, verdict: r.verdict)
+                    delta: r.delta.isEmpty ? "—" : r.delta, confidence: r.evidence, verdict: FindingDescription(f).label)
             }
             let changed = sorted.filter { $0.verdict != .pass }.map(row)
             let unchanged = sorted.filter { $0.verdict == .pass }.map(row)
+            // The gate's notices already include the baseline's: shown once.
             return SummaryModel(
                 headline: o.headline, icon: o.verdict == .fail ? "❌" : o.verdict == .warn ? "⚠️" : "✅",
                 context: "Commit `\(commit?.shortSha ?? "?")` on `\(Escape.markdown(commit?.branch ?? ""))` against \(Escape.markdown(o.baseline?.description ?? "no baseline")).",
                 method: "Verdicts from the budget file (absolute, relative and statistical rules; \(o.correction.uppercased()) correction at α = \(Formatting.fixed(o.alpha, 2))).",
-                notices: (o.notices + (o.baseline?.notices ?? [])).map(Escape.markdown), changed: changed.map(Self.mdRow),
+                notices: o.notices.map(Escape.markdown), changed: changed.map(Self.mdRow),
                 hasChanged: !changed.isEmpty, unchanged: unchanged.map(Self.mdRow), hasUnchanged: !unchanged.isEmpty,
-                unchangedCount: String(unchanged.count), toolVersion: footer.0, generatedAt: footer.1)
+                unchangedCount: String(unchanged.count), internals: [], hasInternals: false, internalsCount: "0",
+                toolVersion: footer.0, generatedAt: footer.1)
         }
         let sorted = rows.sorted { a, b in
             if a.rank != b.rank { return a.rank < b.rank }
             if a.severity != b.severity { return a.severity > b.severity }
             return (a.row.series, a.row.statistic) < (b.row.series, b.row.statistic)
         }
-        let changed = sorted.filter { $0.rank < 2 }.map(\.row)
-        let unchanged = sorted.filter { $0.rank >= 2 }.map(\.row)
-        let regressed = sorted.filter { $0.rank == 0 }.count
-        let improved = sorted.filter { $0.rank == 1 }.count
+        // Endpoints and custom metrics lead; whole-run totals and tool internals are folded whatever they did.
+        let lead = sorted.filter { $0.role.leads }
+        let internals = sorted.filter { !$0.role.leads }.map(\.row)
+        let changed = lead.filter { $0.rank < 2 }.map(\.row)
+        let unchanged = lead.filter { $0.rank >= 2 }.map(\.row)
+        let regressed = lead.filter { $0.rank == 0 }.count
+        let improved = lead.filter { $0.rank == 1 }.count
         let word = regressed > 0 ? "REGRESSED" : improved > 0 ? "IMPROVED" : "UNCHANGED"
         return SummaryModel(
-            headline: "\(word): \(regressed) regressed, \(improved) improved, \(unchanged.count) unchanged or not testable",
+            headline: "\(word): \(regressed) significantly worse, \(improved) significantly better, \(unchanged.count) with no significant change or not testable",
             icon: regressed > 0 ? "⚠️" : "✅",
-            context: "Newest \(Escape.markdown(context.baseBranch)) run of each series against the \(context.baselineWindow) runs before it. No budget file given, so there is no pass/fail verdict.",
+            context: "Newest \(Escape.markdown(context.baseBranch)) run of each endpoint and custom metric against the \(context.baselineWindow) runs before it. No budget file given, so there is no pass/fail verdict.",
             method: "History log-t test of the newest value against the baseline window; a series changed when p < 0.05 and the change is at least 5%.",
             notices: [], changed: changed.map(Self.mdRow), hasChanged: !changed.isEmpty, unchanged: unchanged.map(Self.mdRow),
-            hasUnchanged: !unchanged.isEmpty, unchangedCount: String(unchanged.count), toolVersion: footer.0, generatedAt: footer.1)
+            hasUnchanged: !unchanged.isEmpty, unchangedCount: String(unchanged.count), internals: internals.map(Self.mdRow),
+            hasInternals: !internals.isEmpty, internalsCount: String(internals.count), toolVersion: footer.0,
+            generatedAt: footer.1)
     }
 
     static func mdRow(_ r: SummaryRow) -> SummaryRow {

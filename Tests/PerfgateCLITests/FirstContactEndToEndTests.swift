@@ -289,7 +289,9 @@ struct FirstContactEndToEndTests {
         let wide = try perfgate(args + ["--wide"])
         #expect(wide.stdout.contains("evidence") && (wide.stdout.split(separator: "\n").map(\.count).max() ?? 0) > 120, "\(wide)")
         let tty = try perfgate(args, env: ["PERFGATE_FORCE_TTY": "1"])
-        #expect(tty.stdout.contains("\u{1B}[1;31mFAIL\u{1B}[0m"), "FAIL in red on a terminal: \(tty.stdout)")
+        // The verdict cell, in FindingDescription's words, is red; a passing row is not coloured.
+        #expect(tty.stdout.contains("\u{1B}[1;31mFAIL · slower, significant\u{1B}[0m"), "FAIL in red on a terminal: \(tty.stdout)")
+        #expect(!tty.stdout.contains("\u{1B}[1;31mpass"), "\(tty.stdout)")
         let noColor = try perfgate(args, env: ["PERFGATE_FORCE_TTY": "1", "NO_COLOR": "1"])
         #expect(!noColor.stdout.contains("\u{1B}[") && !noColor.stderr.contains("\u{1B}["), "NO_COLOR: \(noColor)")
     }

@@ -64,6 +64,9 @@ struct SuggestedCommandsTests {
         "perfgate report --templates DIR": ("perfgate templates export tpl2 && perfgate report --store d/h.sqlite --templates tpl2 --out site", [0]),
         "perfgate query": ("perfgate query --store d/h.sqlite 'SELECT count(*) AS n FROM runs'", [0]),
         "perfgate ingest FILE…": ("perfgate ingest results/k6.json --store new.sqlite --commit 0123456789abcdef0123456789abcdef01234567 --branch main", [0]),
+        // The report's compare and release pages name the comparison behind their cells (the demo's last two commits).
+        "perfgate compare \\(ca.shortSha) \\(cb.shortSha) --metric METRIC": ("perfgate compare 62910f32 70a336e6 --store d/h.sqlite --metric http_req_duration", [0]),
+        "perfgate compare \\(r.from.shortSha) \\(r.to.shortSha)": ("perfgate compare 62910f32 70a336e6 --store d/h.sqlite", [0]),
         // Lists every error of a bad budget file: exit 65 is its answer.
         "perfgate budgets validate \\(first.location?.file ?? \"FILE\")": ("perfgate budgets validate bad.json", [65]),
     ]

@@ -37,10 +37,11 @@ import Testing
     }
 
     @Test func chartScaleIsNice() {
-        #expect(LineChart.niceScale(0).top == 1)
-        #expect(LineChart.niceScale(73.5) == (top: 80, step: 20))
-        #expect(LineChart.niceScale(0.9) == (top: 1, step: 0.25))
-        #expect(LineChart.niceScale(1234) == (top: 1500, step: 500))
+        #expect(LineChart.niceStep(0) == 1)
+        #expect(LineChart.niceStep(73.5) == 20)
+        #expect(LineChart.niceStep(0.9) == 0.25)
+        #expect(LineChart.niceStep(1234) == 500)
+        #expect(LineChart.fittedScale(low: 0, high: 73.5) == (bottom: 0, top: 80, step: 20))
     }
 
     @Test func escapingCoversHTMLAndMarkdown() {

@@ -13,7 +13,7 @@ import Testing
         #expect(names.contains("compare.html"))
         #expect(names.contains("release.html"))
         #expect(names.contains("release.md"))
-        #expect(names.filter { $0.hasPrefix("series/") }.count == 3)
+        #expect(names.filter { $0.hasPrefix("series/") }.count == 4)
         #expect(names.filter { $0.hasPrefix("runs/") }.count == 32)
     }
 
@@ -70,10 +70,18 @@ import Testing
         #expect(page.contains("<g class=\"budget\">"))
         #expect(page.contains("fail p95 &lt; 90.00 ms (cart)"))
         #expect(page.contains("<rect class=\"band\""))
-        #expect(page.contains("<g class=\"cp worse\">"))
+        #expect(page.contains("<g class=\"cp worse\" data-decision=\"worse\">"))
         #expect(page.contains("href=\"https://example.com/repo/commit/\(SyntheticHistory.sha(20, branch: "main"))\""))
         #expect(page.contains("<table id=\"points\">"))
-        #expect(page.contains("<select id=\"branch-filter\">"))
+        // The base branch is drawn; the feature branch is drawn hidden until the toggle shows it.
+        #expect(page.contains("<input type=\"checkbox\" id=\"branch-toggle\">"))
+        #expect(page.contains("data-branch=\"main\" points="))
+        #expect(page.contains("data-branch=\"feature/&lt;b&gt;bold&lt;/b&gt;\" data-other=\"1\""))
+        #expect(!page.contains("data-branch=\"main\" data-other"))
+        // The x axis names commits by short SHA and date; change points are listed with their statistic.
+        #expect(page.contains("<text class=\"xlabel start\""))
+        #expect(page.contains("<text class=\"xlabel date"))
+        #expect(page.contains("<th>kind</th><th>stat</th>"))
         let index = try #require(sink.pages["index.html"])
         #expect(index.contains("regression"))
         #expect(index.contains("No verdict: no budget file given"))
@@ -85,7 +93,7 @@ import Testing
         let details = try #require(lines.firstIndex { $0.hasPrefix("<details>") })
         let cart = try #require(lines.firstIndex { $0.contains("GET /api/cart") })
         #expect(cart < details)
-        #expect(md.contains("**regressed**") || md.contains("**improved**") || md.contains("No series changed"))
+        #expect(md.contains(", significant**") || md.contains("No series changed"))
         #expect(md.contains("p="))
     }
 

@@ -39,7 +39,7 @@ import Testing
         ])
         let stats = RowsHTML.runStatistics([
             RunSeriesModel(
-                title: payload, href: payload, hasHref: true, unit: payload, direction: payload,
+                role: .endpoint, title: payload, href: payload, hasHref: true, unit: payload, direction: payload,
                 statistics: [NameValue(name: payload, value: payload)], distribution: "")
         ])
         let runs = RowsHTML.indexRuns([

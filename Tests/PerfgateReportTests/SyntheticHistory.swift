@@ -4,7 +4,8 @@ import PerfgateReport
 
 /// A small, fully deterministic history: 30 commits on main and 2 on a feature branch, one day apart.
 /// `GET /api/cart` steps up by about 40 % at main commit 20 (a change point) and its p95 spikes at the
-/// newest commit; an endpoint is named like an XSS payload; a custom `memory` metric has only a `value`.
+/// newest commit; an endpoint is named like an XSS payload; a custom `memory` metric has only a `value`;
+/// k6's `http_req_blocked` (a tool internal) jumps by 140 % at the newest commit and must never lead a page.
 struct SyntheticHistory: ReportSource {
     static let payload = "<img src=x onerror=alert(1)>"
     static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
@@ -32,6 +33,9 @@ struct SyntheticHistory: ReportSource {
     static let memory = ReportSeries(
         scenario: "checkout", environment: "ci", key: SeriesKey(endpoint: "", metric: "memory"), unit: .bytes,
         direction: .lowerIsBetter)
+    static let blocked = ReportSeries(
+        scenario: "checkout", environment: "ci", key: SeriesKey(endpoint: "", metric: "http_req_blocked"), unit: .milliseconds,
+        direction: .lowerIsBetter)
 
     /// `fromThroughput`/`toThroughput` and latency means let release tests pin exact figures.
     init() {
@@ -43,7 +47,7 @@ struct SyntheticHistory: ReportSource {
         for i in 1...2 {
             commits.append((CommitInfo(sha: Self.sha(i, branch: "feature"), branch: "feature/<b>bold</b>", committedAt: Self.epoch.addingTimeInterval(Double(i) * 86_400 + 43_200 + 20 * 86_400)), 20 + i))
         }
-        seriesList = [Self.cart, Self.hostile, Self.memory]
+        seriesList = [Self.cart, Self.hostile, Self.memory, Self.blocked]
         for (commit, i) in commits {
             id += 1
             let run = ReportRun(id: id, commit: commit, scenario: "checkout", environment: "ci", tool: "k6", startedAt: commit.committedAt?.addingTimeInterval(600))
@@ -59,6 +63,9 @@ struct SyntheticHistory: ReportSource {
             pointsBySeries[Self.cart, default: []].append(cart)
             pointsBySeries[Self.hostile, default: []].append(hostile)
             pointsBySeries[Self.memory, default: []].append(memory)
+            // Noisy: the newest +140 % is within its run-to-run spread.
+            let blocked = SeriesPoint(runId: id, p50: 0.01, p95: i == 30 ? 0.24 : 0.05 * pow(3, jitter), p99: 0.2, mean: 0.02)
+            pointsBySeries[Self.blocked, default: []].append(blocked)
             let stored = StoredRun(
                 id: id, commit: commit, scenario: "checkout", environment: "ci", tool: "k6", toolVersion: "1.1.0",
                 format: "k6-summary", startedAt: run.startedAt, durationSeconds: 30, vus: 10, maxVUs: 10,
@@ -68,6 +75,7 @@ struct SyntheticHistory: ReportSource {
                 series: [
                     SeriesResult(key: Self.cart.key, unit: .milliseconds, direction: .lowerIsBetter, stats: [.p95: cart.p95 ?? 0, .p50: cart.p50 ?? 0, .count: 1000]),
                     SeriesResult(key: Self.hostile.key, unit: .milliseconds, direction: .lowerIsBetter, stats: [.p95: hostile.p95 ?? 0]),
+                    SeriesResult(key: Self.blocked.key, unit: .milliseconds, direction: .lowerIsBetter, stats: [.p95: blocked.p95 ?? 0]),
                 ],
                 thresholds: [ThresholdResult(metric: "http_req_duration{name:\(Self.payload)}", expression: "p(95)<200", passed: true)],
                 checks: [CheckResult(group: "", name: Self.payload, passes: 99, fails: 1)],
@@ -80,6 +88,20 @@ struct SyntheticHistory: ReportSource {
     func series() throws -> [ReportSeries] { seriesList.reversed() }
     func points(of series: ReportSeries) throws -> [SeriesPoint] { pointsBySeries[series] ?? [] }
     func detail(runId: Int64) throws -> StoredRunDetail? { details[runId] }
+
+    /// The runs of a commit as the gate reads them: every kept statistic of every series.
+    func gateRuns(commit sha: String) throws -> [GateRun] {
+        runList.filter { $0.commit.sha == sha }.map { run in
+            let series = seriesList.compactMap { s -> SeriesResult? in
+                guard let p = pointsBySeries[s]?.first(where: { $0.runId == run.id }) else { return nil }
+                var stats: [Statistic: Double] = [:]
+                for st in SeriesPoint.statistics { if let v = p.get(st) { stats[st] = v } }
+                if let c = p.count, let e = p.errorRate { stats[.errors] = (c * e).rounded() }
+                return SeriesResult(key: s.key, unit: s.unit, direction: s.direction, stats: stats)
+            }
+            return GateRun(id: String(run.id), commitSha: sha, scenario: run.scenario, environment: run.environment, tool: run.tool, series: series)
+        }
+    }
 
     static let context = ReportContext(
         generatedAt: Date(timeIntervalSince1970: 1_801_000_000), toolVersion: "9.9.9-test",

@@ -21,9 +21,9 @@ extension PerfgateCommand {
                 series, a statistic no matched series reports: exit 65) and a pinned baseline read first, so \
                 a refused check leaves the store unchanged (see perfgate budgets validate --against).
 
-                The table fits 120 columns, each finding's evidence on an indented line below it (--wide: \
-                in a column); FAIL, warn and improved are coloured on a terminal (not when piped, not with \
-                NO_COLOR set).
+                The table fits 120 columns, each finding's evidence and limit on an indented line below it \
+                (--wide: in columns); the verdicts FAIL, warn and improved are coloured on a terminal (not \
+                when piped, not with NO_COLOR set).
 
                 Exit codes: 0 passed (warnings allowed), 2 gate failed, 3 baseline required but missing, \
                 4 improvements only (with --fail-on-improvement), 64 usage, 65 malformed input, 66 input \

@@ -36,21 +36,12 @@ extension PerfgateCommand {
                 let (runsB, labelB) = try Self.side(b, store: store)
                 // Align scenarios/environments: compare like with like; a file side adopts the other side's labels.
                 let aligned = Self.align(runsB, to: runsA)
-                let stats: [Statistic] = [.p50, .p90, .p95, .p99, .mean, .errorRate, .throughput]
-                var rules: [Rule] = []
-                for s in stats {
-                    let present = aligned.contains { r in r.series.contains { $0.key.metric == metric && $0.value.stats[s] != nil } }
-                        && runsA.contains { r in r.series.contains { $0.key.metric == metric && $0.value.stats[s] != nil } }
-                    if present {
-                        rules.append(Rule(statistic: s, kind: .statistical(minEffect: 0.05), level: .warn, source: "compare", path: "compare"))
-                    }
-                }
-                guard !rules.isEmpty else {
+                guard
+                    let outcome = try Gate.compare(
+                        baseline: runsA, current: aligned, label: labelA, metrics: [metric], endpoint: endpoint)
+                else {
                     throw PerfgateError(.usage, "the two sides have no \(metric) statistics in common")
                 }
-                let budgets = BudgetSet(budgets: [Budget(name: "compare", selector: Selector(endpoint: endpoint, metric: metric), rules: rules, path: "compare")])
-                let outcome = try Gate.evaluate(
-                    GateInput(budgets: budgets, budgetsFile: "(compare)", current: aligned, baseline: runsA, history: [], baselineInfo: BaselineInfo(description: labelA)))
                 let findings = outcome.findings.filter { $0.current != nil || $0.baseline != nil }.sorted {
                     ($0.scenario, $0.endpoint, Statistic(rawValue: $0.statistic)) < ($1.scenario, $1.endpoint, Statistic(rawValue: $1.statistic))
                 }
@@ -58,11 +49,13 @@ extension PerfgateCommand {
                 var values: [[Cell]] = []
                 for f in findings {
                     let e = f.evidence
+                    // The row's symbol comes from the one description of a finding (the report's compare page uses it too).
+                    let described = FindingDescription(comparing: f)
                     let delta: String
                     if f.baseline == nil { delta = "(only in B)" }
                     else if f.current == nil { delta = "(only in A)" }
-                    else if f.verdict == .insufficientData { delta = GateReport.deltaText(f) + " ?" }
-                    else if let e, e.p != nil, !e.significant { delta = "~" }
+                    else if described.kind == .insufficientData { delta = GateReport.deltaText(f) + " " + described.symbol }
+                    else if described.kind == .unchanged { delta = described.symbol }
                     else { delta = GateReport.deltaText(f) }
                     let method = f.verdict == .insufficientData ? f.reasons.joined(separator: "; ") : (e?.method ?? f.reasons.joined(separator: "; "))
                     let pq = e.flatMap { ev in ev.p.map { "p=\(GateReport.pText($0))" + (ev.q.map { " q=\(GateReport.pText($0))" } ?? "") } } ?? ""

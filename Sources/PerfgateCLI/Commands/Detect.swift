@@ -49,7 +49,7 @@ extension PerfgateCommand {
         func run() async throws {
             try await withDiagnostics {
                 let store = dryRun ? try storeOptions.openForReading() : try storeOptions.openForWriting()
-                let statistics = (stats.isEmpty ? ["p50", "p95", "p99", "throughput", "error_rate"] : stats).compactMap { Statistic.parse($0)?.rawValue }
+                let statistics = (stats.isEmpty ? ChangePointDetection.defaultStatistics.map(\.rawValue) : stats).compactMap { Statistic.parse($0)?.rawValue }
                 let lastCommits = all ? nil : (last ?? ChangePointDetection.defaultLastCommits)
                 let histories = try store.seriesHistory(
                     branch: branch, scenario: scenario, environment: environment, metric: metric, statistics: statistics,

@@ -222,4 +222,9 @@ struct StoreReportSource: ReportSource {
     }
 
     func detail(runId: Int64) throws -> StoredRunDetail? { try store.detail(runId: runId) }
+
+    /// The same runs `perfgate compare A B` reads for a commit.
+    func gateRuns(commit sha: String) throws -> [GateRun] {
+        try CheckEngine(store: store).gateRuns(cachedRuns.filter { $0.commit.sha == sha }.map(\.id))
+    }
 }

@@ -2,8 +2,9 @@ import Foundation
 import PerfgateCore
 
 /// The table `perfgate check` prints on the console: it fits `width` columns (120 by default) by
-/// giving each finding's evidence a line of its own, indented under its row (`--wide` puts it back in
-/// a column), and colours FAIL, warn and improved when `color` is set (a terminal, no `NO_COLOR`).
+/// giving each finding's evidence and limit a line of their own, indented under its row (`--wide` puts
+/// them back in columns), and colours the verdict of FAIL, warn and improved (``FindingDescription``'s
+/// label, the same words as every other output) when `color` is set (a terminal, no `NO_COLOR`).
 /// The cells themselves come from ``GateReport``, the one place a finding becomes text.
 struct CheckTable {
     var report: GateReport
@@ -11,9 +12,11 @@ struct CheckTable {
     var wide = false
     var color = false
 
-    static let columns = ["series", "stat", "baseline", "current", "delta", "limit", "verdict"]
+    static let columns = ["series", "stat", "baseline", "current", "delta", "verdict"]
     /// Right-aligned columns: baseline, current, delta.
     static let numeric: Set<Int> = [2, 3, 4]
+    /// The verdict column.
+    static let verdictColumn = 5
 
     func render() -> String {
         let full = report.table()
@@ -32,14 +35,18 @@ struct CheckTable {
                     + (f.metric == SeriesKey.requestLatencyMetric ? "" : " " + f.metric))
             rows.append([
                 series, f.statistic, GateReport.valueText(f.baseline, f.unit), GateReport.valueText(f.current, f.unit),
-                GateReport.deltaText(f), f.limit, GateReport.verdictText(f),
+                GateReport.deltaText(f), GateReport.verdictText(f),
             ])
         }
         let evidence = findings.map { TerminalText.escape(GateReport.evidenceText($0)) }
+        // Narrow: the evidence, then the limit, on an indented line under the row.
+        let detail = findings.indices.map { i in
+            [evidence[i], "limit " + findings[i].limit].filter { !$0.isEmpty }.joined(separator: " · ")
+        }
         var cols = Self.columns
         if wide {
-            cols.append("evidence")
-            for i in rows.indices { rows[i].append(evidence[i]) }
+            cols += ["limit", "evidence"]
+            for i in rows.indices { rows[i] += [findings[i].limit, evidence[i]] }
         }
         var widths = cols.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -52,7 +59,7 @@ struct CheckTable {
             let joined = cells.enumerated().map { i, c in
                 let pad = String(repeating: " ", count: max(0, widths[i] - c.count))
                 let text = Self.numeric.contains(i) ? pad + c : c + pad
-                if i == 6, let verdict, color, let code = Self.colorCode(verdict) {
+                if i == Self.verdictColumn, let verdict, color, let code = Self.colorCode(verdict) {
                     return code + c + "\u{1B}[0m" + pad
                 }
                 return text
@@ -70,7 +77,7 @@ struct CheckTable {
                 cells[0] = ""
             }
             out.append(line(cells, verdict: findings[i].verdict))
-            if !wide && !evidence[i].isEmpty { out += Self.wrap(evidence[i], width: width, indent: "    ", first: "    ") }
+            if !wide { out += Self.wrap(detail[i], width: width, indent: "    ", first: "    ") }
         }
         out.append("")
         let result = "RESULT " + report.outcome.headline

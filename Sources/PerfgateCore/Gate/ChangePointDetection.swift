@@ -57,6 +57,8 @@ public enum ChangePointDetection {
     /// for 250 series on a 10,000-commit store (`perfgate-bench detect-speed`, docs/statistics.md). `--all`
     /// lifts it.
     public static let defaultLastCommits = 5000
+    /// The statistics `perfgate detect` analyses without `--stat`, and the report's charts mark.
+    public static let defaultStatistics: [Statistic] = [.p50, .p95, .p99, .throughput, .errorRate]
 
     /// The options `perfgate detect` uses: stats.md §11 `cpd` defaults plus the local-window scan.
     public static let defaultOptions = Stats.ChangePoints.Options(localScan: true)

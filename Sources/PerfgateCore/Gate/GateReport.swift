@@ -46,11 +46,9 @@ public struct GateReport: Sendable {
 
     public static func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
 
-    public static func verdictText(_ f: Finding) -> String {
-        var v = f.verdict == .fail ? "FAIL" : f.verdict.rawValue
-        if f.key && f.verdict == .fail { v += " (key)" }
-        return v
-    }
+    /// The verdict column: ``FindingDescription/label`` (`FAIL · slower, significant`), the same words
+    /// in every output.
+    public static func verdictText(_ f: Finding) -> String { FindingDescription(f).label }
 
     var headerLines: [String] {
         var lines = ["perfgate \(toolVersion)  commit \(commit.shortSha) on \(commit.branch)"]
@@ -186,15 +184,16 @@ public struct GateReport: Sendable {
             out.append(#"  <testsuite name="perfgate.\#(Self.xml(scenario))" tests="\#(fs.count)" failures="\#(sf)" errors="0" skipped="\#(ss)">"#)
             for f in fs {
                 let name = "\(f.seriesLabel) \(f.limit)"
+                let described = FindingDescription(f)
                 let detail = "current \(Self.valueText(f.current, f.unit)), baseline \(Self.valueText(f.baseline, f.unit)), delta \(Self.deltaText(f)); \(Self.evidenceText(f))"
                 out.append(#"    <testcase classname="perfgate.\#(Self.xml(scenario)).\#(Self.xml(f.metric))" name="\#(Self.xml(name))" time="0">"#)
                 switch f.verdict {
                 case .fail:
-                    out.append(#"      <failure message="\#(Self.xml(f.seriesLabel + ": " + Self.valueText(f.current, f.unit) + " (limit " + f.limit + ")"))" type="\#(f.ruleClass.rawValue)">\#(Self.xml(detail))</failure>"#)
+                    out.append(#"      <failure message="\#(Self.xml(f.seriesLabel + ": " + described.label + ", " + Self.valueText(f.current, f.unit) + " (limit " + f.limit + ")"))" type="\#(f.ruleClass.rawValue)">\#(Self.xml(detail))</failure>"#)
                 case .noBaseline, .insufficientData:
-                    out.append(#"      <skipped message="\#(Self.xml(f.verdict.rawValue + (f.reasons.isEmpty ? "" : ": " + f.reasons.joined(separator: "; "))))"/>"#)
+                    out.append(#"      <skipped message="\#(Self.xml(described.label + (f.reasons.isEmpty ? "" : ": " + f.reasons.joined(separator: "; "))))"/>"#)
                 case .warn, .improved, .pass:
-                    out.append(#"      <system-out>\#(Self.xml(f.verdict.rawValue + ": " + detail))</system-out>"#)
+                    out.append(#"      <system-out>\#(Self.xml(described.label + ": " + detail))</system-out>"#)
                 }
                 out.append("    </testcase>")
             }
@@ -216,7 +215,36 @@ public struct GateReport: Sendable {
         let baselineMissing: Bool
         let notices: [String]
         let exitCode: Int32
-        let findings: [Finding]
+        let findings: [DescribedFinding]
+    }
+
+    /// A finding in the JSON output: its fields plus `description` (``FindingDescription``), so machines
+    /// read the same words, symbol and class as people.
+    struct DescribedFinding: Encodable {
+        let finding: Finding
+        enum Key: String, CodingKey { case description }
+        func encode(to encoder: any Encoder) throws {
+            try finding.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(Description(FindingDescription(finding)), forKey: .description)
+        }
+    }
+
+    struct Description: Encodable {
+        let kind: String
+        let label: String
+        let words: String
+        let symbol: String
+        let cssClass: String
+        let isChange: Bool
+        init(_ d: FindingDescription) {
+            kind = d.kind.rawValue
+            label = d.label
+            words = d.words
+            symbol = d.symbol
+            cssClass = d.cssClass
+            isChange = d.isChange
+        }
     }
 
     /// The machine-readable result, sorted keys.
@@ -224,7 +252,7 @@ public struct GateReport: Sendable {
         let shape = JSONShape(
             perfgateVersion: toolVersion, commit: commit, verdict: outcome.verdict.rawValue, score: outcome.score,
             headline: outcome.headline, baseline: outcome.baseline, baselineMissing: outcome.baselineMissing,
-            notices: outcome.notices, exitCode: exitStatus.rawValue, findings: outcome.findings)
+            notices: outcome.notices, exitCode: exitStatus.rawValue, findings: outcome.findings.map(DescribedFinding.init))
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .iso8601
@@ -250,7 +278,7 @@ public struct GateReport: Sendable {
             default: return nil
             }
             let msg = "\(f.seriesLabel): \(Self.valueText(f.current, f.unit)) vs baseline \(Self.valueText(f.baseline, f.unit)) (\(Self.deltaText(f))), limit \(f.limit). \(Self.evidenceText(f))"
-            return "::\(kind) file=\(Self.ghProperty(budgetsFile)),title=\(Self.ghProperty("perfgate " + f.verdict.rawValue + ": " + f.seriesLabel))::\(Self.ghData(msg))"
+            return "::\(kind) file=\(Self.ghProperty(budgetsFile)),title=\(Self.ghProperty("perfgate " + FindingDescription(f).label + ": " + f.seriesLabel))::\(Self.ghData(msg))"
         }
     }
 }

@@ -1,3 +1,5 @@
+import PerfgateCore
+
 // View models: structs of pre-formatted strings, booleans and arrays, no dictionaries (their order is
 // undefined). Templates only place them; every number is formatted in Swift. templates/README.md lists
 // the fields each template gets.
@@ -41,10 +43,17 @@ struct IndexPage {
     var status: StatusModel
     var newest: CommitLink?
     var hasNewest: Bool
+    /// Endpoints and custom metrics (``SeriesRole/leads``).
     var series: [IndexSeriesRow]
     var hasSeries: Bool
+    /// Whole-run totals and tool internals, folded.
+    var internalSeries: [IndexSeriesRow]
+    var hasInternalSeries: Bool
+    var internalCount: String
     var changePoints: [ChangePointRow]
     var hasChangePoints: Bool
+    var internalChangePoints: [ChangePointRow]
+    var hasInternalChangePoints: Bool
     var runs: [RunLinkRow]
     /// `runs` as pre-escaped `<tr>` rows (`RowsHTML.indexRuns`).
     var runsRowsHTML: String
@@ -62,6 +71,8 @@ struct StatusModel {
     var hasOutcome: Bool
     /// Shown when `hasOutcome` is false: "no budget file given".
     var reason: String
+    /// True when no budget file was given: the page suggests `--budget`.
+    var suggestBudget: Bool
     var verdict: String
     /// `pass`, `warn`, `fail`.
     var verdictClass: String
@@ -82,7 +93,9 @@ struct FindingRow {
     var current: String
     var delta: String
     var limit: String
+    /// ``FindingDescription/symbolLabel``: `✗ FAIL · slower, significant`.
     var verdict: String
+    /// ``FindingDescription/cssClass``; also the row's `data-decision`.
     var verdictClass: String
     var evidence: String
 }
@@ -100,7 +113,12 @@ struct IndexSeriesRow {
     var latest: String
     var baseline: String
     var delta: String
+    /// The decision's colour class (``FindingDescription/cssClass``), never the raw change's.
     var trendClass: String
+    /// ``FindingDescription/symbolLabel`` of the decision: `~ no significant change`.
+    var change: String
+    /// The row's `data-decision` (same as `trendClass`).
+    var decision: String
     var points: String
     var changePoints: String
 }
@@ -138,6 +156,8 @@ struct SeriesPage {
     var environment: String
     var endpoint: String
     var metric: String
+    /// What the series is (``SeriesRole``): `endpoint`, `custom metric`, `whole-run total`, `tool-internal metric`.
+    var role: String
     var unit: String
     var direction: String
     var charts: [ChartModel]
@@ -192,8 +212,12 @@ struct RunPage {
     var sources: [NameValue]
     var hasSources: Bool
     var series: [RunSeriesModel]
-    /// Every series' `statistics` as pre-escaped `<tr>` rows (`RowsHTML.runStatistics`).
+    /// The endpoints' and custom metrics' `statistics` as pre-escaped `<tr>` rows (`RowsHTML.runStatistics`).
     var statisticsRowsHTML: String
+    /// Whole-run totals' and tool internals' rows, folded.
+    var internalStatisticsRowsHTML: String
+    var hasInternalStatistics: Bool
+    var internalCount: String
     var thresholds: [ThresholdRow]
     var hasThresholds: Bool
     var checks: [CheckRow]
@@ -203,6 +227,7 @@ struct RunPage {
 }
 
 struct RunSeriesModel {
+    var role: SeriesRole
     var title: String
     var href: String
     var hasHref: Bool
@@ -240,8 +265,13 @@ struct ComparePage {
     var meta: PageMeta
     var a: CommitLink
     var b: CommitLink
+    /// Endpoints and custom metrics.
     var rows: [CompareRow]
     var hasRows: Bool
+    /// Whole-run totals and tool internals, folded.
+    var internalRows: [CompareRow]
+    var hasInternalRows: Bool
+    var internalCount: String
     var note: String
 }
 
@@ -252,8 +282,13 @@ struct CompareRow {
     var a: String
     var b: String
     var delta: String
+    /// ``FindingDescription/symbolLabel`` of the comparison's decision.
     var trend: String
     var trendClass: String
+    /// The row's `data-decision`.
+    var decision: String
+    /// `p=0.012 q=0.031`, or empty.
+    var evidence: String
 }
 
 // MARK: summary.md
@@ -269,6 +304,10 @@ struct SummaryModel {
     var unchanged: [SummaryRow]
     var hasUnchanged: Bool
     var unchangedCount: String
+    /// Whole-run totals and tool internals (without a budget), folded.
+    var internals: [SummaryRow]
+    var hasInternals: Bool
+    var internalsCount: String
     var toolVersion: String
     var generatedAt: String
 }
