@@ -33,6 +33,31 @@ extension Stats {
             return t < 0.5 ? a + t * (b - a) : b - (b - a) * (1 - t)
         }
 
+        /// Type 7 over exact values with multiplicities (Gatling's report rule, before it rounds),
+        /// interpolated as `a·(1−t) + b·t`: Gatling's order of operations, so a level half-way between
+        /// two samples rounds as Gatling prints it (`441.5` → 442, where `a + t·(b − a)` gives
+        /// `441.49999999999994`). It may differ from ``type7(_:_:)`` by an ulp.
+        public static func type7(buckets: [WeightedValue], _ p: Double) -> Double {
+            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+            let n = b.reduce(UInt64(0)) { $0 + $1.count }
+            guard n > 0, p >= 0, p <= 1 else { return .nan }
+            let h = Double(n - 1) * p
+            let lo = UInt64(h.rounded(.down))
+            func value(at r: UInt64) -> Double {
+                var seen: UInt64 = 0
+                for bucket in b {
+                    seen += bucket.count
+                    if r < seen { return bucket.value }
+                }
+                return b[b.count - 1].value
+            }
+            if lo >= n - 1 { return b[b.count - 1].value }
+            let t = h - Double(lo)
+            let a = value(at: lo)
+            let c = value(at: lo + 1)
+            return a * (1 - t) + c * t
+        }
+
         /// Nearest rank: `sorted[ceil(n·p − 1e-9) − 1]`, rank clamped to 1…n (stats.md §9.7).
         public static func nearestRank(_ x: [Double], _ p: Double) -> Double {
             let s = x.sorted()
@@ -60,6 +85,33 @@ extension Stats {
                 if index < seen { return bucket.value }
             }
             return b[b.count - 1].value
+        }
+
+        /// Hyndman–Fan type 6 over exact values with multiplicities: position `p·(n+1)` (1-based),
+        /// the minimum below 1, the maximum from `n` on, else `lo + d·(hi − lo)`. This is Apache
+        /// Commons Math's `Percentile` default, which JMeter's dashboard (`statistics.json`) uses.
+        public static func type6(buckets: [WeightedValue], _ p: Double) -> Double {
+            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+            let n = b.reduce(UInt64(0)) { $0 + $1.count }
+            guard n > 0, p >= 0, p <= 1 else { return .nan }
+            let pos = p * (Double(n) + 1)
+            if pos < 1 { return b[0].value }
+            if pos >= Double(n) { return b[b.count - 1].value }
+            let floorPos = pos.rounded(.down)
+            let d = pos - floorPos
+            // 0-based ranks floor(pos) − 1 and floor(pos).
+            let rank = UInt64(floorPos) - 1
+            func value(at r: UInt64) -> Double {
+                var seen: UInt64 = 0
+                for bucket in b {
+                    seen += bucket.count
+                    if r < seen { return bucket.value }
+                }
+                return b[b.count - 1].value
+            }
+            let lower = value(at: rank)
+            let upper = value(at: rank + 1)
+            return lower + d * (upper - lower)
         }
 
         /// Locust's response-time bucket key (ms): 1 ms below 100, 10 ms below 1000, 100 ms below 10 000,
