@@ -39,6 +39,14 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case locustCSV = "locust-csv"
     /// Locust `--json` stdout or `--json-file` output.
     case locustJSON = "locust-json"
+    // MARK: load tools (JMeter, Gatling, Artillery, wrk)
+    /// JMeter CSV JTL (any save-service column set, header required; plain or gzip).
+    case jmeterCSV = "jmeter-csv"
+    /// JMeter XML JTL (`<httpSample>` / `<sample>`; plain or gzip).
+    case jmeterXML = "jmeter-xml"
+    /// JMeter HTML dashboard `statistics.json`.
+    case jmeterStatistics = "jmeter-statistics"
+    // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
 
@@ -51,6 +59,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .k6CSV: K6CSVAdapter()
         case .locustCSV: LocustCSVAdapter()
         case .locustJSON: LocustJSONAdapter()
+        // load tools
+        case .jmeterCSV: JMeterCSVAdapter()
+        case .jmeterXML: JMeterXMLAdapter()
+        case .jmeterStatistics: JMeterStatisticsAdapter()
         case .native: NativeJSONAdapter()
         }
     }
@@ -64,6 +76,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .k6CSV: "k6 --out csv (.gz ok)"
         case .locustCSV: "Locust --csv set (_stats.csv + siblings)"
         case .locustJSON: "Locust --json / --json-file"
+        // load tools
+        case .jmeterCSV: "JMeter CSV JTL (.gz ok)"
+        case .jmeterXML: "JMeter XML JTL (.gz ok)"
+        case .jmeterStatistics: "JMeter dashboard statistics.json"
         case .native: "perfgate native JSON"
         }
     }
