@@ -46,6 +46,14 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case jmeterXML = "jmeter-xml"
     /// JMeter HTML dashboard `statistics.json`.
     case jmeterStatistics = "jmeter-statistics"
+    /// Gatling text `simulation.log` (3.0–3.12; plain or gzip).
+    case gatlingLog = "gatling-log"
+    /// Gatling report `js/stats.json` or `js/global_stats.json`.
+    case gatlingJSON = "gatling-json"
+    /// Artillery `run --output` JSON report (2.x and 1.x).
+    case artilleryJSON = "artillery-json"
+    /// wrk / wrk2 console output.
+    case wrkText = "wrk"
     // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
@@ -63,6 +71,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .jmeterCSV: JMeterCSVAdapter()
         case .jmeterXML: JMeterXMLAdapter()
         case .jmeterStatistics: JMeterStatisticsAdapter()
+        case .gatlingLog: GatlingLogAdapter()
+        case .gatlingJSON: GatlingStatsAdapter()
+        case .artilleryJSON: ArtilleryAdapter()
+        case .wrkText: WrkTextAdapter()
         case .native: NativeJSONAdapter()
         }
     }
@@ -80,6 +92,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .jmeterCSV: "JMeter CSV JTL (.gz ok)"
         case .jmeterXML: "JMeter XML JTL (.gz ok)"
         case .jmeterStatistics: "JMeter dashboard statistics.json"
+        case .gatlingLog: "Gatling text simulation.log, 3.0-3.12 (.gz ok)"
+        case .gatlingJSON: "Gatling js/stats.json or js/global_stats.json"
+        case .artilleryJSON: "Artillery --output JSON report"
+        case .wrkText: "wrk / wrk2 console output"
         case .native: "perfgate native JSON"
         }
     }
