@@ -54,6 +54,16 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case artilleryJSON = "artillery-json"
     /// wrk / wrk2 console output.
     case wrkText = "wrk"
+    /// ApacheBench (`ab`) text report.
+    case abText = "ab"
+    /// ApacheBench `-e` percentage CSV.
+    case abPercentiles = "ab-percentiles"
+    /// ApacheBench `-g` gnuplot TSV (one row per request).
+    case abGnuplot = "ab-gnuplot"
+    /// hey text summary.
+    case heyText = "hey"
+    /// hey `-o csv` (one row per request).
+    case heyCSV = "hey-csv"
     // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
@@ -75,6 +85,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .gatlingJSON: GatlingStatsAdapter()
         case .artilleryJSON: ArtilleryAdapter()
         case .wrkText: WrkTextAdapter()
+        case .abText: ApacheBenchTextAdapter()
+        case .abPercentiles: ApacheBenchPercentilesAdapter()
+        case .abGnuplot: ApacheBenchGnuplotAdapter()
+        case .heyText: HeyTextAdapter()
+        case .heyCSV: HeyCSVAdapter()
         case .native: NativeJSONAdapter()
         }
     }
@@ -96,6 +111,11 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .gatlingJSON: "Gatling js/stats.json or js/global_stats.json"
         case .artilleryJSON: "Artillery --output JSON report"
         case .wrkText: "wrk / wrk2 console output"
+        case .abText: "ApacheBench (ab) report"
+        case .abPercentiles: "ab -e percentage CSV"
+        case .abGnuplot: "ab -g per-request TSV"
+        case .heyText: "hey summary"
+        case .heyCSV: "hey -o csv"
         case .native: "perfgate native JSON"
         }
     }

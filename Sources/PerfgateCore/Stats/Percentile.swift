@@ -114,6 +114,21 @@ extension Stats {
             return lower + d * (upper - lower)
         }
 
+        /// hey's rule (`requester/print.go`): the first 0-based index `i` with `⌊100·i/n⌋ ≥ 100·p`,
+        /// i.e. `sorted[⌈n·p⌉]`, clamped to the last value.
+        public static func heyRule(buckets: [WeightedValue], _ p: Double) -> Double {
+            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+            let n = b.reduce(UInt64(0)) { $0 + $1.count }
+            guard n > 0, p >= 0, p <= 1 else { return .nan }
+            let index = min(UInt64((Double(n) * p - 1e-9).rounded(.up)), n - 1)
+            var seen: UInt64 = 0
+            for bucket in b {
+                seen += bucket.count
+                if index < seen { return bucket.value }
+            }
+            return b[b.count - 1].value
+        }
+
         /// Locust's response-time bucket key (ms): 1 ms below 100, 10 ms below 1000, 100 ms below 10 000,
         /// else 1000 ms; Python `round` semantics (half to even: 125 → 120, 135 → 140, 0.5 → 0).
         public static func locustBucket(_ ms: Double) -> Double {
