@@ -18,15 +18,11 @@ enum JMeter {
         var perLabel: [RequestSamples] = []
         var total = RequestSamples()
         var maxThreads: Int?
-        /// (label id, message) → occurrences, in first-seen order.
-        var errorOrder: [ErrorKey] = []
-        var errorCounts: [ErrorKey: Int] = [:]
+        /// Failure messages, interned; (label id << 32 | message id) → occurrences, first-seen order.
+        var messages = K6ByteInterner()
+        var errorOrder: [Int64] = []
+        var errorCounts: [Int64: Int] = [:]
         var lastLabel: Int32 = -1
-
-        struct ErrorKey: Hashable {
-            var label: Int32
-            var message: String
-        }
 
         @inline(__always)
         mutating func labelID(_ p: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -53,14 +49,24 @@ enum JMeter {
             if let start { total.span(startMs: start, endMs: start + elapsed) }
         }
 
-        mutating func error(label: Int32, message: String) {
-            let key = ErrorKey(label: label, message: message)
-            if errorCounts[key] == nil {
-                // Bound the memory a file with unique messages per sample can take.
-                guard errorOrder.count < 10_000 else { return }
-                errorOrder.append(key)
+        /// Counts one failure of `label` with the message `bytes`.
+        mutating func error(label: Int32, message bytes: UnsafeBufferPointer<UInt8>) {
+            let id: Int32
+            if let base = bytes.baseAddress {
+                // Bound the memory a file with a unique message per sample can take.
+                guard messages.count < 10_000 else { return }
+                id = messages.intern(base, bytes.count)
+            } else {
+                id = messages.intern("")
             }
+            let key = Int64(label) << 32 | Int64(id)
+            if errorCounts[key] == nil { errorOrder.append(key) }
             errorCounts[key, default: 0] += 1
+        }
+
+        mutating func error(label: Int32, message: String) {
+            var m = message
+            m.withUTF8 { error(label: label, message: $0) }
         }
 
         func run(format: InputFormat) -> IngestedRun {
@@ -77,7 +83,9 @@ enum JMeter {
             }
             if let maxThreads { run.load = LoadProfile(maxVUs: maxThreads) }
             run.errors = errorOrder.map {
-                ErrorResult(endpoint: labels.strings[Int($0.label)], message: $0.message, occurrences: errorCounts[$0]!)
+                ErrorResult(
+                    endpoint: labels.strings[Int($0 >> 32)], message: messages.strings[Int($0 & 0xFFFF_FFFF)],
+                    occurrences: errorCounts[$0]!)
             }
             return run
         }
@@ -124,32 +132,45 @@ struct JMeterCSVAdapter: ResultAdapter {
                 path, line: 1,
                 "the first line is not a JMeter CSV header with \"elapsed\" and \"label\" columns (JMeter writes it unless jmeter.save.saveservice.print_field_names=false; set it to true)")
         }
+        var parser = Parser(path: path)
+        try CSVReader(file).forEachRawRecord(delimiter: delimiter) { r, line in try parser.record(r, line) }
+        guard parser.width > 0 else { throw IngestError.at(path, line: 1, column: 1, "file is empty") }
+        guard parser.rows > 0 else { throw IngestError.at(path, line: 2, "no samples after the header") }
+        return parser.acc.run(format: .jmeterCSV)
+    }
+
+    /// The parse state, fed one record at a time (one exclusivity check per record).
+    private struct Parser {
+        let path: String
         var acc = JMeter.Accumulator()
-        var header: CSVHeader?
         var col = (elapsed: 0, label: 0, time: -1, success: -1, code: -1, message: -1, failure: -1, threads: -1)
         var width = 0
         var rows = 0
-        try CSVReader(file).forEachRawRecord(delimiter: delimiter) { r, line in
-            guard header != nil else {
-                var names: [String] = []
-                for i in 0..<r.count { names.append(r.string(i) ?? "") }
-                let h = CSVHeader(names, file: path)
-                col.elapsed = try h.require("elapsed")
-                col.label = try h.require("label")
-                col.time = h.column("timeStamp") ?? -1
-                col.success = h.column("success") ?? -1
-                col.code = h.column("responseCode") ?? -1
-                col.message = h.column("responseMessage") ?? -1
-                col.failure = h.column("failureMessage") ?? -1
-                col.threads = h.column("allThreads") ?? -1
-                if col.success < 0 && col.code < 0 {
-                    throw IngestError.at(
-                        path, line: 1, "neither a \"success\" nor a \"responseCode\" column: errors cannot be told apart")
-                }
-                width = h.names.count
-                header = h
-                return
+        /// Reused buffer for "code message" error texts.
+        var scratch: [UInt8] = []
+
+        init(path: String) { self.path = path }
+
+        mutating func header(_ r: CSVRecord) throws {
+            var names: [String] = []
+            for i in 0..<r.count { names.append(r.string(i) ?? "") }
+            let h = CSVHeader(names, file: path)
+            col.elapsed = try h.require("elapsed")
+            col.label = try h.require("label")
+            col.time = h.column("timeStamp") ?? -1
+            col.success = h.column("success") ?? -1
+            col.code = h.column("responseCode") ?? -1
+            col.message = h.column("responseMessage") ?? -1
+            col.failure = h.column("failureMessage") ?? -1
+            col.threads = h.column("allThreads") ?? -1
+            if col.success < 0 && col.code < 0 {
+                throw IngestError.at(path, line: 1, "neither a \"success\" nor a \"responseCode\" column: errors cannot be told apart")
             }
+            width = h.names.count
+        }
+
+        mutating func record(_ r: CSVRecord, _ line: Int) throws {
+            guard width > 0 else { return try header(r) }
             guard r.count == width else {
                 throw IngestError.at(path, line: line, "expected \(width) fields as in the header, found \(r.count)")
             }
@@ -188,18 +209,25 @@ struct JMeterCSVAdapter: ResultAdapter {
             let label = acc.labelID(r.bytes(col.label))
             acc.add(label: label, elapsed: Double(elapsed), start: start, failed: failed, transaction: transaction)
             if col.threads >= 0, let n = LoadTool.integer(r.bytes(col.threads)) {
-                acc.maxThreads = max(acc.maxThreads ?? 0, Int(n))
+                if Int(n) > acc.maxThreads ?? -1 { acc.maxThreads = Int(n) }
             }
             if failed {
-                let failure = col.failure >= 0 ? (r.string(col.failure) ?? "") : ""
-                let code = col.code >= 0 ? (r.string(col.code) ?? "") : ""
-                let message = col.message >= 0 ? (r.string(col.message) ?? "") : ""
-                acc.error(label: label, message: failure.isEmpty ? [code, message].filter { !$0.isEmpty }.joined(separator: " ") : failure)
+                let failure = col.failure >= 0 ? r.bytes(col.failure) : UnsafeBufferPointer(start: nil, count: 0)
+                if !failure.isEmpty {
+                    acc.error(label: label, message: failure)
+                } else {
+                    // "responseCode responseMessage"
+                    scratch.removeAll(keepingCapacity: true)
+                    if col.code >= 0 { scratch.append(contentsOf: r.bytes(col.code)) }
+                    if col.message >= 0, !r.bytes(col.message).isEmpty {
+                        if !scratch.isEmpty { scratch.append(32) }
+                        scratch.append(contentsOf: r.bytes(col.message))
+                    }
+                    let label = label
+                    scratch.withUnsafeBufferPointer { acc.error(label: label, message: $0) }
+                }
             }
             rows += 1
         }
-        guard header != nil else { throw IngestError.at(path, line: 1, column: 1, "file is empty") }
-        guard rows > 0 else { throw IngestError.at(path, line: 2, "no samples after the header") }
-        return acc.run(format: .jmeterCSV)
     }
 }

@@ -30,86 +30,97 @@ public struct CSVReader {
     /// quote are split in place, without copying; quoted fields are unescaped into a reused buffer.
     /// Trailing `\r`s of every field are dropped (`\r\r\n` line ends); blank lines are skipped.
     public func forEachRawRecord(delimiter: UInt8 = 44, _ body: (CSVRecord, Int) throws -> Void) throws {
-        var bounds: [Int] = []  // start, end pairs
-        var buffer: [UInt8] = []
-        var inQuotes = false
-        var recordLine = 1
-        var fieldStart = 0
-        func endField() {
-            var end = buffer.count
-            while end > fieldStart && buffer[end - 1] == 13 { end -= 1 }
-            bounds.append(fieldStart)
-            bounds.append(end)
-            fieldStart = buffer.count
+        // All state lives in one struct fed line by line: one exclusivity check per line, not per byte.
+        var state = RawCSVState(delimiter: delimiter)
+        try file.forEachLine { line, number in try state.feed(line, number, body) }
+        if state.inQuotes {
+            throw IngestError.at(file.displayPath, line: state.recordLine, "unterminated quoted field (truncated file?)")
         }
-        try file.forEachLine { line, number in
-            if !inQuotes {
-                recordLine = number
-                if line.isEmpty { return }  // blank line between records
-                guard let base = line.baseAddress else { return }
-                if memchr(base, 34, line.count) == nil {
-                    // Fast path: no quotes, split in place.
-                    bounds.removeAll(keepingCapacity: true)
-                    var start = 0
-                    var i = 0
-                    let n = line.count
-                    while true {
-                        let hit = i < n ? memchr(base + i, Int32(delimiter), n - i) : nil
-                        let end = hit.map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? n
-                        var e = end
+    }
+}
+
+/// The state of ``CSVReader/forEachRawRecord(delimiter:_:)`` between lines.
+struct RawCSVState {
+    let delimiter: UInt8
+    var bounds: [Int] = []  // start, end pairs
+    var buffer: [UInt8] = []
+    var inQuotes = false
+    var recordLine = 1
+    var fieldStart = 0
+
+    init(delimiter: UInt8) { self.delimiter = delimiter }
+
+    private mutating func endField() {
+        var end = buffer.count
+        while end > fieldStart && buffer[end - 1] == 13 { end -= 1 }
+        bounds.append(fieldStart)
+        bounds.append(end)
+        fieldStart = buffer.count
+    }
+
+    mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (CSVRecord, Int) throws -> Void) throws {
+        if !inQuotes {
+            recordLine = number
+            if line.isEmpty { return }  // blank line between records
+            guard let base = line.baseAddress else { return }
+            if memchr(base, 34, line.count) == nil {
+                // Fast path: no quotes, split in place.
+                bounds.removeAll(keepingCapacity: true)
+                let n = line.count
+                var start = 0
+                var i = 0
+                while i <= n {
+                    if i == n || base[i] == delimiter {
+                        var e = i
                         while e > start && base[e - 1] == 13 { e -= 1 }
                         bounds.append(start)
                         bounds.append(e)
-                        if hit == nil { break }
-                        start = end + 1
-                        i = start
+                        start = i + 1
                     }
-                    try bounds.withUnsafeBufferPointer { b in
-                        try body(CSVRecord(data: line, bounds: b), number)
-                    }
-                    return
+                    i += 1
                 }
-                bounds.removeAll(keepingCapacity: true)
-                buffer.removeAll(keepingCapacity: true)
-                fieldStart = 0
-            } else {
-                buffer.append(10)  // the newline inside a quoted field
+                try bounds.withUnsafeBufferPointer { b in
+                    try body(CSVRecord(data: line, bounds: b), number)
+                }
+                return
             }
-            var i = 0
-            let n = line.count
-            while i < n {
-                let b = line[i]
-                if inQuotes {
-                    if b == 34 {
-                        if i + 1 < n && line[i + 1] == 34 {
-                            buffer.append(34)
-                            i += 2
-                            continue
-                        }
-                        inQuotes = false
-                    } else {
-                        buffer.append(b)
+            bounds.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: true)
+            fieldStart = 0
+        } else {
+            buffer.append(10)  // the newline inside a quoted field
+        }
+        var i = 0
+        let n = line.count
+        while i < n {
+            let b = line[i]
+            if inQuotes {
+                if b == 34 {
+                    if i + 1 < n && line[i + 1] == 34 {
+                        buffer.append(34)
+                        i += 2
+                        continue
                     }
-                } else if b == 34 && buffer.count == fieldStart {
-                    inQuotes = true
-                } else if b == delimiter {
-                    endField()
+                    inQuotes = false
                 } else {
                     buffer.append(b)
                 }
-                i += 1
-            }
-            if !inQuotes {
+            } else if b == 34 && buffer.count == fieldStart {
+                inQuotes = true
+            } else if b == delimiter {
                 endField()
-                try buffer.withUnsafeBufferPointer { data in
-                    try bounds.withUnsafeBufferPointer { b in
-                        try body(CSVRecord(data: data, bounds: b), recordLine)
-                    }
+            } else {
+                buffer.append(b)
+            }
+            i += 1
+        }
+        if !inQuotes {
+            endField()
+            try buffer.withUnsafeBufferPointer { data in
+                try bounds.withUnsafeBufferPointer { b in
+                    try body(CSVRecord(data: data, bounds: b), recordLine)
                 }
             }
-        }
-        if inQuotes {
-            throw IngestError.at(file.displayPath, line: recordLine, "unterminated quoted field (truncated file?)")
         }
     }
 }
