@@ -72,6 +72,24 @@ struct JMeterTests {
         #expect(try JMeterCSVAdapter().parse(InputSet(primary: file)).series == plain.series)
     }
 
+    /// Parallel blocks of a few lines give the serial result, also when a quoted multi-line message
+    /// straddles two blocks, and errors keep their line numbers.
+    @Test func smallParallelBlocksGiveTheSameRun() throws {
+        let whole = try K6T.parse(.jmeterCSV, Self.jtl)
+        let small = try JMeterCSVAdapter(blockSize: 300).parse(InputSet(primary: K6T.file(Self.jtl)))
+        #expect(small.series == whole.series && small.errors == whole.errors && small.load == whole.load)
+        var text = "timeStamp,elapsed,label,success,failureMessage\n"
+        for i in 0..<40 { text += "\(1000 + i),\(i),a,\(i % 3 == 0 ? "false" : "true"),\(i % 3 == 0 ? "\"line one\nline two, \"\"quoted\"\"\"" : "")\n" }
+        let run = try JMeterCSVAdapter(blockSize: 50).parse(InputSet(primary: inline(text, "multi.jtl")))
+        #expect(stat(run, "a", .count) == 40 && stat(run, "a", .errors) == 14)
+        #expect(run.errors.first?.message == "line one\nline two, \"quoted\"")
+        let bad = K6T.errorLocation {
+            _ = try JMeterCSVAdapter(blockSize: 40).parse(InputSet(primary: inline(
+                "timeStamp,elapsed,label,success\n" + (0..<30).map { "\(1000 + $0),5,a,true\n" }.joined() + "1,oops,a,true\n", "bad.jtl")))
+        }
+        #expect(bad?.0.line == 32)
+    }
+
     @Test func anyColumnSetTabsQuotedLabelsAndTransactions() throws {
         let text = """
             timeStamp\telapsed\tlabel\tresponseCode\tresponseMessage\tsuccess

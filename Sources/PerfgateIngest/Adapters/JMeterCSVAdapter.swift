@@ -69,6 +69,30 @@ enum JMeter {
             m.withUTF8 { error(label: label, message: $0) }
         }
 
+        /// Adds `o`'s samples, threads and errors, matching labels and messages by text.
+        mutating func merge(_ o: Accumulator) {
+            for (i, samples) in o.perLabel.enumerated() {
+                var name = o.labels.strings[i]
+                let id = name.withUTF8 { labelID($0) }
+                perLabel[Int(id)].merge(samples)
+            }
+            total.merge(o.total)
+            if let t = o.maxThreads { maxThreads = max(maxThreads ?? t, t) }
+            for key in o.errorOrder {
+                let label = o.labels.strings[Int(key >> 32)]
+                var lb = label
+                let id = lb.withUTF8 { labelID($0) }
+                var message = o.messages.strings[Int(key & 0xFFFF_FFFF)]
+                let mid = message.withUTF8 { bytes -> Int32 in
+                    if let base = bytes.baseAddress { return messages.intern(base, bytes.count) }
+                    return messages.intern("")
+                }
+                let k = Int64(id) << 32 | Int64(mid)
+                if errorCounts[k] == nil { errorOrder.append(k) }
+                errorCounts[k, default: 0] += o.errorCounts[key]!
+            }
+        }
+
         func run(format: InputFormat) -> IngestedRun {
             var run = IngestedRun(tool: JMeter.tool, format: format.rawValue)
             var series: [SeriesResult] = []
@@ -108,6 +132,9 @@ enum JMeter {
 /// and throughput over first start to last end. Transaction Controller parent samples (message
 /// `Number of samples in transaction…`) stay their own label but do not count in the whole run.
 struct JMeterCSVAdapter: ResultAdapter {
+    /// Bytes per parallel block (tests make it small to cross block boundaries).
+    var blockSize = 4 << 20
+
     static let delimiters: [UInt8] = [44, 9, 59, 124]  // , \t ; |
 
     /// The delimiter whose split of `header` has both `elapsed` and `label`, if any.
@@ -133,10 +160,80 @@ struct JMeterCSVAdapter: ResultAdapter {
                 "the first line is not a JMeter CSV header with \"elapsed\" and \"label\" columns (JMeter writes it unless jmeter.save.saveservice.print_field_names=false; set it to true)")
         }
         var parser = Parser(path: path)
-        try CSVReader(file).forEachRawRecord(delimiter: delimiter) { r, line in try parser.record(r, line) }
+        // The header, then the rows on several threads (blocks of whole lines). A quoted field that
+        // spans lines (a multi-line failure message) can straddle two blocks: then the file is
+        // parsed again serially, which is always correct.
+        var header = RawCSVState(delimiter: delimiter)
+        var firstLine: [UInt8] = Array(Sniff.firstLine(file.head(1 << 20)).utf8)
+        try firstLine.withUnsafeMutableBufferPointer { line in
+            try header.feed(UnsafeBufferPointer(line), 1) { r, _ in try parser.header(r) }
+        }
+        firstLine = []
+        let parallel = header.inQuotes || parser.width == 0 ? false : try parseInParallel(file, delimiter: delimiter, parser: &parser)
+        if !parallel {
+            parser = Parser(path: path)
+            try CSVReader(file).forEachRawRecord(delimiter: delimiter) { r, line in try parser.record(r, line) }
+        }
         guard parser.width > 0 else { throw IngestError.at(path, line: 1, column: 1, "file is empty") }
         guard parser.rows > 0 else { throw IngestError.at(path, line: 2, "no samples after the header") }
         return parser.acc.run(format: .jmeterCSV)
+    }
+
+    /// One block's parse: its rows in a fresh accumulator, or the error on a line of the block.
+    private final class BlockResult: @unchecked Sendable {
+        var parser: Parser
+        var error: (any Error)?
+        var lines = 0
+        var endsInQuotes = false
+        init(parser: Parser) { self.parser = parser }
+    }
+
+    /// Parses the rows after the header in parallel blocks into `parser` (whose header is read).
+    /// Returns false when a quoted field straddles two blocks (then nothing is merged that matters:
+    /// the caller parses serially).
+    private func parseInParallel(_ file: InputFile, delimiter: UInt8, parser: inout Parser) throws -> Bool {
+        let template = parser
+        var index = 0
+        var linesBefore = 0
+        var straddles = false
+        var merged = template
+        try ParallelBlocks.run(
+            file, blockSize: blockSize,
+            job: { bytes -> (Int, [UInt8]) in
+                defer { index += 1 }
+                return (index, bytes)
+            },
+            work: { job in
+                let (i, bytes) = job
+                let result = BlockResult(parser: template)
+                var state = RawCSVState(delimiter: delimiter)
+                do {
+                    result.lines = try InputFile.forEachLine(in: bytes, after: 0) { line, number in
+                        // The first block starts with the header, already read.
+                        if i == 0 && number == 1 { return }
+                        try state.feed(line, number) { r, n in try result.parser.record(r, n) }
+                    }
+                } catch {
+                    result.error = error
+                }
+                result.endsInQuotes = state.inQuotes
+                return result
+            },
+            merge: { _, result in
+                guard !straddles else { return }
+                if result.endsInQuotes {
+                    straddles = true
+                    return
+                }
+                if let error = result.error {
+                    throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error
+                }
+                merged.merge(result.parser)
+                linesBefore += result.lines
+            })
+        guard !straddles else { return false }
+        parser = merged
+        return true
     }
 
     /// The parse state, fed one record at a time (one exclusivity check per record).
@@ -150,6 +247,12 @@ struct JMeterCSVAdapter: ResultAdapter {
         var scratch: [UInt8] = []
 
         init(path: String) { self.path = path }
+
+        /// Adds another block's rows (in file order: first-seen orders are kept).
+        mutating func merge(_ o: Parser) {
+            rows += o.rows
+            acc.merge(o.acc)
+        }
 
         mutating func header(_ r: CSVRecord) throws {
             var names: [String] = []
