@@ -38,12 +38,27 @@ extension Stats {
         /// two samples rounds as Gatling prints it (`441.5` → 442, where `a + t·(b − a)` gives
         /// `441.49999999999994`). It may differ from ``type7(_:_:)`` by an ulp.
         public static func type7(buckets: [WeightedValue], _ p: Double) -> Double {
-            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
-            let n = b.reduce(UInt64(0)) { $0 + $1.count }
-            guard n > 0, p >= 0, p <= 1 else { return .nan }
-            let h = Double(n - 1) * p
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            let h = Double(w.n - 1) * p
             let lo = UInt64(h.rounded(.down))
-            func value(at r: UInt64) -> Double {
+            if lo >= w.n - 1 { return w.value(atRank: w.n - 1) }
+            let t = h - Double(lo)
+            return w.value(atRank: lo) * (1 - t) + w.value(atRank: lo + 1) * t
+        }
+
+        /// Values with multiplicities, ascending, read by 0-based rank (the weighted rules share it).
+        struct Ranked {
+            let b: [WeightedValue]
+            let n: UInt64
+
+            init(_ buckets: [WeightedValue]) {
+                b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+                n = b.reduce(UInt64(0)) { $0 + $1.count }
+            }
+
+            /// The value at 0-based rank `r` (the last value past the end).
+            func value(atRank r: UInt64) -> Double {
                 var seen: UInt64 = 0
                 for bucket in b {
                     seen += bucket.count
@@ -51,11 +66,6 @@ extension Stats {
                 }
                 return b[b.count - 1].value
             }
-            if lo >= n - 1 { return b[b.count - 1].value }
-            let t = h - Double(lo)
-            let a = value(at: lo)
-            let c = value(at: lo + 1)
-            return a * (1 - t) + c * t
         }
 
         /// Nearest rank: `sorted[ceil(n·p − 1e-9) − 1]`, rank clamped to 1…n (stats.md §9.7).
@@ -75,15 +85,10 @@ extension Stats {
 
         /// Locust's rule over a bucket histogram (`calculate_response_time_percentile`).
         public static func locustRule(buckets: [WeightedValue], _ p: Double) -> Double {
-            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
-            let n = b.reduce(UInt64(0)) { $0 + $1.count }
-            guard n > 0, p >= 0, p <= 1 else { return .nan }
-            let index = min(UInt64((Double(n) * p).rounded(.down)), n - 1)
-            var seen: UInt64 = 0
-            for bucket in b {
-                seen += bucket.count
-                if index < seen { return bucket.value }
-            }
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            return w.value(atRank: min(UInt64((Double(w.n) * p).rounded(.down)), w.n - 1))
+        }
             return b[b.count - 1].value
         }
 
@@ -91,42 +96,25 @@ extension Stats {
         /// the minimum below 1, the maximum from `n` on, else `lo + d·(hi − lo)`. This is Apache
         /// Commons Math's `Percentile` default, which JMeter's dashboard (`statistics.json`) uses.
         public static func type6(buckets: [WeightedValue], _ p: Double) -> Double {
-            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
-            let n = b.reduce(UInt64(0)) { $0 + $1.count }
-            guard n > 0, p >= 0, p <= 1 else { return .nan }
-            let pos = p * (Double(n) + 1)
-            if pos < 1 { return b[0].value }
-            if pos >= Double(n) { return b[b.count - 1].value }
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            let pos = p * (Double(w.n) + 1)
+            if pos < 1 { return w.value(atRank: 0) }
+            if pos >= Double(w.n) { return w.value(atRank: w.n - 1) }
             let floorPos = pos.rounded(.down)
             let d = pos - floorPos
             // 0-based ranks floor(pos) − 1 and floor(pos).
-            let rank = UInt64(floorPos) - 1
-            func value(at r: UInt64) -> Double {
-                var seen: UInt64 = 0
-                for bucket in b {
-                    seen += bucket.count
-                    if r < seen { return bucket.value }
-                }
-                return b[b.count - 1].value
-            }
-            let lower = value(at: rank)
-            let upper = value(at: rank + 1)
+            let lower = w.value(atRank: UInt64(floorPos) - 1)
+            let upper = w.value(atRank: UInt64(floorPos))
             return lower + d * (upper - lower)
         }
 
         /// hey's rule (`requester/print.go`): the first 0-based index `i` with `⌊100·i/n⌋ ≥ 100·p`,
         /// i.e. `sorted[⌈n·p⌉]`, clamped to the last value.
         public static func heyRule(buckets: [WeightedValue], _ p: Double) -> Double {
-            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
-            let n = b.reduce(UInt64(0)) { $0 + $1.count }
-            guard n > 0, p >= 0, p <= 1 else { return .nan }
-            let index = min(UInt64((Double(n) * p - 1e-9).rounded(.up)), n - 1)
-            var seen: UInt64 = 0
-            for bucket in b {
-                seen += bucket.count
-                if index < seen { return bucket.value }
-            }
-            return b[b.count - 1].value
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            return w.value(atRank: min(UInt64((Double(w.n) * p - 1e-9).rounded(.up)), w.n - 1))
         }
 
         /// Locust's response-time bucket key (ms): 1 ms below 100, 10 ms below 1000, 100 ms below 10 000,
