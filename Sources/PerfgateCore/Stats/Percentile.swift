@@ -89,8 +89,6 @@ extension Stats {
             guard w.n > 0, p >= 0, p <= 1 else { return .nan }
             return w.value(atRank: min(UInt64((Double(w.n) * p).rounded(.down)), w.n - 1))
         }
-            return b[b.count - 1].value
-        }
 
         /// Hyndman–Fan type 6 over exact values with multiplicities: position `p·(n+1)` (1-based),
         /// the minimum below 1, the maximum from `n` on, else `lo + d·(hi − lo)`. This is Apache
