@@ -64,6 +64,10 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case heyText = "hey"
     /// hey `-o csv` (one row per request).
     case heyCSV = "hey-csv"
+    /// vegeta `report -type=json`.
+    case vegetaReport = "vegeta-report"
+    /// vegeta `encode --to json` (NDJSON, one result per line; plain or gzip).
+    case vegetaEncode = "vegeta-json"
     // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
@@ -90,6 +94,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .abGnuplot: ApacheBenchGnuplotAdapter()
         case .heyText: HeyTextAdapter()
         case .heyCSV: HeyCSVAdapter()
+        case .vegetaReport: VegetaReportAdapter()
+        case .vegetaEncode: VegetaEncodeAdapter()
         case .native: NativeJSONAdapter()
         }
     }
@@ -116,6 +122,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .abGnuplot: "ab -g per-request TSV"
         case .heyText: "hey summary"
         case .heyCSV: "hey -o csv"
+        case .vegetaReport: "vegeta report -type=json"
+        case .vegetaEncode: "vegeta encode --to json (.gz ok)"
         case .native: "perfgate native JSON"
         }
     }
