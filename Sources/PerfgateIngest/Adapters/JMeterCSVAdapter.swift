@@ -50,15 +50,25 @@ enum JMeter {
         }
 
         /// Counts one failure of `label` with the message `bytes`.
+        /// The last message id of each label: failures of one label mostly repeat one message.
+        var lastMessage: [Int32] = []
+        /// Distinct messages kept; failures with further messages are counted under one catch-all.
+        static let messageCap = 10_000
+
         mutating func error(label: Int32, message bytes: UnsafeBufferPointer<UInt8>) {
-            let id: Int32
-            if let base = bytes.baseAddress {
-                // Bound the memory a file with a unique message per sample can take.
-                guard messages.count < 10_000 else { return }
-                id = messages.intern(base, bytes.count)
-            } else {
-                id = messages.intern("")
+            let l = Int(label)
+            while lastMessage.count <= l { lastMessage.append(-1) }
+            var empty: UInt8 = 0
+            let id: Int32 = withUnsafePointer(to: &empty) { emptyPointer in
+                let base = bytes.baseAddress ?? emptyPointer
+                let cached = lastMessage[l]
+                if cached >= 0 && messages.equals(cached, base, bytes.count) { return cached }
+                if messages.count >= Self.messageCap {
+                    return messages.intern("(more distinct failure messages than perfgate keeps)")
+                }
+                return messages.intern(base, bytes.count)
             }
+            lastMessage[l] = id
             let key = Int64(label) << 32 | Int64(id)
             if errorCounts[key] == nil { errorOrder.append(key) }
             errorCounts[key, default: 0] += 1
