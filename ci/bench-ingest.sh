@@ -3,22 +3,33 @@
 # (Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson, Point lines repeated), times
 # `wc -l` on it as the floor, then `perfgate ingest` (parse + SHA-256 of the file + one SQLite
 # transaction) with wall time, CPU time and peak RSS. Targets: >= 300 MB/s, peak RSS < 100 MB.
-# Usage: ci/bench-ingest.sh [SIZE_MB]   (the file is deleted afterwards)
+# `ci/bench-ingest.sh jmeter [SIZE_MB]` does the same with a JMeter CSV JTL built from the real
+# corpus JTL (Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl, header once,
+# rows repeated); same targets.
+# Usage: ci/bench-ingest.sh [jmeter] [SIZE_MB]   (the file is deleted afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+KIND=k6
+if [[ "${1:-}" == "jmeter" ]]; then KIND=jmeter; shift; fi
 SIZE_MB="${1:-1024}"
 BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
 swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
 BIN="$BUILD_DIR/release/perfgate"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-python3 - "$WORK/points.ndjson" "$SIZE_MB" <<'PY'
+if [[ "$KIND" == jmeter ]]; then DATA="$WORK/results.jtl"; else DATA="$WORK/points.ndjson"; fi
+python3 - "$DATA" "$SIZE_MB" "$KIND" <<'PY'
 import sys
-src = "Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson"
-out, size_mb = sys.argv[1], int(sys.argv[2])
-lines = open(src, "rb").read().splitlines(keepends=True)
-head = b"".join(l for l in lines if b'"type":"Metric"' in l)
-body = b"".join(l for l in lines if b'"type":"Metric"' not in l)
+out, size_mb, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if kind == "jmeter":
+    src = "Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl"
+    lines = open(src, "rb").read().splitlines(keepends=True)
+    head, body = lines[0], b"".join(lines[1:])
+else:
+    src = "Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson"
+    lines = open(src, "rb").read().splitlines(keepends=True)
+    head = b"".join(l for l in lines if b'"type":"Metric"' in l)
+    body = b"".join(l for l in lines if b'"type":"Metric"' not in l)
 block = body * max(1, (8 << 20) // len(body))
 with open(out, "wb") as f:
     f.write(head)
@@ -26,16 +37,16 @@ with open(out, "wb") as f:
     while written < size_mb << 20:
         f.write(block); written += len(block)
 PY
-BYTES=$(stat -c %s "$WORK/points.ndjson")
+BYTES=$(stat -c %s "$DATA")
 MB=$(python3 -c "print(f'{$BYTES/1048576:.0f}')")
-echo "file: $MB MB of real k6 --out json points"
-cat "$WORK/points.ndjson" > /dev/null   # warm the page cache for both measurements
+if [[ "$KIND" == jmeter ]]; then echo "file: $MB MB of real JMeter CSV JTL rows"; else echo "file: $MB MB of real k6 --out json points"; fi
+cat "$DATA" > /dev/null   # warm the page cache for both measurements
 measure() {  # prints "wall_s cpu_s maxrss_kb"
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }
   python3 -c "w,u,s,m=open('$WORK/time').read().split(); print(w, float(u)+float(s), m)"
 }
-read -r wc_wall wc_cpu _ <<<"$(measure wc -l "$WORK/points.ndjson")"
-read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN" ingest "$WORK/points.ndjson" --store "$WORK/h.sqlite" \
+read -r wc_wall wc_cpu _ <<<"$(measure wc -l "$DATA")"
+read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN" ingest "$DATA" --store "$WORK/h.sqlite" \
   --commit 0123456789abcdef0123456789abcdef01234567 --branch main --environment bench --scenario bench)"
 python3 - "$BYTES" "$wc_wall" "$wc_cpu" "$pg_wall" "$pg_cpu" "$pg_rss" <<'PY'
 import sys

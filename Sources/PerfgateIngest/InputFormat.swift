@@ -39,6 +39,36 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case locustCSV = "locust-csv"
     /// Locust `--json` stdout or `--json-file` output.
     case locustJSON = "locust-json"
+    // MARK: load tools (JMeter, Gatling, Artillery, wrk)
+    /// JMeter CSV JTL (any save-service column set, header required; plain or gzip).
+    case jmeterCSV = "jmeter-csv"
+    /// JMeter XML JTL (`<httpSample>` / `<sample>`; plain or gzip).
+    case jmeterXML = "jmeter-xml"
+    /// JMeter HTML dashboard `statistics.json`.
+    case jmeterStatistics = "jmeter-statistics"
+    /// Gatling text `simulation.log` (3.0–3.12; plain or gzip).
+    case gatlingLog = "gatling-log"
+    /// Gatling report `js/stats.json` or `js/global_stats.json`.
+    case gatlingJSON = "gatling-json"
+    /// Artillery `run --output` JSON report (2.x and 1.x).
+    case artilleryJSON = "artillery-json"
+    /// wrk / wrk2 console output.
+    case wrkText = "wrk"
+    /// ApacheBench (`ab`) text report.
+    case abText = "ab"
+    /// ApacheBench `-e` percentage CSV.
+    case abPercentiles = "ab-percentiles"
+    /// ApacheBench `-g` gnuplot TSV (one row per request).
+    case abGnuplot = "ab-gnuplot"
+    /// hey text summary.
+    case heyText = "hey"
+    /// hey `-o csv` (one row per request).
+    case heyCSV = "hey-csv"
+    /// vegeta `report -type=json`.
+    case vegetaReport = "vegeta-report"
+    /// vegeta `encode --to json` (NDJSON, one result per line; plain or gzip).
+    case vegetaEncode = "vegeta-json"
+    // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
 
@@ -69,6 +99,21 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .k6CSV: K6CSVAdapter()
         case .locustCSV: LocustCSVAdapter()
         case .locustJSON: LocustJSONAdapter()
+        // load tools
+        case .jmeterCSV: JMeterCSVAdapter()
+        case .jmeterXML: JMeterXMLAdapter()
+        case .jmeterStatistics: JMeterStatisticsAdapter()
+        case .gatlingLog: GatlingLogAdapter()
+        case .gatlingJSON: GatlingStatsAdapter()
+        case .artilleryJSON: ArtilleryAdapter()
+        case .wrkText: WrkTextAdapter()
+        case .abText: ApacheBenchTextAdapter()
+        case .abPercentiles: ApacheBenchPercentilesAdapter()
+        case .abGnuplot: ApacheBenchGnuplotAdapter()
+        case .heyText: HeyTextAdapter()
+        case .heyCSV: HeyCSVAdapter()
+        case .vegetaReport: VegetaReportAdapter()
+        case .vegetaEncode: VegetaEncodeAdapter()
         case .native: NativeJSONAdapter()
         // microbenchmarks
         case .hyperfineJSON: HyperfineAdapter()
@@ -91,6 +136,21 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .k6CSV: "k6 --out csv (.gz ok)"
         case .locustCSV: "Locust --csv set (_stats.csv + siblings)"
         case .locustJSON: "Locust --json / --json-file"
+        // load tools
+        case .jmeterCSV: "JMeter CSV JTL (.gz ok)"
+        case .jmeterXML: "JMeter XML JTL (.gz ok)"
+        case .jmeterStatistics: "JMeter dashboard statistics.json"
+        case .gatlingLog: "Gatling text simulation.log, 3.0-3.12 (.gz ok)"
+        case .gatlingJSON: "Gatling js/stats.json or js/global_stats.json"
+        case .artilleryJSON: "Artillery --output JSON report"
+        case .wrkText: "wrk / wrk2 console output"
+        case .abText: "ApacheBench (ab) report"
+        case .abPercentiles: "ab -e percentage CSV"
+        case .abGnuplot: "ab -g per-request TSV"
+        case .heyText: "hey summary"
+        case .heyCSV: "hey -o csv"
+        case .vegetaReport: "vegeta report -type=json"
+        case .vegetaEncode: "vegeta encode --to json (.gz ok)"
         case .native: "perfgate native JSON"
         // microbenchmarks
         case .hyperfineJSON: "hyperfine --export-json"

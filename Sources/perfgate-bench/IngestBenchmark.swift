@@ -5,32 +5,56 @@ import PerfgateIngest
 /// `perfgate-bench ingest-ndjson [--size-mb 1024] [--source FILE]`: builds a large k6 NDJSON file by
 /// repeating a real k6 `--out json` sample, times `wc -l` on it (the I/O floor), times the k6-json
 /// adapter in-process, prints MB/s and peak RSS, then deletes the file.
+///
+/// `perfgate-bench ingest-jtl [--size-mb 1024] [--source FILE]`: the same for the JMeter CSV JTL
+/// adapter, repeating the sample rows of the real corpus JTL under its header.
 enum IngestBenchmark {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
     static func run(_ args: [String]) {
+        run(
+            args, format: .k6JSON, name: "points.ndjson",
+            source: repository.appendingPathComponent("Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson").path
+        ) { _, line in line.range(of: Data(#""type":"Metric""#.utf8)) != nil }
+    }
+
+    static func runJTL(_ args: [String]) {
+        run(
+            args, format: .jmeterCSV, name: "results.jtl",
+            source: repository.appendingPathComponent("Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl").path
+        ) { index, _ in index == 0 }
+    }
+
+    /// Builds the file from `source`: lines for which `keepOnce(index, line)` holds are written once
+    /// at the top, the others repeated up to the size; then times `wc -l` and the `format` adapter.
+    static func run(
+        _ args: [String], format: InputFormat, name: String, source defaultSource: String,
+        keepOnce: (Int, Data) -> Bool
+    ) {
         var sizeMB = 1024
-        var source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson").path
+        var source = defaultSource
         var i = 1
         while i < args.count {
             switch args[i] {
             case "--size-mb" where i + 1 < args.count: sizeMB = Int(args[i + 1]) ?? sizeMB; i += 2
             case "--source" where i + 1 < args.count: source = args[i + 1]; i += 2
-            default: print("usage: perfgate-bench ingest-ndjson [--size-mb N] [--source FILE]"); exit(64)
+            default: print("usage: perfgate-bench \(args[0]) [--size-mb N] [--source FILE]"); exit(64)
             }
         }
         guard var sample = FileManager.default.contents(atPath: source), !sample.isEmpty else {
             print("cannot read sample \(source)"); exit(66)
         }
         if sample.last != 10 { sample.append(10) }
-        // Keep the Metric lines once; repeat the Point lines.
+        // Keep the header lines once; repeat the others.
         let lines = sample.split(separator: 10, omittingEmptySubsequences: true)
         var head = Data(), body = Data()
-        for l in lines {
-            if l.range(of: Data(#""type":"Metric""#.utf8)) != nil { head.append(l); head.append(10) } else { body.append(l); body.append(10) }
+        for (index, l) in lines.enumerated() {
+            if keepOnce(index, Data(l)) { head.append(l); head.append(10) } else { body.append(l); body.append(10) }
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perfgate-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("points.ndjson").path
+        let path = dir.appendingPathComponent(name).path
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let out = FileHandle(forWritingAtPath: path) else { print("cannot write \(path)"); exit(73) }
@@ -70,7 +94,7 @@ enum IngestBenchmark {
         let cpu0 = cpuSeconds(RUSAGE_SELF)
         let run: IngestedRunSummary
         do {
-            let r = try InputFormat.k6JSON.adapter.parse(InputSet(primary: InputFile(path: path)))
+            let r = try format.adapter.parse(InputSet(primary: InputFile(path: path)))
             let count = r.series.first { $0.key.endpoint.isEmpty && $0.key.metric == "http_req_duration" }?.stats[.count] ?? 0
             run = IngestedRunSummary(series: r.series.count, requests: count)
         } catch {

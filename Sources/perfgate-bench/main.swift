@@ -18,6 +18,10 @@ if name == "ingest-ndjson" {  // IngestBenchmark.swift
     IngestBenchmark.run(args)
     exit(0)
 }
+if name == "ingest-jtl" {  // IngestBenchmark.swift
+    IngestBenchmark.runJTL(args)
+    exit(0)
+}
 if name == "make-check-store" {  // CheckBenchmark.swift
     CheckBenchmark.run(args)
     exit(0)

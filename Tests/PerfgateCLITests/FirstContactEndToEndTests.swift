@@ -180,14 +180,15 @@ struct FirstContactEndToEndTests {
     // MARK: unknown formats
 
     @Test func anUnknownFormatSaysWhatTheFileLooksLikeAndTheWayForward() throws {
-        let jmeter = try write("timeStamp,elapsed,label,responseCode,success\n1714557600000,41,GET /api,200,true\n", "results.jtl")
-        let r = try perfgate(["ingest", jmeter.path, "--store", store] + commitArgs)
+        // A CSV of a home-grown tool (JMeter's JTL, which this test once used, is read now).
+        let homegrown = try write("ts,latency_ms,route,code\n1714557600000,41,GET /api,200\n", "results.csv")
+        let r = try perfgate(["ingest", homegrown.path, "--store", store] + commitArgs)
         #expect(r.status == 65, "\(r)")
-        #expect(r.stderr.contains(#"unknown result format: the file looks like CSV with header "timeStamp,elapsed,label,responseCode,success""#), "\(r)")
+        #expect(r.stderr.contains(#"unknown result format: the file looks like CSV with header "ts,latency_ms,route,code""#), "\(r)")
         #expect(r.stderr.contains("docs/native-format.md") && r.stderr.contains("ask for the format"), "\(r)")
         #expect(!r.stderr.contains("--format"), "no hint that leads to other errors: \(r)")
         let budget = try write(#"{"version": 1, "budgets": [{"max": {"p95": "1s"}}]}"#, "b.json")
-        let c = try perfgate(["check", "--budget", budget.path, jmeter.path, "--store", store] + commitArgs)
+        let c = try perfgate(["check", "--budget", budget.path, homegrown.path, "--store", store] + commitArgs)
         #expect(c.status == 65 && !c.stderr.contains("--format"), "check calls it --input-format: \(c)")
     }
 

@@ -33,6 +33,41 @@ extension Stats {
             return t < 0.5 ? a + t * (b - a) : b - (b - a) * (1 - t)
         }
 
+        /// Type 7 over exact values with multiplicities (Gatling's report rule, before it rounds),
+        /// interpolated as `a·(1−t) + b·t`: Gatling's order of operations, so a level half-way between
+        /// two samples rounds as Gatling prints it (`441.5` → 442, where `a + t·(b − a)` gives
+        /// `441.49999999999994`). It may differ from ``type7(_:_:)`` by an ulp.
+        public static func type7(buckets: [WeightedValue], _ p: Double) -> Double {
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            let h = Double(w.n - 1) * p
+            let lo = UInt64(h.rounded(.down))
+            if lo >= w.n - 1 { return w.value(atRank: w.n - 1) }
+            let t = h - Double(lo)
+            return w.value(atRank: lo) * (1 - t) + w.value(atRank: lo + 1) * t
+        }
+
+        /// Values with multiplicities, ascending, read by 0-based rank (the weighted rules share it).
+        struct Ranked {
+            let b: [WeightedValue]
+            let n: UInt64
+
+            init(_ buckets: [WeightedValue]) {
+                b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
+                n = b.reduce(UInt64(0)) { $0 + $1.count }
+            }
+
+            /// The value at 0-based rank `r` (the last value past the end).
+            func value(atRank r: UInt64) -> Double {
+                var seen: UInt64 = 0
+                for bucket in b {
+                    seen += bucket.count
+                    if r < seen { return bucket.value }
+                }
+                return b[b.count - 1].value
+            }
+        }
+
         /// Nearest rank: `sorted[ceil(n·p − 1e-9) − 1]`, rank clamped to 1…n (stats.md §9.7).
         public static func nearestRank(_ x: [Double], _ p: Double) -> Double {
             let s = x.sorted()
@@ -50,16 +85,34 @@ extension Stats {
 
         /// Locust's rule over a bucket histogram (`calculate_response_time_percentile`).
         public static func locustRule(buckets: [WeightedValue], _ p: Double) -> Double {
-            let b = buckets.filter { $0.count > 0 }.sorted { $0.value < $1.value }
-            let n = b.reduce(UInt64(0)) { $0 + $1.count }
-            guard n > 0, p >= 0, p <= 1 else { return .nan }
-            let index = min(UInt64((Double(n) * p).rounded(.down)), n - 1)
-            var seen: UInt64 = 0
-            for bucket in b {
-                seen += bucket.count
-                if index < seen { return bucket.value }
-            }
-            return b[b.count - 1].value
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            return w.value(atRank: min(UInt64((Double(w.n) * p).rounded(.down)), w.n - 1))
+        }
+
+        /// Hyndman–Fan type 6 over exact values with multiplicities: position `p·(n+1)` (1-based),
+        /// the minimum below 1, the maximum from `n` on, else `lo + d·(hi − lo)`. This is Apache
+        /// Commons Math's `Percentile` default, which JMeter's dashboard (`statistics.json`) uses.
+        public static func type6(buckets: [WeightedValue], _ p: Double) -> Double {
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            let pos = p * (Double(w.n) + 1)
+            if pos < 1 { return w.value(atRank: 0) }
+            if pos >= Double(w.n) { return w.value(atRank: w.n - 1) }
+            let floorPos = pos.rounded(.down)
+            let d = pos - floorPos
+            // 0-based ranks floor(pos) − 1 and floor(pos).
+            let lower = w.value(atRank: UInt64(floorPos) - 1)
+            let upper = w.value(atRank: UInt64(floorPos))
+            return lower + d * (upper - lower)
+        }
+
+        /// hey's rule (`requester/print.go`): the first 0-based index `i` with `⌊100·i/n⌋ ≥ 100·p`,
+        /// i.e. `sorted[⌈n·p⌉]`, clamped to the last value.
+        public static func heyRule(buckets: [WeightedValue], _ p: Double) -> Double {
+            let w = Ranked(buckets)
+            guard w.n > 0, p >= 0, p <= 1 else { return .nan }
+            return w.value(atRank: min(UInt64((Double(w.n) * p - 1e-9).rounded(.up)), w.n - 1))
         }
 
         /// Locust's response-time bucket key (ms): 1 ms below 100, 10 ms below 1000, 100 ms below 10 000,

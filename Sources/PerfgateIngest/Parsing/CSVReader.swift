@@ -13,66 +13,146 @@ public struct CSVReader {
     /// Calls `body` with each record's fields and the line on which the record starts.
     public func forEachRecord(_ body: ([String], Int) throws -> Void) throws {
         var fields: [String] = []
-        var field: [UInt8] = []
-        var inQuotes = false
-        var recordLine = 1
-        var pendingRecord = false
-        func finishField(_ line: Int) throws {
-            // Drop stray CRs at the end of unquoted fields (\r\r\n).
-            while field.last == 13 { field.removeLast() }
-            guard let s = String(validating: field, as: UTF8.self) else {
-                throw IngestError.at(file.displayPath, line: line, "invalid UTF-8 in field \(fields.count + 1)")
-            }
-            fields.append(s)
-            field.removeAll(keepingCapacity: true)
-        }
-        try file.forEachLine { line, number in
-            if !inQuotes {
-                recordLine = number
-                if line.isEmpty { return }  // blank line between records
-            } else {
-                field.append(10)  // the newline inside a quoted field
-            }
-            var i = 0
-            let n = line.count
-            while i < n {
-                let b = line[i]
-                if inQuotes {
-                    if b == 34 {
-                        if i + 1 < n && line[i + 1] == 34 {
-                            field.append(34)
-                            i += 2
-                            continue
-                        }
-                        inQuotes = false
-                    } else {
-                        field.append(b)
-                    }
-                } else if b == 34 && field.isEmpty {
-                    inQuotes = true
-                } else if b == 44 {
-                    try finishField(number)
-                } else {
-                    field.append(b)
+        try forEachRawRecord { record, line in
+            fields.removeAll(keepingCapacity: true)
+            for i in 0..<record.count {
+                guard let s = record.string(i) else {
+                    throw IngestError.at(file.displayPath, line: line, "invalid UTF-8 in field \(i + 1)")
                 }
-                i += 1
+                fields.append(s)
             }
-            pendingRecord = true
-            if !inQuotes {
-                try finishField(number)
-                let record = fields
-                fields.removeAll(keepingCapacity: true)
-                pendingRecord = false
-                try body(record, recordLine)
+            try body(fields, line)
+        }
+    }
+
+    /// Calls `body` with each record as bytes (valid only during the call) and the line on which the
+    /// record starts; `delimiter` is `,` by default (JMeter can write `\t` or `;`). Lines without a
+    /// quote are split in place, without copying; quoted fields are unescaped into a reused buffer.
+    /// Trailing `\r`s of every field are dropped (`\r\r\n` line ends); blank lines are skipped.
+    public func forEachRawRecord(delimiter: UInt8 = 44, _ body: (CSVRecord, Int) throws -> Void) throws {
+        // All state lives in one struct fed line by line: one exclusivity check per line, not per byte.
+        var state = RawCSVState(delimiter: delimiter)
+        try file.forEachLine { line, number in try state.feed(line, number, body) }
+        if state.inQuotes {
+            throw IngestError.at(file.displayPath, line: state.recordLine, "unterminated quoted field (truncated file?)")
+        }
+    }
+}
+
+/// The state of ``CSVReader/forEachRawRecord(delimiter:_:)`` between lines.
+struct RawCSVState {
+    let delimiter: UInt8
+    var bounds: [Int] = []  // start, end pairs
+    var buffer: [UInt8] = []
+    var inQuotes = false
+    var recordLine = 1
+    var fieldStart = 0
+
+    init(delimiter: UInt8) { self.delimiter = delimiter }
+
+    private mutating func endField() {
+        var end = buffer.count
+        while end > fieldStart && buffer[end - 1] == 13 { end -= 1 }
+        bounds.append(fieldStart)
+        bounds.append(end)
+        fieldStart = buffer.count
+    }
+
+    mutating func feed(_ line: UnsafeBufferPointer<UInt8>, _ number: Int, _ body: (CSVRecord, Int) throws -> Void) throws {
+        if !inQuotes {
+            recordLine = number
+            if line.isEmpty { return }  // blank line between records
+            guard let base = line.baseAddress else { return }
+            if memchr(base, 34, line.count) == nil {
+                // Fast path: no quotes, split in place.
+                bounds.removeAll(keepingCapacity: true)
+                let n = line.count
+                var start = 0
+                var i = 0
+                while i <= n {
+                    if i == n || base[i] == delimiter {
+                        var e = i
+                        while e > start && base[e - 1] == 13 { e -= 1 }
+                        bounds.append(start)
+                        bounds.append(e)
+                        start = i + 1
+                    }
+                    i += 1
+                }
+                try bounds.withUnsafeBufferPointer { b in
+                    try body(CSVRecord(data: line, bounds: b), number)
+                }
+                return
+            }
+            bounds.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: true)
+            fieldStart = 0
+        } else {
+            buffer.append(10)  // the newline inside a quoted field
+        }
+        var i = 0
+        let n = line.count
+        while i < n {
+            let b = line[i]
+            if inQuotes {
+                if b == 34 {
+                    if i + 1 < n && line[i + 1] == 34 {
+                        buffer.append(34)
+                        i += 2
+                        continue
+                    }
+                    inQuotes = false
+                } else {
+                    buffer.append(b)
+                }
+            } else if b == 34 && buffer.count == fieldStart {
+                inQuotes = true
+            } else if b == delimiter {
+                endField()
+            } else {
+                buffer.append(b)
+            }
+            i += 1
+        }
+        if !inQuotes {
+            endField()
+            try buffer.withUnsafeBufferPointer { data in
+                try bounds.withUnsafeBufferPointer { b in
+                    try body(CSVRecord(data: data, bounds: b), recordLine)
+                }
             }
         }
-        if inQuotes {
-            throw IngestError.at(file.displayPath, line: recordLine, "unterminated quoted field (truncated file?)")
-        }
-        if pendingRecord {
-            try finishField(recordLine)
-            try body(fields, recordLine)
-        }
+    }
+}
+
+/// One CSV record as bytes: valid only inside the ``CSVReader/forEachRawRecord(delimiter:_:)`` call.
+public struct CSVRecord {
+    let data: UnsafeBufferPointer<UInt8>
+    /// start, end pairs into `data`.
+    let bounds: UnsafeBufferPointer<Int>
+
+    /// Number of fields.
+    public var count: Int { bounds.count / 2 }
+
+    /// The bytes of field `i` (0-based).
+    @inline(__always)
+    public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let s = bounds[2 * i]
+        let e = bounds[2 * i + 1]
+        guard let base = data.baseAddress, e > s else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: base + s, count: e - s)
+    }
+
+    /// Field `i` as a string; nil when it is not valid UTF-8.
+    public func string(_ i: Int) -> String? { String(validating: bytes(i), as: UTF8.self) }
+
+    /// True when field `i` is exactly `text` (ASCII).
+    @inline(__always)
+    public func equals(_ i: Int, _ text: StaticString) -> Bool {
+        let b = bytes(i)
+        guard b.count == text.utf8CodeUnitCount else { return false }
+        if b.isEmpty { return true }
+        return memcmp(b.baseAddress!, text.utf8Start, b.count) == 0
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 public enum ContentSketch {
     public static func describe(head: [UInt8]) -> String {
         if head.isEmpty { return "an empty file" }
+        if let known = recognisedLoadTool(head) { return known }
         if head.contains(0) || String(validatingUTF8CString: head) == nil { return "binary data" }
         let text = Sniff.text(head)
         let first = Sniff.firstByte(head)
@@ -64,6 +65,30 @@ public enum ContentSketch {
             if numbers.count == 4, numbers.allSatisfy({ Double($0) != nil }) {
                 return "Criterion's tukey.json (outlier fences): ingest the benchmark's directory (new/estimates.json, format criterion)"
             }
+        }
+        return nil
+    }
+
+    // MARK: load tools
+
+    /// Files of load tools that perfgate recognises but does not read, with the way forward.
+    static func recognisedLoadTool(_ head: [UInt8]) -> String? {
+        // Gatling 3.13+ binary simulation.log: record 0 (RUN), a big-endian length, the version.
+        if head.count >= 8, head[0] == 0, head[1] == 0, head[2] == 0, head[3] == 0, head[4] > 0, head[4] < 32,
+            head.count >= 5 + Int(head[4]),
+            let version = String(bytes: head[5..<(5 + Int(head[4]))], encoding: .ascii),
+            version.first?.isNumber == true, version.allSatisfy({ $0.isNumber || $0 == "." || $0.isLetter || $0 == "-" })
+        {
+            return "a Gatling binary simulation.log (version \(version); Gatling 3.13+ writes a binary log perfgate does not "
+                + "read): ingest the report's js/stats.json or js/global_stats.json instead (Gatling up to 3.13.4), or a "
+                + "simulation.log from Gatling 3.12 or older"
+        }
+        let text = Sniff.text(head)
+        if Sniff.firstByte(head) == UInt8(ascii: "{"), text.contains("\"simulationId\""), text.contains("\"assertions\"") {
+            return "a Gatling assertions.json (assertion outcomes, no measurements): ingest js/stats.json or simulation.log of the same run"
+        }
+        if text.hasPrefix("<testsuite"), text.contains("tests=") {
+            return "a JUnit XML file (Gatling's js/assertions.xml or a test report; no measurements): ingest the run's result file instead"
         }
         return nil
     }
