@@ -55,6 +55,8 @@ enum StoreFileKind: Equatable {
         case .failure(let code, _) where busy(code): return .needsRecovery
         case .failure: return .foreign(tables: tables)
         }
+        // GRDB commits its empty migrations table before the first migration: a store being created.
+        if applied.isEmpty && tables == ["grdb_migrations"] { return .empty }
         guard let first = known.first, applied.contains(first) else { return .foreign(tables: tables) }
         let unknown = applied.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty { return .newer(unknown: unknown) }
