@@ -16,23 +16,9 @@ struct BaselineGitEndToEndTests {
 
     @discardableResult
     func git(_ args: [String], date: Int = 1) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git", "-C", dir.path] + args
-        let stamp = String(format: "2026-03-%02dT12:00:00Z", date)
-        p.environment = ProcessInfo.processInfo.environment.merging(
-            [
-                "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-                "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp,
-            ], uniquingKeysWith: { $1 })
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "git \(args)")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try runGit(args, in: dir, date: date)
+        #expect(r.status == 0, "git \(args)")
+        return r.output
     }
 
     /// Builds the repository; returns the shas by name (c1…c6, f1).
