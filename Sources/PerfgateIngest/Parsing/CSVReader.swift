@@ -32,6 +32,12 @@ public struct CSVReader {
                 if line.isEmpty { return }  // blank line between records
             } else {
                 field.append(10)  // the newline inside a quoted field
+                // A quoted field spanning lines is held whole: the line limit applies to it too.
+                if field.count + line.count > Limits.maxLineBytes {
+                    throw IngestError.at(
+                        file.displayPath, line: recordLine,
+                        "quoted field is longer than \(Limits.describe(Limits.maxLineBytes)), the limit for a line (see \"Limits\" in the README)")
+                }
             }
             var i = 0
             let n = line.count
