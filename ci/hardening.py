@@ -194,18 +194,9 @@ def hostile(pg, work):
         open(f, "wb").write(data)
         before = store_state(store)
         args = ["import", f, "--store", store] if "history" in name else ingest_args(store, "c" * 40, f)
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", pg] + args, cwd=d, env=ENV, capture_output=True, text=True, timeout=60)
-        rss = int(r.stderr.strip().splitlines()[-1]) if r.stderr.strip().splitlines()[-1].isdigit() else 0
+        r, rss = measured(pg, args, d, timeout=60)
         peak = max(peak, rss)
-        err = "\n".join(r.stderr.strip().splitlines()[:-1])
-        if r.returncode != code:
-            fail(f"hostile '{name}': exit {r.returncode}, expected {code}: {err[:300]}")
-        elif where and not re.search(where, err):
-            fail(f"hostile '{name}': message does not locate the problem ({where!r}): {err[:300]}")
-        else:
-            refused += 1
-        if store_state(store) != before:
-            fail(f"hostile '{name}': the store changed")
+        refused += judged("hostile", name, r, code, where, store, before)
         os.remove(f)
 
     # Foreign files at the --store path are never modified.
@@ -231,6 +222,23 @@ def hostile(pg, work):
     total = len(cases) + 4
     print(f"hostile input: {refused} of {total} refused with their location and the store unchanged; "
           f"peak RSS {peak / 1024:.1f} MB")
+
+
+def judged(group, name, r, code, where, store, before, rss=0, bound_mb=None):
+    """The assertions on one refused input: exit code, a message locating the problem, peak RSS within
+    bound_mb (when given), the store unchanged. True when it was refused as it should be."""
+    ok = False
+    if r.returncode != code:
+        fail(f"{group} '{name}': exit {r.returncode}, expected {code}: {r.stderr[:300]}")
+    elif where and not re.search(where, r.stderr):
+        fail(f"{group} '{name}': message does not locate the problem ({where!r}): {r.stderr[:300]}")
+    elif bound_mb is not None and rss > bound_mb << 10:
+        fail(f"{group} '{name}': peak RSS {rss / 1024:.0f} MB, over {bound_mb} MB")
+    else:
+        ok = True
+    if store_state(store) != before:
+        fail(f"{group} '{name}': the store changed")
+    return ok
 
 
 def measured(pg, args, cwd, timeout=120):
@@ -299,16 +307,7 @@ def limits(pg, work):
         before = store_state(store)
         r, rss = measured(pg, args or ingest_args(store, "c" * 40, f), d)
         figures.append(f"{name}: {rss / 1024:.0f} MB")
-        if r.returncode != 65:
-            fail(f"limits '{name}': exit {r.returncode}, expected 65: {r.stderr[:300]}")
-        elif not re.search(where, r.stderr):
-            fail(f"limits '{name}': message does not locate the problem ({where!r}): {r.stderr[:300]}")
-        elif rss > bound << 10:
-            fail(f"limits '{name}': peak RSS {rss / 1024:.0f} MB, over {bound} MB")
-        else:
-            refused += 1
-        if store_state(store) != before:
-            fail(f"limits '{name}': the store changed")
+        refused += judged("limits", name, r, 65, where, store, before, rss=rss, bound_mb=bound)
         os.remove(f)
     print(f"limits: {refused} of {len(cases)} refused at their line in bounded memory, store unchanged; peak RSS "
           + "; ".join(figures))
