@@ -159,15 +159,16 @@ extension PerfgateCommand {
                 // without its `sources`. A run without sources is keyed by a digest of its statistics.
                 var present = 0
                 var fresh: [(IngestedRun, RunContext)] = []
+                // Identities of the runs already taken from the files, so each run is compared once
+                // (not with every earlier one again: quadratic in the file's runs).
+                var taken = Set<[String]>()
                 for (run, context) in items {
                     let key = HistoryFile.contentKey(run.series)
+                    let identity = [context.commit.sha, context.scenario, context.environment, key]
                     let stored = try store.runRefs(
                         branch: nil, scenario: context.scenario, environment: context.environment, commit: context.commit.sha)
-                    let storedSeries = try store.series(runIds: stored.map(\.id), withDistributions: false)
-                    if storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key })
-                        || fresh.contains(where: { $0.1.commit.sha == context.commit.sha && $0.1.scenario == context.scenario
-                            && $0.1.environment == context.environment && HistoryFile.contentKey($0.0.series) == key })
-                    {
+                    let storedSeries = stored.isEmpty ? [:] : try store.series(runIds: stored.map(\.id), withDistributions: false)
+                    if taken.contains(identity) || storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key }) {
                         present += 1
                         continue
                     }
@@ -177,6 +178,7 @@ extension PerfgateCommand {
                             SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
                         ]
                     }
+                    taken.insert(identity)
                     fresh.append((run, context))
                 }
                 let outcomes = try store.insertAll(fresh)
