@@ -194,18 +194,9 @@ def hostile(pg, work):
         open(f, "wb").write(data)
         before = store_state(store)
         args = ["import", f, "--store", store] if "history" in name else ingest_args(store, "c" * 40, f)
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", pg] + args, cwd=d, env=ENV, capture_output=True, text=True, timeout=60)
-        rss = int(r.stderr.strip().splitlines()[-1]) if r.stderr.strip().splitlines()[-1].isdigit() else 0
+        r, rss = measured(pg, args, d, timeout=60)
         peak = max(peak, rss)
-        err = "\n".join(r.stderr.strip().splitlines()[:-1])
-        if r.returncode != code:
-            fail(f"hostile '{name}': exit {r.returncode}, expected {code}: {err[:300]}")
-        elif where and not re.search(where, err):
-            fail(f"hostile '{name}': message does not locate the problem ({where!r}): {err[:300]}")
-        else:
-            refused += 1
-        if store_state(store) != before:
-            fail(f"hostile '{name}': the store changed")
+        refused += judged("hostile", name, r, code, where, store, before)
         os.remove(f)
 
     # Foreign files at the --store path are never modified.
@@ -233,6 +224,95 @@ def hostile(pg, work):
           f"peak RSS {peak / 1024:.1f} MB")
 
 
+def judged(group, name, r, code, where, store, before, rss=0, bound_mb=None):
+    """The assertions on one refused input: exit code, a message locating the problem, peak RSS within
+    bound_mb (when given), the store unchanged. True when it was refused as it should be."""
+    ok = False
+    if r.returncode != code:
+        fail(f"{group} '{name}': exit {r.returncode}, expected {code}: {r.stderr[:300]}")
+    elif where and not re.search(where, r.stderr):
+        fail(f"{group} '{name}': message does not locate the problem ({where!r}): {r.stderr[:300]}")
+    elif bound_mb is not None and rss > bound_mb << 10:
+        fail(f"{group} '{name}': peak RSS {rss / 1024:.0f} MB, over {bound_mb} MB")
+    else:
+        ok = True
+    if store_state(store) != before:
+        fail(f"{group} '{name}': the store changed")
+    return ok
+
+
+def measured(pg, args, cwd, timeout=120):
+    """Runs perfgate under /usr/bin/time: (completed process with time's line removed, peak RSS in KB)."""
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", pg] + args, cwd=cwd, env=ENV, capture_output=True, text=True, timeout=timeout)
+    lines = r.stderr.strip().splitlines()
+    rss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    r.stderr = "\n".join(lines[:-1])
+    return r, rss
+
+
+def limits(pg, work):
+    """The documented limits (README "Limits"): each refused while streaming, at its line, exit 65, store
+    unchanged, in bounded memory. The 300 MB line is made from a gzip of about 300 KB written in pieces."""
+    d = tempfile.mkdtemp(dir=work)
+    store = os.path.join(d, "history.sqlite")
+    r = run(pg, ingest_args(store, "b" * 40, os.path.join(FIX, "k6/summary-export.json")), d)
+    assert r.returncode == 0, r.stderr
+    ndjson = open(os.path.join(FIX, "k6/points.ndjson"), "rb").read().split(b"\n")
+    csv = open(os.path.join(FIX, "k6/points.csv"), "rb").read().split(b"\n")
+    lcsv = open(os.path.join(FIX, "locust/run_stats.csv"), "rb").read().split(b"\n")
+
+    def huge(path, lines, at, old, size):
+        """`lines` gzip-compressed into `path`, line `at` (1-based) with `old` followed by `size` bytes."""
+        with gzip.open(path, "wb", compresslevel=9) as z:
+            z.write(b"\n".join(lines[: at - 1]) + b"\n")
+            head, tail = lines[at - 1].split(old, 1)
+            z.write(head + old)
+            piece = b"x" * (1 << 20)
+            for _ in range(size >> 20):
+                z.write(piece)
+            z.write(tail + b"\n" + b"\n".join(lines[at:]))
+
+    cases = []  # (name, file, args, line regex, RSS bound in MB)
+    f = os.path.join(d, "huge-name.ndjson.gz")
+    huge(f, ndjson, 2, b'"name":"/api/users', 300 << 20)
+    cases.append(("k6 NDJSON .gz, 300 MB name tag on one line", f, None, r"huge-name\.ndjson\.gz:2: error: line is longer than 1 MiB", 64))
+    f = os.path.join(d, "huge-row.csv.gz")
+    huge(f, csv, 3, b",/api/users", 300 << 20)
+    cases.append(("k6 CSV .gz, 300 MB row", f, None, r"huge-row\.csv\.gz:3: error: line is longer than 1 MiB", 64))
+    f = os.path.join(d, "huge_stats.csv")
+    huge(f, lcsv, 3, b",/api/products", 64 << 20)
+    cases.append(("Locust CSV, 64 MB row", f, None, r"huge_stats\.csv:3: error: line is longer than 1 MiB", 64))
+    f = os.path.join(d, "long-name.ndjson")
+    lines = list(ndjson)
+    lines[20] = lines[20].replace(b"/api/users", b"/api/users" + b"n" * 5000)
+    open(f, "wb").write(b"\n".join(lines))
+    cases.append(("k6 NDJSON, 5 KB name", f, None, r"long-name\.ndjson:21: error: endpoint .* over the limit of 4 KiB", 64))
+    f = os.path.join(d, "many.ndjson")
+    extra = [ndjson[20].replace(b"/api/users", b"/api/items/%d" % i) for i in range(10_001)]
+    open(f, "wb").write(b"\n".join([l for l in ndjson if l] + extra) + b"\n")
+    # Every endpoint keeps a latency histogram (tens of KB): 10,000 of them is what the limit bounds.
+    cases.append(("k6 NDJSON, 10,001 endpoints", f, None, r"many\.ndjson:\d+: error: more than 10000 series", 512))
+    f = os.path.join(d, "budgets.json")
+    with open(f, "wb") as out:
+        out.write(b'{"version": 1, "budgets": [' + b" " * (5 << 20) + b"]}")
+    cases.append(("budget file over 4 MiB", f, ["budgets", "validate", f], r"budgets\.json: error: budget file is too large", 32))
+    f = os.path.join(d, "history.json")
+    with open(f, "wb") as out:
+        out.truncate(600 << 20)  # sparse: the size is refused before a byte is read
+    cases.append(("history file over 512 MiB", f, ["import", f, "--store", store], r"history\.json: error: history file is too large", 32))
+
+    refused = 0
+    figures = []
+    for name, f, args, where, bound in cases:
+        before = store_state(store)
+        r, rss = measured(pg, args or ingest_args(store, "c" * 40, f), d)
+        figures.append(f"{name}: {rss / 1024:.0f} MB")
+        refused += judged("limits", name, r, 65, where, store, before, rss=rss, bound_mb=bound)
+        os.remove(f)
+    print(f"limits: {refused} of {len(cases)} refused at their line in bounded memory, store unchanged; peak RSS "
+          + "; ".join(figures))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("perfgate")
@@ -242,6 +322,7 @@ def main():
     work = tempfile.mkdtemp(prefix="perfgate-hardening.")
     try:
         hostile(a.perfgate, work)
+        limits(a.perfgate, work)
         concurrent(a.perfgate, a.rounds, work)
         kills(a.perfgate, a.kills, work)
     finally:

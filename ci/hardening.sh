@@ -2,8 +2,9 @@
 # The hardening suite (issue 14): kill -9 during first and later ingests, 8 processes using a new store
 # at once, and a corpus of hostile inputs made from the committed real k6/Locust fixtures (truncations
 # at many offsets, duplicate keys, 1e309, invalid UTF-8, NUL names, negative latencies, a cut gzip),
-# plus other people's files at the --store path. Each asserts the exit code, the error's location and a
-# byte-identical store; ci/hardening.py prints the figures (lost/partial runs, peak RSS). Run by
+# plus other people's files at the --store path, and every documented limit (README "Limits": a 300 MB
+# line inside a .gz, long names, 10,001 series, oversized budget and history files) with its peak RSS.
+# Each asserts the exit code, the error's location and a byte-identical store; ci/hardening.py prints the figures (lost/partial runs, peak RSS). Run by
 # ci/check.sh --extras (about 30 s after the release build).
 #
 #   ci/hardening.sh                          # build the static release binary (as e2e.sh does) and run

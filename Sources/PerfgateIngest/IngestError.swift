@@ -21,6 +21,11 @@ public enum IngestError: DiagnosableError, CustomStringConvertible {
         switch self {
         case .malformed(let loc, let msg):
             return Diagnostic(.error, msg, at: loc)
+        case .missing(let path) where path.unicodeScalars.contains("\u{FFFD}"):
+            // The command line arrives as UTF-8 with invalid bytes replaced, so such a name cannot be opened.
+            return Diagnostic(
+                .error, "cannot open the file: its name is not valid UTF-8 (shown with \u{FFFD} for the bytes that are not)",
+                at: SourceLocation(file: path), notes: ["perfgate opens UTF-8 file names only: rename the file"])
         case .missing(let path):
             return Diagnostic(.error, "no such file", at: SourceLocation(file: path))
         case .unreadable(let path, let reason):

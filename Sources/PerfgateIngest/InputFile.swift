@@ -53,13 +53,14 @@ public struct InputFile: Sendable {
     }
 
     /// The whole decompressed content; for document formats (JSON). Refuses more than `limit` bytes.
-    public func readAll(limit: Int = 1 << 30) throws -> Data {
+    public func readAll(limit: Int = Limits.maxDocumentBytes) throws -> Data {
         let reader = try makeReader()
         var data = Data()
         while case let chunk = try reader.next(), !chunk.isEmpty {
             data.append(contentsOf: chunk)
             if data.count > limit {
-                throw IngestError.at(displayPath, "file too large for a JSON document (over \(limit >> 20) MB)")
+                throw IngestError.at(
+                    displayPath, "file too large for a JSON document (over \(Limits.describe(limit)); see \"Limits\" in the README)")
             }
         }
         return data
@@ -77,47 +78,76 @@ public struct InputFile: Sendable {
     /// Calls `body` with the content in blocks of whole lines, in order: about `blockSize` bytes each
     /// (longer when a single line is), every block but the last ending with `\n`. Blocks can be parsed
     /// independently (in parallel) and their results combined in order.
-    public func forEachLineBlock(blockSize: Int, _ body: ([UInt8]) throws -> Void) throws {
+    ///
+    /// A line longer than `maxLineBytes` (``Limits/maxLineBytes``; the terminator and a trailing `\r`
+    /// not counted) is refused as soon as that many bytes have been read without a newline, after the
+    /// lines before it have been handed over: memory stays at about `blockSize + maxLineBytes` whatever
+    /// the file holds (a 300 MB line inflated from a small .gz included).
+    public func forEachLineBlock(
+        blockSize: Int, maxLineBytes: Int = Limits.maxLineBytes, _ body: ([UInt8]) throws -> Void
+    ) throws {
         let reader = try makeReader()
         let size = max(1, blockSize)
         var block: [UInt8] = []
         block.reserveCapacity(size + ByteReader.chunkSize)
-        // Where the search for the cutting newline resumes: bytes before it hold none past the size.
-        var searchFrom = 0
+        var scanned = 0  // bytes of `block` already searched for newlines
+        var lineStart = 0  // where the current, unfinished line starts in `block`
+        var linesBefore = 0  // complete lines before it, in the whole file
+        func tooLong() -> IngestError {
+            IngestError.at(
+                displayPath, line: linesBefore + 1,
+                "line is longer than \(Limits.describe(maxLineBytes)), the limit for a line (see \"Limits\" in the README)")
+        }
         while case let chunk = try reader.next(), !chunk.isEmpty {
             block.append(contentsOf: chunk)
-            // Cut at the first newline at or after `size` bytes, as often as the buffer allows; the
-            // partial line starts the next block. Each byte is searched once (long lines stay linear).
-            var start = 0
-            while block.count - start >= size {
-                let from = max(start + size - 1, searchFrom)
-                let cut: Int? = block.withUnsafeBufferPointer { buf in
-                    guard from < buf.count, let hit = memchr(buf.baseAddress! + from, 10, buf.count - from) else { return nil }
-                    return buf.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            // Every newline is found once (memchr), each line's length checked; a block is cut at the
+            // first newline that makes it at least `size` bytes long.
+            var cuts: [Int] = []
+            var overlong = false
+            block.withUnsafeBufferPointer { buf in
+                guard let base = buf.baseAddress else { return }
+                let n = buf.count
+                var lastCut = 0
+                var i = scanned
+                while i < n, let hit = memchr(base + i, 10, n - i) {
+                    let p = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    var length = p - lineStart
+                    if length > 0 && base[p - 1] == 13 { length -= 1 }
+                    if length > maxLineBytes {
+                        overlong = true
+                        return
+                    }
+                    linesBefore += 1
+                    lineStart = p + 1
+                    if lineStart - lastCut >= size {
+                        cuts.append(lineStart)
+                        lastCut = lineStart
+                    }
+                    i = p + 1
                 }
-                guard let cut else {
-                    searchFrom = block.count
-                    break
-                }
-                if start == 0 && cut * 2 >= block.count {
-                    // Hand over the buffer itself and copy the (shorter) rest.
-                    var rest: [UInt8] = []
-                    rest.reserveCapacity(size + ByteReader.chunkSize)
-                    rest.append(contentsOf: block[cut...])
-                    block.removeSubrange(cut...)
-                    try body(block)
-                    block = rest
-                    searchFrom = 0
-                } else {
-                    try body(Array(block[start..<cut]))
-                    start = cut
-                    searchFrom = cut
-                }
+                // The unfinished line may still end in `\r`: one byte of grace until its newline comes.
+                if n - lineStart > maxLineBytes + 1 { overlong = true }
             }
-            if start > 0 {
-                block.removeFirst(start)
-                searchFrom -= start
+            var handed = 0
+            for cut in cuts {
+                try body(Array(block[handed..<cut]))
+                handed = cut
             }
+            if overlong {
+                if lineStart > handed { try body(Array(block[handed..<lineStart])) }
+                throw tooLong()
+            }
+            if handed > 0 {
+                block.removeFirst(handed)
+                lineStart -= handed
+            }
+            scanned = block.count
+        }
+        var last = block.count - lineStart
+        if last > 0 && block[block.count - 1] == 13 { last -= 1 }
+        if last > maxLineBytes {
+            if lineStart > 0 { try body(Array(block[..<lineStart])) }
+            throw tooLong()
         }
         if !block.isEmpty { try body(block) }
     }

@@ -63,4 +63,32 @@ struct ExportImportEndToEndTests {
         #expect(r.status == 65, "\(r)")
         #expect(r.stderr.contains("bad.json"), "\(r)")
     }
+
+    @Test func importRefusesWhatIngestRefusesAtTheRunsPathAndChangesNothing() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path
+        let history = dir.appendingPathComponent("history.json")
+        #expect(try PerfgateProcess.run(["demo", "--store", a], in: dir).status == 0)
+        #expect(try PerfgateProcess.run(["export", "--store", a, "--out", history.path], in: dir).status == 0)
+        // Run 3's first series renamed to a 5,000-byte endpoint: over the 4 KiB name limit.
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: history)) as? [String: Any])
+        var runs = try #require(doc["runs"] as? [[String: Any]])
+        var run = try #require(runs[3]["run"] as? [String: Any])
+        var series = try #require(run["series"] as? [[String: Any]])
+        series[0]["endpoint"] = "GET /api/" + String(repeating: "x", count: 5000)
+        run["series"] = series
+        runs[3]["run"] = run
+        doc["runs"] = runs
+        let bad = dir.appendingPathComponent("bad.json")
+        try JSONSerialization.data(withJSONObject: doc).write(to: bad)
+
+        let b = dir.appendingPathComponent("b.sqlite")
+        #expect(try PerfgateProcess.run(["import", history.path, "--store", b.path], in: dir).status == 0)
+        let before = try Data(contentsOf: b)
+        let r = try PerfgateProcess.run(["import", bad.path, "--store", b.path], in: dir)
+        #expect(r.status == 65, "\(r)")
+        #expect(r.stderr.contains("bad.json runs[3].run") && r.stderr.contains("over the limit of 4 KiB for a name"), "\(r)")
+        #expect(try Data(contentsOf: b) == before)
+    }
 }

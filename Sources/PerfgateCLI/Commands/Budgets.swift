@@ -173,6 +173,9 @@ enum BudgetFileLoader {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw BudgetsError.unreadable(file: path, reason: "no such budget file")
         }
+        if let tooLarge = Limits.fileSizeError(path: path, limit: Limits.maxBudgetFileBytes, what: "budget file") {
+            throw tooLarge
+        }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw BudgetsError.unreadable(file: path, reason: "cannot read budget file")
         }

@@ -52,11 +52,9 @@ enum HistoryFile {
         var out: [(IngestedRun, RunContext)] = []
         for entry in try root.required("runs").array() {
             let runNode = try entry.required("run")
-            let runData = try JSONSerialization.data(withJSONObject: runNode.value)
-            let doc: NativeJSON.Document
-            do {
-                doc = try NativeJSON.decode(InputFile(data: runData, displayPath: "\(file) \(runNode.path)"))
-            }
+            // The run is decoded from the parsed tree itself: no serialising and re-parsing per run, and
+            // errors name the history file and the run's JSON path.
+            let doc = try NativeJSON.decode(runNode)
             guard let c = doc.commit, let branch = c.branch, let env = doc.environment else {
                 throw runNode.error("an exported run needs commit.sha, commit.branch and environment")
             }
@@ -65,6 +63,8 @@ enum HistoryFile {
             }
             let ingestedAt = try entry.optional("ingestedAt").flatMap { parseDate(try $0.string()) } ?? Date()
             var run = doc.run
+            // What `ingest` refuses (NUL names, limits, negative durations) is refused here too.
+            try run.validate(file: "\(file) \(runNode.path)")
             if let original = try entry.optional("inputFormat")?.string() { run.format = original }
             out.append(
                 (
@@ -147,6 +147,9 @@ extension PerfgateCommand {
                 var items: [(IngestedRun, RunContext)] = []
                 for f in files {
                     guard FileManager.default.fileExists(atPath: f) else { throw IngestError.missing(path: f) }
+                    if let tooLarge = Limits.fileSizeError(path: f, limit: Limits.maxHistoryFileBytes, what: "history file") {
+                        throw tooLarge
+                    }
                     guard let data = FileManager.default.contents(atPath: f) else { throw IngestError.unreadable(path: f, reason: "cannot read") }
                     items += try HistoryFile.decode(data, file: f)
                 }
@@ -156,15 +159,16 @@ extension PerfgateCommand {
                 // without its `sources`. A run without sources is keyed by a digest of its statistics.
                 var present = 0
                 var fresh: [(IngestedRun, RunContext)] = []
+                // Identities of the runs already taken from the files, so each run is compared once
+                // (not with every earlier one again: quadratic in the file's runs).
+                var taken = Set<[String]>()
                 for (run, context) in items {
                     let key = HistoryFile.contentKey(run.series)
+                    let identity = [context.commit.sha, context.scenario, context.environment, key]
                     let stored = try store.runRefs(
                         branch: nil, scenario: context.scenario, environment: context.environment, commit: context.commit.sha)
-                    let storedSeries = try store.series(runIds: stored.map(\.id), withDistributions: false)
-                    if storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key })
-                        || fresh.contains(where: { $0.1.commit.sha == context.commit.sha && $0.1.scenario == context.scenario
-                            && $0.1.environment == context.environment && HistoryFile.contentKey($0.0.series) == key })
-                    {
+                    let storedSeries = stored.isEmpty ? [:] : try store.series(runIds: stored.map(\.id), withDistributions: false)
+                    if taken.contains(identity) || storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key }) {
                         present += 1
                         continue
                     }
@@ -174,6 +178,7 @@ extension PerfgateCommand {
                             SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
                         ]
                     }
+                    taken.insert(identity)
                     fresh.append((run, context))
                 }
                 let outcomes = try store.insertAll(fresh)

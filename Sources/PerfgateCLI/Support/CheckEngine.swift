@@ -103,6 +103,9 @@ struct CheckEngine {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfgateError(.missingInput, "no such budget file", at: SourceLocation(file: path))
         }
+        if let tooLarge = Limits.fileSizeError(path: path, limit: Limits.maxBudgetFileBytes, what: "budget file") {
+            throw tooLarge
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PerfgateError(.missingInput, "cannot read budget file", at: SourceLocation(file: path))
         }

@@ -572,10 +572,13 @@ final class K6EndpointAcc {
     var failSamples: UInt64 = 0
     var requests = 0.0
     var requestSamples: UInt64 = 0
+    /// The line that first named it (relative to the block for a block's aggregator), for errors.
+    let firstLine: Int?
 
-    init(nameID: Int32, methodID: Int32, keepExact: Bool) {
+    init(nameID: Int32, methodID: Int32, keepExact: Bool, firstLine: Int?) {
         self.nameID = nameID
         self.methodID = methodID
+        self.firstLine = firstLine
         latency = K6TrendAcc(keepExact: keepExact)
     }
 }
@@ -674,7 +677,8 @@ final class K6PointAggregator {
     }
 
     /// Adds the aggregates of the block that follows this one in the file (same result as one pass).
-    func merge(_ o: K6PointAggregator) {
+    /// Adds a later block's aggregator; `linesBefore` are the lines before that block (for errors).
+    func merge(_ o: K6PointAggregator, linesBefore: Int) throws {
         points &+= o.points
         for m in o.metrics where m.samples > 0 || m.declaredHere {
             let t = metrics[metricID(m.name)]
@@ -701,7 +705,7 @@ final class K6PointAggregator {
             var tags = K6PointTags()
             tags.name = tag(e.nameID)
             tags.method = tag(e.methodID)
-            let slot = endpointSlot(tags)
+            let slot = try endpointSlot(tags, line: e.firstLine.map { $0 + linesBefore })
             slotMap.append(slot)
             let t = endpoints[slot]
             t.latency.merge(e.latency)
@@ -749,20 +753,20 @@ final class K6PointAggregator {
         }
         switch m.role {
         case .latency:
-            if tags.name >= 0 { endpoint(tags).latency.add(value) }
+            if tags.name >= 0 { try endpoint(tags, line: line).latency.add(value) }
             if tags.error >= 0 {
-                let epIndex = tags.name >= 0 ? Int64(endpointSlot(tags)) : -1
+                let epIndex = tags.name >= 0 ? Int64(try endpointSlot(tags, line: line)) : -1
                 errorCounts[(epIndex + 1) << 32 | Int64(tags.error), default: 0] += 1
             }
         case .failed:
             if tags.name >= 0 {
-                let e = endpoint(tags)
+                let e = try endpoint(tags, line: line)
                 e.failSamples &+= 1
                 if value != 0 { e.failures &+= 1 }
             }
         case .reqs:
             if tags.name >= 0 {
-                let e = endpoint(tags)
+                let e = try endpoint(tags, line: line)
                 e.requests += value
                 e.requestSamples &+= 1
             }
@@ -782,7 +786,7 @@ final class K6PointAggregator {
     }
 
     @inline(__always)
-    private func endpointSlot(_ tags: K6PointTags) -> Int {
+    private func endpointSlot(_ tags: K6PointTags, line: Int? = nil) throws -> Int {
         let key = Int64(tags.name) << 32 | Int64(UInt32(bitPattern: tags.method))
         if key == lastEndpointKey { return lastEndpoint }
         let slot: Int
@@ -790,8 +794,12 @@ final class K6PointAggregator {
             slot = s
         } else {
             slot = endpoints.count
+            // Each endpoint is at least one series: refuse runaway cardinality before it costs memory.
+            try IngestedRun.checkSeriesCount(slot + 1, file: file, line: line)
+            try IngestedRun.checkNameLength(tagValues.strings[Int(tags.name)], "endpoint", file: file, line: line)
             // Exact samples for the first endpoints only, so memory stays bounded with many URLs.
-            endpoints.append(K6EndpointAcc(nameID: tags.name, methodID: tags.method, keepExact: slot < exactEndpoints))
+            endpoints.append(
+                K6EndpointAcc(nameID: tags.name, methodID: tags.method, keepExact: slot < exactEndpoints, firstLine: line))
             endpointIndex[key] = slot
         }
         lastEndpointKey = key
@@ -800,7 +808,7 @@ final class K6PointAggregator {
     }
 
     @inline(__always)
-    private func endpoint(_ tags: K6PointTags) -> K6EndpointAcc { endpoints[endpointSlot(tags)] }
+    private func endpoint(_ tags: K6PointTags, line: Int) throws -> K6EndpointAcc { endpoints[try endpointSlot(tags, line: line)] }
 
     private func endpointName(_ e: K6EndpointAcc) -> String {
         K6.endpoint(name: tagValues.strings[Int(e.nameID)], method: e.methodID >= 0 ? tagValues.strings[Int(e.methodID)] : nil)

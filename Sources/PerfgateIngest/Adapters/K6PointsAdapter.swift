@@ -37,7 +37,7 @@ struct K6PointsAdapter: ResultAdapter {
                 if let error = block.error {
                     throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error
                 }
-                agg.merge(block.state.agg)
+                try agg.merge(block.state.agg, linesBefore: linesBefore)
                 state.append(block.state, linesBefore: linesBefore)
                 sawContent = sawContent || block.sawContent
                 linesBefore += block.lines

@@ -67,7 +67,12 @@ public enum NativeJSON {
     /// when there are more than one). Only a file that is not a perfgate file at all — invalid JSON,
     /// no `"format": "perfgate"`, a newer version — stops at the first error.
     public static func decode(_ input: InputFile) throws -> Document {
-        let root = try JSONNode.parse(try input.readAll(), file: input.displayPath)
+        try decode(JSONNode.parse(try input.readAll(), file: input.displayPath))
+    }
+
+    /// Decodes a native document already parsed, such as one run of a history file (errors then
+    /// name that file and the run's JSON path).
+    public static func decode(_ root: JSONNode) throws -> Document {
         _ = try root.object()
         let p = Problems()
         // Problems are counted and capped when printed (Diagnostic.printLimit); every one is kept.

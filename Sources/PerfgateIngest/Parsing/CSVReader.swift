@@ -32,7 +32,15 @@ public struct CSVReader {
     public func forEachRawRecord(delimiter: UInt8 = 44, _ body: (CSVRecord, Int) throws -> Void) throws {
         // All state lives in one struct fed line by line: one exclusivity check per line, not per byte.
         var state = RawCSVState(delimiter: delimiter)
-        try file.forEachLine { line, number in try state.feed(line, number, body) }
+        try file.forEachLine { line, number in
+            try state.feed(line, number, body)
+            // A quoted field spanning lines is held whole: the line limit applies to it too.
+            if state.inQuotes && state.buffer.count > Limits.maxLineBytes {
+                throw IngestError.at(
+                    file.displayPath, line: state.recordLine,
+                    "quoted field is longer than \(Limits.describe(Limits.maxLineBytes)), the limit for a line (see \"Limits\" in the README)")
+            }
+        }
         if state.inQuotes {
             throw IngestError.at(file.displayPath, line: state.recordLine, "unterminated quoted field (truncated file?)")
         }

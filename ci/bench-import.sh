@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Whole-process `import` benchmark: exports the demo history (real k6 and Locust results), repeats its
+# runs under new commit SHAs into a history file of SIZE_MB (default 85), and times `perfgate import`
+# into a fresh store: wall time and peak RSS. Figures, not a gate.
+# Usage: ci/bench-import.sh [SIZE_MB]    PERFGATE_BIN=path to use a built binary
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MB="${1:-85}"
+if [[ -z "${PERFGATE_BIN:-}" ]]; then
+  swift build -c release --static-swift-stdlib --product perfgate >/dev/null
+  PERFGATE_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/perfgate"
+fi
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+(cd "$WORK" && "$PERFGATE_BIN" demo --store demo.sqlite >/dev/null && "$PERFGATE_BIN" export --store demo.sqlite --out demo.json)
+python3 - "$WORK/demo.json" "$WORK/history.json" "$SIZE_MB" <<'PY'
+import json, sys
+src, out, size_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+doc = json.load(open(src))
+base = doc["runs"]
+one = sum(len(json.dumps(r)) for r in base)
+copies = max(1, (size_mb << 20) // one)
+runs = []
+for k in range(copies):
+    for r in base:
+        r = json.loads(json.dumps(r))
+        r["run"]["commit"]["sha"] = f"{k:08x}" + r["run"]["commit"]["sha"][8:]
+        r.pop("sources", None)
+        runs.append(r)
+doc["runs"] = runs
+json.dump(doc, open(out, "w"), indent=1)
+PY
+BYTES=$(stat -c %s "$WORK/history.json")
+/usr/bin/time -f "%e %M" -o "$WORK/time" "$PERFGATE_BIN" import "$WORK/history.json" --store "$WORK/h.sqlite" > "$WORK/out" 2>&1 \
+  || { cat "$WORK/out"; exit 1; }
+read -r wall rss < "$WORK/time"
+python3 -c "print(f'import: {$BYTES/1048576:.0f} MB history, {open(\"$WORK/out\").read().strip()}: {$wall} s, peak RSS {$rss/1024:.0f} MB')"
