@@ -85,14 +85,7 @@ struct TimelineChart {
                 labelRight = cx + textWidth / 2
             }
         }
-        // Grid and y labels.
-        var tick = yBottom
-        while tick <= yTop + step / 2 {
-            let ty = y(tick)
-            s += "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(w - Self.right))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\"/>"
-            s += "<text class=\"ylabel\" x=\"\(f(Self.left - 6))\" y=\"\(f(ty + 4))\">\(Escape.html(Formatting.value(tick, unit: unit)))</text>\n"
-            tick += step
-        }
+        s += LineChart.yGrid(bottom: yBottom, top: yTop, step: step, unit: unit, y: y)
         // x axis: seconds from the start, at most five intervals.
         let axisY = h - Self.bottom
         let xStep = Swift.max(1, LineChart.niceStep(span * 4 / 5))
