@@ -42,17 +42,28 @@ enum StoreFileKind: Equatable {
         case .success(let names): tables = names
         case .failure(let code, let message):
             if code == SQLITE_NOTADB { return .notSQLite(reason: message) }
-            if code == SQLITE_READONLY || code == SQLITE_BUSY || code == SQLITE_CANTOPEN { return .needsRecovery }
+            if busy(code) { return .needsRecovery }
             return .notSQLite(reason: message)
         }
         if tables.isEmpty { return .empty }
-        guard tables.contains("grdb_migrations"),
-            case .success(let applied) = strings(db, "SELECT identifier FROM grdb_migrations"),
-            let first = known.first, applied.contains(first)
-        else { return .foreign(tables: tables) }
+        guard tables.contains("grdb_migrations") else { return .foreign(tables: tables) }
+        let applied: [String]
+        switch strings(db, "SELECT identifier FROM grdb_migrations") {
+        case .success(let identifiers): applied = identifiers
+        // Another process migrating the store holds it between the two reads: the caller takes the
+        // setup lock (waiting for that process) and inspects again.
+        case .failure(let code, _) where busy(code): return .needsRecovery
+        case .failure: return .foreign(tables: tables)
+        }
+        guard let first = known.first, applied.contains(first) else { return .foreign(tables: tables) }
         let unknown = applied.filter { !known.contains($0) }.sorted()
         if !unknown.isEmpty { return .newer(unknown: unknown) }
         return Set(known).isSubset(of: Set(applied)) ? .current : .older
+    }
+
+    /// A read refused for now (a writer holds the file, or a hot journal needs a writer), not for what the file is.
+    private static func busy(_ code: Int32) -> Bool {
+        code == SQLITE_READONLY || code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_CANTOPEN
     }
 
     private enum Fetch {
