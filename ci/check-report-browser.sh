@@ -15,6 +15,8 @@
 #   * every chart label is drawn at 10 px or more, and no two labels of a chart overlap;
 #   * every chart names commits under its x axis, draws other branches only on request, and a budget line
 #     only on the chart of the budget's statistic;
+#   * run pages with a timeline (k6 points, Locust stats_history) and the compare page of two such runs draw
+#     them over time, with the steady state labelled and ramp-up shaded;
 #   * on the replay's POST /api/orders page, the regression (c08, +25%) moves the p95 line by at least a
 #     quarter of the chart's height: visible at a glance.
 #
@@ -60,6 +62,20 @@ REPLAY=$WORK/replay/k6-summary/repo
 REPLAY_FIRST=$(git -C "$REPLAY" rev-list --max-parents=0 HEAD | cut -c1-8)
 (cd "$REPLAY" && "$PERFGATE" report --budget "$ROOT/ci/replay/budgets.json" --out "$SITE/replay" --branch main \
     --release "$REPLAY_FIRST..HEAD" --cost-model "$ROOT/ci/examples/cost-model.json" >/dev/null)
+
+# A history with timelines (k6 points of two replay commits, and a Locust --csv set with its
+# stats_history at the second): run pages and the compare page draw the runs over time. Its site goes to
+# $SITE/timeline.
+TIMELINE_STORE=$WORK/timeline/history.sqlite
+mkdir -p "$WORK/timeline"
+timeline_ingest() { # SHA DAY SCENARIO FILE
+    "$PERFGATE" ingest --store "$TIMELINE_STORE" --commit "$1" --branch main --commit-time "2026-12-0$2T00:00:00Z" \
+        --scenario "$3" --environment ci "$4" >/dev/null
+}
+timeline_ingest 1111111111111111111111111111111111111111 1 shop Tests/PerfgateCLITests/Fixtures/replay/c01/k6.ndjson.gz
+timeline_ingest 2222222222222222222222222222222222222222 2 shop Tests/PerfgateCLITests/Fixtures/replay/c08/k6.ndjson.gz
+timeline_ingest 2222222222222222222222222222222222222222 2 btc Tests/PerfgateIngestTests/Fixtures/corpus/locust/bitcoin-api/results_stats.csv
+"$PERFGATE" report --store "$TIMELINE_STORE" --out "$SITE/timeline" --branch main >/dev/null
 
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -251,6 +267,10 @@ NEED[replay/release.html]='id="endpoints"'
 for p in "${replay_series[@]}"; do NEED[$p]='id="title" <svg class="chart" id="points" id="hover-info" class="xlabel'; done
 NEED[replay/runs/1.html]='id="title" id="statistics"'
 pages+=(replay/index.html replay/compare.html replay/release.html "${replay_series[@]}" replay/runs/1.html)
+# The timeline site: a k6 run, a Locust run (ramp-up shaded) and the two k6 runs overlaid.
+for p in timeline/runs/1.html timeline/runs/3.html timeline/compare.html; do NEED[$p]='id="over-time" class="timeline-panel" class="phase-label"'; done
+NEED[timeline/runs/3.html]+=' class="phase ramp"'
+pages+=(timeline/runs/1.html timeline/runs/3.html timeline/compare.html)
 
 checked=0
 for page in "${pages[@]}"; do
@@ -304,7 +324,8 @@ done
 
 # Screenshots: desktop and phone width.
 for page in index.html compare.html release.html "${series_pages[0]}" "${xss_page#"$SITE"/}" "${run_pages[0]}" \
-    replay/index.html replay/compare.html replay/release.html "$REGRESSED_PAGE" "${replay_series[@]}" replay/runs/1.html; do
+    replay/index.html replay/compare.html replay/release.html "$REGRESSED_PAGE" "${replay_series[@]}" replay/runs/1.html \
+    timeline/runs/1.html timeline/runs/3.html timeline/compare.html; do
     name=$(echo "$page" | tr '/' '_' | sed 's/\.html$//')
     chrome --screenshot="$SHOTS/$name-1400.png" --window-size=1400,1800 "file://$SITE/$page" 2>/dev/null
     chrome --screenshot="$SHOTS/$name-375.png" --window-size=375,1800 "file://$SITE/$page" 2>/dev/null

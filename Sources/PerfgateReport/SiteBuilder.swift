@@ -142,11 +142,16 @@ public struct SiteBuilder {
         }
 
         let slugsByIdentity = slugs
-        try Self.inBatches(runs, size: 8 * Self.workers) { r -> String? in
+        // Timelines of the compared commits' runs, for the compare page's overlay (run ids ascending).
+        var compareTimelines: [(run: ReportRun, timeline: RunTimeline)] = []
+        let compareShas = comparePair.map { [$0.0.sha, $0.1.sha] } ?? []
+        try Self.inBatches(runs, size: 8 * Self.workers) { r -> (html: String, timeline: RunTimeline?)? in
             guard let d = try source.detail(runId: r.id) else { return nil }
-            return try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html")
-        } consume: { r, html in
-            if let html { try write(html, "runs/\(r.id).html") }
+            return (try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html"), d.result.timeline)
+        } consume: { r, rendered in
+            guard let rendered else { return }
+            try write(rendered.html, "runs/\(r.id).html")
+            if let t = rendered.timeline, compareShas.contains(r.commit.sha) { compareTimelines.append((r, t)) }
         }
 
         if let (ca, cb) = comparePair {
@@ -158,10 +163,11 @@ public struct SiteBuilder {
                 compareOutcome != nil
                 ? "A and B are the medians of each commit's runs. Each row is tested as `perfgate compare \(ca.shortSha) \(cb.shortSha) --metric METRIC` tests it (Benjamini–Hochberg over all rows); a row is a change, and coloured, only when the change is significant and at least 5% (5 percentage points for error rates). ~ is no significant change. \(changed) of \(rows.count) rows changed."
                 : "Medians of the runs at each commit. No statistical comparison: \(compareReason); no row is coloured."
-            let page = ComparePage(
+            var page = ComparePage(
                 meta: meta("Compare \(ca.shortSha) → \(cb.shortSha)", root: ""), a: link(ca), b: link(cb), rows: lead,
                 hasRows: !lead.isEmpty, internalRows: folded, hasInternalRows: !folded.isEmpty, internalCount: String(folded.count),
                 note: note)
+            page.timelineCaption = compareOverlay(compareTimelines, ca, cb, html: &page.timelineHTML)
             try write(try templates.render(page, template: "html/compare.html"), "compare.html")
         }
 
@@ -501,10 +507,33 @@ public struct SiteBuilder {
             internalStatisticsRowsHTML: RowsHTML.runStatistics(series.filter { !$0.role.leads }),
             hasInternalStatistics: series.contains { !$0.role.leads }, internalCount: String(series.filter { !$0.role.leads }.count),
             thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
-            errors: errors, hasErrors: !errors.isEmpty)
+            errors: errors, hasErrors: !errors.isEmpty,
+            timelineHTML: d.result.timeline.map { TimelineCharts.html([TimelineCharts.Source(timeline: $0, cls: "", name: "")]) } ?? "")
     }
 
     // MARK: compare
+
+    /// Overlays the newest run with a timeline at `a` and the newest at `b` of the same scenario and
+    /// environment (the first such pair by scenario, environment); sets `html` and returns the caption
+    /// naming both runs, or leaves `html` empty when no such pair exists.
+    func compareOverlay(
+        _ timelines: [(run: ReportRun, timeline: RunTimeline)], _ a: CommitInfo, _ b: CommitInfo, html: inout String
+    ) -> String {
+        let sorted = timelines.sorted { ($0.run.scenario, $0.run.environment, $1.run.id) < ($1.run.scenario, $1.run.environment, $0.run.id) }
+        for ra in sorted where ra.run.commit.sha == a.sha {
+            guard
+                let rb = sorted.first(where: {
+                    $0.run.commit.sha == b.sha && $0.run.scenario == ra.run.scenario && $0.run.environment == ra.run.environment
+                })
+            else { continue }
+            html = TimelineCharts.html([
+                TimelineCharts.Source(timeline: ra.timeline, cls: "", name: "A " + a.shortSha),
+                TimelineCharts.Source(timeline: rb.timeline, cls: "run-b", name: "B " + b.shortSha),
+            ])
+            return "Run \(ra.run.id) (A) and run \(rb.run.id) (B), scenario \(ra.run.scenario), environment \(ra.run.environment)."
+        }
+        return ""
+    }
 
     /// The compare page's rows: every finding of the comparison, in the words of
     /// ``FindingDescription/init(comparing:)``; endpoints first.

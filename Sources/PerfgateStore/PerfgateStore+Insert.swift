@@ -105,6 +105,19 @@ extension PerfgateStore {
                     ON CONFLICT DO UPDATE SET occurrences = occurrences + excluded.occurrences
                     """, arguments: [runId, e.endpoint, e.message, e.occurrences])
         }
+        if let t = result.timeline {
+            try db.execute(
+                sql: "INSERT INTO runTimeline(runId, bucketSeconds, offsetSeconds) VALUES (?, ?, ?)",
+                arguments: [runId, t.bucketSeconds, t.offsetSeconds])
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO timelineBucket(runId, endpoint, idx, requests, errors, p50, p95, users)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for b in t.buckets {
+                try statement.execute(arguments: [runId, b.endpoint, b.index, b.requests, b.errors, b.p50, b.p95, b.users])
+            }
+        }
         return .inserted(runId: runId, attempt: attempt + 1)
     }
 

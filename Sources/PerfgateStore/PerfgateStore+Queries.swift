@@ -213,12 +213,27 @@ extension PerfgateStore {
                     rows(
                         "SELECT endpoint, message, occurrences FROM errorSummary WHERE runId = ? ORDER BY occurrences DESC, endpoint, message"
                     ).map { ErrorResult(endpoint: $0[0], message: $0[1], occurrences: $0[2]) })
+                var timeline: RunTimeline?
+                if let t = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT bucketSeconds, offsetSeconds FROM runTimeline WHERE runId = ?"),
+                    arguments: [runId])
+                {
+                    let buckets = try Array(
+                        rows(
+                            "SELECT endpoint, idx, requests, errors, p50, p95, users FROM timelineBucket WHERE runId = ? ORDER BY endpoint, idx"
+                        ).map {
+                            TimelineBucket(
+                                endpoint: $0[0], index: $0[1], requests: $0[2], errors: $0[3], p50: $0[4], p95: $0[5],
+                                users: $0[6])
+                        })
+                    timeline = RunTimeline(bucketSeconds: t[0], offsetSeconds: t[1], buckets: buckets)
+                }
                 let result = IngestedRun(
                     tool: run.tool, toolVersion: run.toolVersion, format: run.format, scenario: run.scenario,
                     startedAt: run.startedAt, durationSeconds: run.durationSeconds,
                     load: LoadProfile(vus: run.vus, maxVUs: run.maxVUs), tags: run.tags,
                     series: series.values.sorted { $0.key < $1.key }, thresholds: thresholds, checks: checks,
-                    errors: errors)
+                    errors: errors, timeline: timeline)
                 return StoredRunDetail(run: run, result: result)
             }
         }

@@ -34,7 +34,28 @@ struct StoreTests {
     @Test func schemaMatchesGolden() throws {
         let store = try PerfgateStore.inMemory()
         assertGolden(try store.schemaSQL(), named: "schema.sql", target: "PerfgateStoreTests")
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline"])
+    }
+
+    /// A run's timeline is written with it and read back unchanged; a run without one reads back nil.
+    @Test func timelineRoundTrips() throws {
+        let store = try PerfgateStore.inMemory()
+        var run = sampleRun()
+        run.timeline = RunTimeline(
+            bucketSeconds: 2, offsetSeconds: -0.5,
+            buckets: [
+                TimelineBucket(index: 0, requests: 10, errors: 1, p50: 12.5, p95: 40, users: 3),
+                TimelineBucket(index: 1, requests: 20, errors: 0, p50: 11, p95: 30, users: 5),
+                TimelineBucket(endpoint: "GET /api/users", index: 1, requests: 20, errors: 0, p50: nil, p95: nil),
+            ])
+        guard case .inserted(let id, _) = try store.insert(run, context: context()),
+            case .inserted(let plain, _) = try store.insert(sampleRun(), context: context(digest: "sha256:2"))
+        else {
+            Issue.record("expected inserts")
+            return
+        }
+        #expect(try store.detail(runId: id)?.result.timeline == run.timeline)
+        #expect(try store.detail(runId: plain)?.result.timeline == nil)
     }
 
     @Test func insertedRunReadsBackWithEveryResult() throws {
@@ -130,7 +151,7 @@ struct StoreTests {
         let v1 = try PerfgateStore.openUnmigratedForTesting(path: path)
         _ = try v1.insert(sampleRun(), context: context())
         let store = try PerfgateStore.open(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline"])
         #expect(try store.counts().runs == 1)
         #expect(try store.changePoints().isEmpty)
     }

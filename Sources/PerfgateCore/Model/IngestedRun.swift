@@ -23,12 +23,14 @@ public struct IngestedRun: Sendable, Hashable, Codable {
     public var checks: [CheckResult]
     /// Error messages with their counts (Locust `_failures.csv`, k6 `error` tags).
     public var errors: [ErrorResult]
+    /// The run over time (k6 points, Locust `_stats_history.csv`); nil for summary formats.
+    public var timeline: RunTimeline?
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, scenario: String? = nil,
         startedAt: Date? = nil, durationSeconds: Double? = nil, load: LoadProfile = LoadProfile(),
         tags: [String: String] = [:], series: [SeriesResult] = [], thresholds: [ThresholdResult] = [],
-        checks: [CheckResult] = [], errors: [ErrorResult] = []
+        checks: [CheckResult] = [], errors: [ErrorResult] = [], timeline: RunTimeline? = nil
     ) {
         self.tool = tool
         self.toolVersion = toolVersion
@@ -42,6 +44,7 @@ public struct IngestedRun: Sendable, Hashable, Codable {
         self.thresholds = thresholds
         self.checks = checks
         self.errors = errors
+        self.timeline = timeline
     }
 
     /// The series with `key`, if present.

@@ -68,6 +68,7 @@ struct K6CSVAdapter: ResultAdapter {
                 tags.check = agg.tagValues.intern(c)
                 if let g = field(columns.group) { tags.group = agg.tagValues.intern(g) }
             }
+            agg.second = Int64(t.rounded(.down))
             try agg.add(metric: id, value: value, tags: tags, line: line)
             rows += 1
         }

@@ -613,6 +613,11 @@ final class K6PointAggregator {
     private var checkCounts: [Int64: (passes: Int, fails: Int)] = [:]
     private var checkOrder: [Int64] = []
     var points: UInt64 = 0
+    /// The run over time; points are placed by ``second`` (epoch seconds of the point being added,
+    /// nil when the caller has no time for it).
+    var timeline = TimelineBuilder()
+    var second: Int64?
+    private var endpointNames: [String?] = []
     /// Endpoints whose exact samples are kept (the rest use the histogram only). A block of a larger
     /// file keeps them for every endpoint (bounded by its line count): which endpoints are among the
     /// file's first is only known when blocks are merged in order.
@@ -680,6 +685,7 @@ final class K6PointAggregator {
     /// Adds a later block's aggregator; `linesBefore` are the lines before that block (for errors).
     func merge(_ o: K6PointAggregator, linesBefore: Int) throws {
         points &+= o.points
+        timeline.merge(o.timeline)
         for m in o.metrics where m.samples > 0 || m.declaredHere {
             let t = metrics[metricID(m.name)]
             if m.declaredHere {
@@ -751,6 +757,7 @@ final class K6PointAggregator {
             if value < m.gaugeMin { m.gaugeMin = value }
             if value > m.gaugeMax { m.gaugeMax = value }
         }
+        if let second, m.role != .other, m.role != .checks, m.role != .vusMax { addToTimeline(m, value, tags, second) }
         switch m.role {
         case .latency:
             if tags.name >= 0 { try endpoint(tags, line: line).latency.add(value) }
@@ -783,6 +790,27 @@ final class K6PointAggregator {
         case .vus, .vusMax, .other:
             break
         }
+    }
+
+    private func addToTimeline(_ m: K6MetricAcc, _ value: Double, _ tags: K6PointTags, _ second: Int64) {
+        let role = m.role
+        if role == .latency && m.type != .trend { return }
+        func apply(_ c: inout TimelineBuilder.Cell) {
+            switch role {
+            case .latency: c.latency.record(value)
+            case .failed: if value != 0 { c.errors += 1 }
+            case .reqs: c.requests += value
+            case .vus: c.users = max(c.users ?? value, value)
+            case .vusMax, .checks, .other: break
+            }
+        }
+        timeline.update(second: second, endpoint: "", apply)
+        guard role != .vus, tags.name >= 0 else { return }
+        let slot = endpointSlot(tags)
+        while endpointNames.count <= slot { endpointNames.append(nil) }
+        let name = endpointNames[slot] ?? endpointName(endpoints[slot])
+        endpointNames[slot] = name
+        timeline.update(second: second, endpoint: name, apply)
     }
 
     @inline(__always)
@@ -906,6 +934,7 @@ final class K6PointAggregator {
         }
         return IngestedRun(
             tool: K6.tool, format: format.rawValue, startedAt: startedAt, durationSeconds: durationSeconds, load: load,
-            series: series, checks: checks, errors: errors)
+            series: series, checks: checks, errors: errors,
+            timeline: startedAt.flatMap { timeline.timeline(start: $0.timeIntervalSince1970) })
     }
 }

@@ -125,6 +125,10 @@ struct K6PointsState {
     var lastTimeLine = 0
     var pointLines = 0
     var metricLines = 0
+    /// The last point time's bytes up to its seconds (`YYYY-MM-DDTHH:MM:SS`) and its epoch second:
+    /// consecutive points share their second, so a time is parsed about once per second of the run.
+    private var secondPrefix: [UInt8] = []
+    private var cachedSecond: Int64?
 
     init(agg: K6PointAggregator) {
         self.agg = agg
@@ -154,6 +158,22 @@ struct K6PointsState {
         var bytes: [UInt8] = []
         K6LineScanner.unescape(scan.p + f.start, f.length, into: &bytes)
         return interner.intern(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Epoch second of a point time (nil when it is not RFC 3339; the first and last times are
+    /// checked separately and reported).
+    private mutating func second(_ p: UnsafePointer<UInt8>, _ n: Int, escaped: Bool) -> Int64? {
+        if !escaped && n >= 19 && secondPrefix.count == 19 && memcmp(p, secondPrefix, 19) == 0 { return cachedSecond }
+        var bytes: [UInt8] = []
+        if escaped {
+            K6LineScanner.unescape(p, n, into: &bytes)
+        } else {
+            bytes = Array(UnsafeBufferPointer(start: p, count: n))
+        }
+        guard let time = K6Time.parseRFC3339(bytes) else { return nil }
+        secondPrefix = bytes.count >= 19 ? Array(bytes.prefix(19)) : []
+        cachedSecond = Int64(time.timeIntervalSince1970.rounded(.down))
+        return cachedSecond
     }
 
     mutating func fastPoint(_ scan: inout K6LineScanner, line: Int) throws {
@@ -188,9 +208,10 @@ struct K6PointsState {
                 tags.group = Self.intern(scan, scan.group, &groupCache, &agg.tagValues)
             }
         }
+        let tf = scan.time
+        agg.second = second(scan.p + tf.start, tf.length, escaped: tf.escaped)
         try agg.add(metric: metric, value: scan.value, tags: tags, line: line)
         pointLines += 1
-        let tf = scan.time
         lastTime.removeAll(keepingCapacity: true)
         if tf.escaped {
             K6LineScanner.unescape(scan.p + tf.start, tf.length, into: &lastTime)
@@ -269,9 +290,13 @@ struct K6PointsState {
             tags.check = agg.tagValues.intern(c)
             if let g = rawTags["group"] { tags.group = agg.tagValues.intern(g) }
         }
+        let timeBytes = Array(time.utf8)
+        agg.second = timeBytes.withUnsafeBufferPointer { b in
+            b.baseAddress.flatMap { second($0, b.count, escaped: false) }
+        }
         try agg.add(metric: metric, value: value, tags: tags, line: number)
         pointLines += 1
-        lastTime = Array(time.utf8)
+        lastTime = timeBytes
         lastTimeLine = number
         if firstTimeLine == 0 {
             firstTime = lastTime

@@ -202,6 +202,14 @@ public struct LocustCSVAdapter: ResultAdapter {
         var last: Double?
         var lastUsers: Int?
         var maxUsers: Int?
+        // The timeline: requests and failures per bucket are the growth of the cumulative totals
+        // between rows of one entry. Percentile columns are per-interval (a sliding window) only with
+        // `--csv-full-history`, which is when per-entry rows exist; otherwise they are cumulative since
+        // the start and are left out.
+        var timeline = TimelineBuilder()
+        var previous: [String: (requests: Double, failures: Double)] = [:]
+        var windowPercentiles: [String: (p50: Double?, p95: Double?)] = [:]
+        var fullHistory = false
         _ = try read(file, required: ["Timestamp", "User Count", "Type", "Name"]) { h, f, line in
             guard let t = try number(f[try h.require("Timestamp")], column: "Timestamp", file: file, line: line) else {
                 throw IngestError.at(file.displayPath, line: line, "column \"Timestamp\": N/A is not a time")
@@ -212,6 +220,25 @@ public struct LocustCSVAdapter: ResultAdapter {
             let users = try count(f[try h.require("User Count")], column: "User Count", file: file, line: line)
             if first == nil { first = t }
             last = t
+            let endpoint = Locust.endpoint(method: f[try h.require("Type")], name: f[try h.require("Name")])
+            if !endpoint.isEmpty { fullHistory = true }
+            func optional(_ column: String) throws -> Double? {
+                guard let i = h.column(column) else { return nil }
+                return try number(f[i], column: column, file: file, line: line)
+            }
+            let requests = try optional("Total Request Count") ?? 0
+            let failures = try optional("Total Failure Count") ?? 0
+            let before = previous[endpoint] ?? (0, 0)
+            previous[endpoint] = (requests, failures)
+            windowPercentiles[endpoint] = (try optional("50%"), try optional("95%"))
+            timeline.update(second: Int64(t.rounded(.down)), endpoint: endpoint) { c in
+                c.requests += max(0, requests - before.requests)
+                c.errors += max(0, failures - before.failures)
+                if endpoint.isEmpty { c.users = max(c.users ?? Double(users), Double(users)) }
+                // Entry rows precede the Aggregated row of their second, so by the first row with
+                // requests it is known whether the percentiles are per-window.
+                if fullHistory { c.reported = windowPercentiles[endpoint] }
+            }
             lastUsers = users
             maxUsers = Swift.max(maxUsers ?? 0, users)
         }
@@ -219,6 +246,7 @@ public struct LocustCSVAdapter: ResultAdapter {
             run.startedAt = Date(timeIntervalSince1970: first)
             run.durationSeconds = last - first
             run.load = LoadProfile(vus: lastUsers, maxVUs: maxUsers)
+            run.timeline = timeline.timeline(start: first)
         }
     }
 

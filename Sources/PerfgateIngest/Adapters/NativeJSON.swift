@@ -36,7 +36,7 @@ public enum NativeJSON {
 
     static let topKeys = [
         "$schema", "format", "version", "tool", "toolVersion", "scenario", "environment", "commit", "startedAt",
-        "durationSeconds", "load", "tags", "series", "thresholds", "checks", "errors",
+        "durationSeconds", "load", "tags", "series", "thresholds", "checks", "errors", "timeline",
     ]
     static let seriesKeys = ["endpoint", "metric", "unit", "direction", "stats", "samples", "histogram"]
 
@@ -174,9 +174,36 @@ public enum NativeJSON {
                 }
             }
         }
+        run.timeline = p.attempt { try root.optional("timeline").map { try timeline($0, problems: p) } } ?? nil
         if p.errors.count == 1 { throw p.errors[0] }
         if p.errors.count > 1 { throw IngestError.several(p.errors) }
         return Document(run: run, commit: commit, environment: environment)
+    }
+
+    /// The optional `timeline`: bucket width, start of bucket 0, and buckets per endpoint.
+    static func timeline(_ node: JSONNode, problems p: Problems) throws -> RunTimeline {
+        p.errors += try node.unknownKeys(["bucketSeconds", "offsetSeconds", "buckets"])
+        let widthNode = try node.required("bucketSeconds")
+        let width = try widthNode.number()
+        guard width > 0 else { throw widthNode.error("expected a positive number of seconds, found \(width)") }
+        let offset = try node.optional("offsetSeconds")?.number() ?? 0
+        var buckets: [TimelineBucket] = []
+        var seen: Set<String> = []
+        for b in try node.required("buckets").array() {
+            p.attempt {
+                p.errors += try b.unknownKeys(["endpoint", "index", "requests", "errors", "p50", "p95", "users"])
+                let bucket = TimelineBucket(
+                    endpoint: try b.optional("endpoint")?.string() ?? "", index: try count(try b.required("index")),
+                    requests: try b.required("requests").nonNegative(), errors: try b.required("errors").nonNegative(),
+                    p50: try b.optional("p50")?.nonNegative(), p95: try b.optional("p95")?.nonNegative(),
+                    users: try b.optional("users")?.nonNegative())
+                guard seen.insert("\(bucket.index) \(bucket.endpoint)").inserted else {
+                    throw b.error("duplicate bucket \(bucket.index) of \"\(bucket.endpoint)\"")
+                }
+                buckets.append(bucket)
+            }
+        }
+        return RunTimeline(bucketSeconds: width, offsetSeconds: offset, buckets: buckets)
     }
 
     /// One series; problems are added to `problems`, and nil is returned when the series is unusable.
@@ -396,7 +423,16 @@ public enum NativeJSON {
                 ? nil
                 : run.errors.map {
                     EncodedError(endpoint: $0.endpoint.isEmpty ? nil : $0.endpoint, message: $0.message, occurrences: $0.occurrences)
-                })
+                },
+            timeline: run.timeline.map { t in
+                EncodedTimeline(
+                    bucketSeconds: t.bucketSeconds, offsetSeconds: t.offsetSeconds,
+                    buckets: t.buckets.map {
+                        EncodedTimelineBucket(
+                            endpoint: $0.endpoint.isEmpty ? nil : $0.endpoint, index: $0.index, requests: $0.requests,
+                            errors: $0.errors, p50: $0.p50, p95: $0.p95, users: $0.users)
+                    })
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = (try? encoder.encode(doc)) ?? Data()
@@ -421,12 +457,29 @@ public enum NativeJSON {
         var thresholds: [EncodedThreshold]?
         var checks: [EncodedCheck]?
         var errors: [EncodedError]?
+        var timeline: EncodedTimeline?
 
         enum CodingKeys: String, CodingKey {
             case schema = "$schema"
             case format, version, tool, toolVersion, scenario, environment, commit, startedAt, durationSeconds, load,
-                tags, series, thresholds, checks, errors
+                tags, series, thresholds, checks, errors, timeline
         }
+    }
+
+    struct EncodedTimeline: Encodable {
+        var bucketSeconds: Double
+        var offsetSeconds: Double
+        var buckets: [EncodedTimelineBucket]
+    }
+
+    struct EncodedTimelineBucket: Encodable {
+        var endpoint: String?
+        var index: Int
+        var requests: Double
+        var errors: Double
+        var p50: Double?
+        var p95: Double?
+        var users: Double?
     }
     struct EncodedCommit: Encodable {
         var sha: String

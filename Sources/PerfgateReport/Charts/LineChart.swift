@@ -175,6 +175,21 @@ struct LineChart {
         return placed
     }
 
+    /// Grid lines across the plot and their y labels, from `bottom` to `top` every `step`; `y` maps a
+    /// value to its pixel row. Shared by every chart with a y axis.
+    static func yGrid(bottom: Double, top: Double, step: Double, unit: MetricUnit, y: (Double) -> Double) -> String {
+        func f(_ v: Double) -> String { Formatting.fixed(v, 1) }
+        var s = ""
+        var tick = bottom
+        while tick <= top + step / 2 {
+            let ty = y(tick)
+            s += "<line class=\"grid\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\"/>"
+            s += "<text class=\"ylabel\" x=\"\(f(left - 6))\" y=\"\(f(ty + 4))\">\(Escape.html(Formatting.value(tick, unit: unit)))</text>\n"
+            tick += step
+        }
+        return s
+    }
+
     func svg() -> String {
         let w = Self.width
         let h = Self.height
@@ -212,14 +227,7 @@ struct LineChart {
 
         var s = "<svg class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" role=\"img\" preserveAspectRatio=\"xMidYMid meet\""
         s += " xmlns=\"http://www.w3.org/2000/svg\"><title>\(Escape.html(accessibleTitle))</title>\n"
-        // Grid and y labels.
-        var tick = yBottom
-        while tick <= yTop + step / 2 {
-            let ty = y(tick)
-            s += "<line class=\"grid\" x1=\"\(f(Self.left))\" x2=\"\(f(w - Self.right))\" y1=\"\(f(ty))\" y2=\"\(f(ty))\"/>"
-            s += "<text class=\"ylabel\" x=\"\(f(Self.left - 6))\" y=\"\(f(ty + 4))\">\(Escape.html(Formatting.value(tick, unit: unit)))</text>\n"
-            tick += step
-        }
+        s += Self.yGrid(bottom: yBottom, top: yTop, step: step, unit: unit, y: y)
         // x axis: commits by short SHA and date.
         let axisY = h - Self.bottom
         let shown = Self.xAxisLabels(xLabels, count: count)

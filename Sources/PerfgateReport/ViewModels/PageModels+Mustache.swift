@@ -273,6 +273,8 @@ extension RunPage: MustacheParent {
         case "hasChecks": return hasChecks
         case "errors": return errors
         case "hasErrors": return hasErrors
+        case "timelineHTML": return timelineHTML
+        case "hasTimeline": return hasTimeline
         default: return nil
         }
     }
@@ -343,6 +345,9 @@ extension ComparePage: MustacheParent {
         case "hasInternalRows": return hasInternalRows
         case "internalCount": return internalCount
         case "note": return note
+        case "timelineHTML": return timelineHTML
+        case "timelineCaption": return timelineCaption
+        case "hasTimeline": return hasTimeline
         default: return nil
         }
     }

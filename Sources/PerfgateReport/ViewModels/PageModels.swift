@@ -224,6 +224,9 @@ struct RunPage {
     var hasChecks: Bool
     var errors: [ErrorRow]
     var hasErrors: Bool
+    /// The "over time" charts (`TimelineCharts.html`), pre-escaped; empty without a timeline.
+    var timelineHTML: String = ""
+    var hasTimeline: Bool { !timelineHTML.isEmpty }
 }
 
 struct RunSeriesModel {
@@ -273,6 +276,10 @@ struct ComparePage {
     var hasInternalRows: Bool
     var internalCount: String
     var note: String
+    /// The two runs' timelines overlaid (`TimelineCharts.html`), pre-escaped; empty unless both have one.
+    var timelineHTML: String = ""
+    var timelineCaption: String = ""
+    var hasTimeline: Bool { !timelineHTML.isEmpty }
 }
 
 struct CompareRow {

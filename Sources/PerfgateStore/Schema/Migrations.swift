@@ -5,7 +5,10 @@ import GRDB
 enum Migrations {
     /// This perfgate's migrations, oldest first.
     static var all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] {
-        [("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex)]
+        [
+            ("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex),
+            ("v4-run-timeline", v4RunTimeline),
+        ]
     }
     static var identifierList: [String] { all.map(\.identifier) }
     static var identifiers: Set<String> { Set(identifierList) }
@@ -187,6 +190,31 @@ enum Migrations {
                            relativeChange AS relative_change, pValue AS p_value, settled, isRegression AS is_regression,
                            detectedAt AS detected_at
                     FROM changePoint;
+                """)
+    }
+
+    /// A run over time (k6 points, Locust history): the bucket width and the start of bucket 0 per run,
+    /// and one row per bucket and endpoint (`""` = the whole run). Written with the run; a run from a
+    /// summary format has no rows.
+    static func v4RunTimeline(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE runTimeline (
+                    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    bucketSeconds REAL NOT NULL CHECK (bucketSeconds > 0),
+                    offsetSeconds REAL NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE timelineBucket (
+                    runId INTEGER NOT NULL REFERENCES runTimeline(runId) ON DELETE CASCADE,
+                    endpoint TEXT NOT NULL,
+                    idx INTEGER NOT NULL,
+                    requests REAL NOT NULL,
+                    errors REAL NOT NULL,
+                    p50 REAL,
+                    p95 REAL,
+                    users REAL,
+                    PRIMARY KEY (runId, endpoint, idx)
+                ) WITHOUT ROWID;
                 """)
     }
 }

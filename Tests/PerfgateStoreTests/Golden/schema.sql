@@ -97,6 +97,12 @@ CREATE TABLE runTag (
     PRIMARY KEY (runId, key)
 ) WITHOUT ROWID;
 
+CREATE TABLE runTimeline (
+    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    bucketSeconds REAL NOT NULL CHECK (bucketSeconds > 0),
+    offsetSeconds REAL NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE series (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     scenario TEXT NOT NULL,
@@ -113,6 +119,18 @@ CREATE TABLE threshold (
     expression TEXT NOT NULL,
     passed BOOLEAN NOT NULL,
     PRIMARY KEY (runId, metric, expression)
+) WITHOUT ROWID;
+
+CREATE TABLE timelineBucket (
+    runId INTEGER NOT NULL REFERENCES runTimeline(runId) ON DELETE CASCADE,
+    endpoint TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    requests REAL NOT NULL,
+    errors REAL NOT NULL,
+    p50 REAL,
+    p95 REAL,
+    users REAL,
+    PRIMARY KEY (runId, endpoint, idx)
 ) WITHOUT ROWID;
 
 CREATE VIEW change_points AS
