@@ -757,7 +757,7 @@ final class K6PointAggregator {
             if value < m.gaugeMin { m.gaugeMin = value }
             if value > m.gaugeMax { m.gaugeMax = value }
         }
-        if let second, m.role != .other, m.role != .checks, m.role != .vusMax { addToTimeline(m, value, tags, second) }
+        if let second, m.role != .other, m.role != .checks, m.role != .vusMax { try addToTimeline(m, value, tags, second, line: line) }
         switch m.role {
         case .latency:
             if tags.name >= 0 { try endpoint(tags, line: line).latency.add(value) }
@@ -792,7 +792,7 @@ final class K6PointAggregator {
         }
     }
 
-    private func addToTimeline(_ m: K6MetricAcc, _ value: Double, _ tags: K6PointTags, _ second: Int64) {
+    private func addToTimeline(_ m: K6MetricAcc, _ value: Double, _ tags: K6PointTags, _ second: Int64, line: Int) throws {
         let role = m.role
         if role == .latency && m.type != .trend { return }
         func apply(_ c: inout TimelineBuilder.Cell) {
@@ -806,7 +806,7 @@ final class K6PointAggregator {
         }
         timeline.update(second: second, endpoint: "", apply)
         guard role != .vus, tags.name >= 0 else { return }
-        let slot = endpointSlot(tags)
+        let slot = try endpointSlot(tags, line: line)
         while endpointNames.count <= slot { endpointNames.append(nil) }
         let name = endpointNames[slot] ?? endpointName(endpoints[slot])
         endpointNames[slot] = name
