@@ -83,11 +83,17 @@ let package = Package(
                 .embedInCode("Samples/k6-run5.json"),
                 .embedInCode("Samples/k6-run6.json"),
                 .embedInCode("Samples/locust-run1_stats.csv"),
+                .embedInCode("Samples/locust-run1_stats_history.csv"),
                 .embedInCode("Samples/locust-run2_stats.csv"),
+                .embedInCode("Samples/locust-run2_stats_history.csv"),
                 .embedInCode("Samples/locust-run3_stats.csv"),
+                .embedInCode("Samples/locust-run3_stats_history.csv"),
                 .embedInCode("Samples/locust-run4_stats.csv"),
+                .embedInCode("Samples/locust-run4_stats_history.csv"),
                 .embedInCode("Samples/locust-run5_stats.csv"),
-                .embedInCode("Samples/locust-run6_stats.csv")
+                .embedInCode("Samples/locust-run5_stats_history.csv"),
+                .embedInCode("Samples/locust-run6_stats.csv"),
+                .embedInCode("Samples/locust-run6_stats_history.csv")
             ],
             swiftSettings: settings
         ),

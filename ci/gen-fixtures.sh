@@ -3,7 +3,7 @@
 #
 #   ci/gen-fixtures.sh              # fixtures + samples
 #   ci/gen-fixtures.sh --fixtures   # only Tests/PerfgateIngestTests/Fixtures/generated/
-#   ci/gen-fixtures.sh --samples    # only Sources/PerfgateCLI/Samples/
+#   ci/gen-fixtures.sh --samples    # only Sources/PerfgateCLI/Samples/ (SAMPLES_TOOLS=locust: one tool)
 #   ci/gen-fixtures.sh --microbench # only the microbenchmark fixtures (ci/gen-microbench-fixtures.sh:
 #                                   # hyperfine, Go, Google Benchmark, pytest-benchmark)
 #   ci/gen-fixtures.sh --load       # only the ab and hey fixtures (generated/ab, generated/hey)
@@ -348,9 +348,13 @@ gen_load_fixtures() {
 # ---------------------------------------------------------------- samples
 gen_samples() {
   mkdir -p "$SAMPLES"
-  rm -f "$SAMPLES"/k6-run*.json "$SAMPLES"/locust-run*_stats.csv
+  [[ "${SAMPLES_TOOLS:-k6 locust}" == *k6* ]] && rm -f "$SAMPLES"/k6-run*.json
+  [[ "${SAMPLES_TOOLS:-k6 locust}" == *locust* ]] && rm -f "$SAMPLES"/locust-run*_stats.csv "$SAMPLES"/locust-run*_stats_history.csv
   local i slow
+  # SAMPLES_TOOLS="locust" regenerates only one tool's samples (default: both).
+  local tools="${SAMPLES_TOOLS:-k6 locust}"
   for i in 1 2 3 4 5 6; do
+    [[ " $tools " == *" k6 "* ]] || break
     slow=(); [[ $i == 6 ]] && slow=(--slow orders=1.3)
     start_server --latency "$NORMAL_LATENCY" --seed "$i" "${slow[@]}"
     (cd "$WORK" && BASE_URL="http://127.0.0.1:$PORT" DURATION=3s VUS=3 \
@@ -359,12 +363,14 @@ gen_samples() {
   done
   log "k6 samples done"
   for i in 1 2 3 4 5 6; do
+    [[ " $tools " == *" locust "* ]] || break
     slow=(); [[ $i == 6 ]] && slow=(--slow orders=1.3)
     start_server --latency "$NORMAL_LATENCY" --seed "$((100 + i))" "${slow[@]}"
     rm -rf "$WORK/locust-samples"
-    (cd "$WORK" && PERFGATE_ACTIVE_SECONDS=3 run_locust -f "$FIX_SRC/locustfile.py" \
-      --host "http://127.0.0.1:$PORT" -t 5s --csv "$WORK/locust-samples/run")
+    (cd "$WORK" && PERFGATE_ACTIVE_SECONDS=10 run_locust -f "$FIX_SRC/locustfile.py" \
+      --host "http://127.0.0.1:$PORT" -t 12s --csv "$WORK/locust-samples/run" --csv-full-history)
     cp "$WORK/locust-samples/run_stats.csv" "$SAMPLES/locust-run${i}_stats.csv"
+    cp "$WORK/locust-samples/run_stats_history.csv" "$SAMPLES/locust-run${i}_stats_history.csv"
     stop_server
   done
   log "locust samples done"
@@ -417,13 +423,14 @@ crossed (`true` in the export, k6 exit 99) only in run 6.
 |---|---|---|---|---|---|
 {k6_rows}
 
-Locust (`ci/fixtures/locustfile.py`, 3 users, 5 s of which the last 2 s idle so the CSV
-is final; only `_stats.csv` is kept):
+Locust (`ci/fixtures/locustfile.py`, 3 users, 12 s of which the last 2 s idle so the CSV
+is final; `_stats.csv` and `_stats_history.csv` are kept, so the demo's Locust run pages show
+the run over time):
 
 ```
-PERFGATE_ACTIVE_SECONDS=3 locust --headless --only-summary -u 3 -r 3 \\
-  -f ci/fixtures/locustfile.py --host http://127.0.0.1:$PORT -t 5s --csv run
-# run_stats.csv -> locust-runN_stats.csv
+PERFGATE_ACTIVE_SECONDS=10 locust --headless --only-summary -u 3 -r 3 \\
+  -f ci/fixtures/locustfile.py --host http://127.0.0.1:$PORT -t 12s --csv run --csv-full-history
+# run_stats.csv -> locust-runN_stats.csv, run_stats_history.csv -> locust-runN_stats_history.csv
 ```
 
 | file | total requests | orders count | orders median ms | orders avg ms | orders 95% ms |

@@ -102,4 +102,27 @@ struct TimelineTests {
         #expect(whole.allSatisfy { $0.p50 == nil && $0.p95 == nil })
         #expect(t.phases?.peakUsers == Double(run.load.maxVUs ?? -1))
     }
+
+    /// With `--csv-full-history` Locust's percentile columns are its ~10 s window, per entry; in
+    /// the first seconds, before the window has a start, it writes 0 in every column. Those rows
+    /// are "unknown", never a 0 ms latency (the demo's bundled run, made by ci/gen-fixtures.sh).
+    @Test func locustFullHistoryWindowPercentiles() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/PerfgateCLI/Samples").standardized
+        let stats = samples.appendingPathComponent("locust-run1_stats.csv")
+        let history = samples.appendingPathComponent("locust-run1_stats_history.csv")
+        var set = InputSet(primary: InputFile(data: try Data(contentsOf: stats), displayPath: stats.path))
+        set.companions["stats_history"] = InputFile(data: try Data(contentsOf: history), displayPath: history.path)
+        let t = try #require(try LocustCSVAdapter().parse(set).timeline)
+        let rows = try String(contentsOf: history, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let aggregated = rows.filter { $0[3] == "Aggregated" && $0[6] != "N/A" }
+        // The file does start with all-zero windows after requests were seen (what this test is about).
+        #expect(aggregated.contains { $0[6] == "0" && $0[11] == "0" && Double($0[22])! >= 1 })
+        #expect(t.wholeRun.allSatisfy { $0.p50 != 0 && $0.p95 != 0 })
+        // Every known window is the file's value, for the whole run and per endpoint.
+        let last = try #require(aggregated.last)
+        #expect(t.wholeRun.last(where: { $0.p95 != nil })?.p95 == Double(last[11]))
+        #expect(t.endpoints.sorted() == ["GET /api/products", "GET /api/search", "GET /api/users", "POST /api/orders"])
+    }
 }

@@ -32,12 +32,17 @@ extension PerfgateCommand {
                 var items: [(IngestedRun, RunContext)] = []
                 for sample in Samples.all {
                     let file = InputFile(data: Data(sample.bytes), displayPath: "samples/\(sample.name)")
+                    var input = InputSet(primary: file)
+                    if let history = sample.history {
+                        input.companions["stats_history"] = InputFile(data: Data(history.bytes), displayPath: "samples/\(history.name)")
+                    }
                     let format = try InputFormat.detect(file)
-                    let run = try format.adapter.parse(InputSet(primary: file))
+                    let run = try format.adapter.parse(input)
+                    let sources = [(file.displayPath, sample.bytes)] + (sample.history.map { [("samples/\($0.name)", $0.bytes)] } ?? [])
                     let ctx = RunContext(
                         commit: Samples.commit(sample.commitIndex), scenario: sample.scenario, environment: "demo",
                         tags: ["source": "perfgate demo"],
-                        sources: [SourceFile(path: file.displayPath, digest: FileDigest.sha256(data: Data(sample.bytes)), bytes: Int64(sample.bytes.count))],
+                        sources: sources.map { SourceFile(path: $0.0, digest: FileDigest.sha256(data: Data($0.1)), bytes: Int64($0.1.count)) },
                         ingestedAt: Samples.commit(sample.commitIndex).committedAt ?? Date(), perfgateVersion: PerfgateVersion.current)
                     items.append((run, ctx))
                 }

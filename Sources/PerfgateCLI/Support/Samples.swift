@@ -9,6 +9,8 @@ enum Samples {
         let bytes: [UInt8]
         let commitIndex: Int
         let scenario: String
+        /// Locust's `_stats_history.csv` of the same run (the run over time), if kept.
+        var history: (name: String, bytes: [UInt8])? = nil
     }
 
     static let all: [Sample] = [
@@ -18,12 +20,24 @@ enum Samples {
         Sample(name: "k6-run4.json", bytes: PackageResources.k6_run4_json, commitIndex: 4, scenario: "checkout-k6"),
         Sample(name: "k6-run5.json", bytes: PackageResources.k6_run5_json, commitIndex: 5, scenario: "checkout-k6"),
         Sample(name: "k6-run6.json", bytes: PackageResources.k6_run6_json, commitIndex: 6, scenario: "checkout-k6"),
-        Sample(name: "locust-run1_stats.csv", bytes: PackageResources.locust_run1_stats_csv, commitIndex: 1, scenario: "checkout-locust"),
-        Sample(name: "locust-run2_stats.csv", bytes: PackageResources.locust_run2_stats_csv, commitIndex: 2, scenario: "checkout-locust"),
-        Sample(name: "locust-run3_stats.csv", bytes: PackageResources.locust_run3_stats_csv, commitIndex: 3, scenario: "checkout-locust"),
-        Sample(name: "locust-run4_stats.csv", bytes: PackageResources.locust_run4_stats_csv, commitIndex: 4, scenario: "checkout-locust"),
-        Sample(name: "locust-run5_stats.csv", bytes: PackageResources.locust_run5_stats_csv, commitIndex: 5, scenario: "checkout-locust"),
-        Sample(name: "locust-run6_stats.csv", bytes: PackageResources.locust_run6_stats_csv, commitIndex: 6, scenario: "checkout-locust"),
+        Sample(
+            name: "locust-run1_stats.csv", bytes: PackageResources.locust_run1_stats_csv, commitIndex: 1, scenario: "checkout-locust",
+            history: ("locust-run1_stats_history.csv", PackageResources.locust_run1_stats_history_csv)),
+        Sample(
+            name: "locust-run2_stats.csv", bytes: PackageResources.locust_run2_stats_csv, commitIndex: 2, scenario: "checkout-locust",
+            history: ("locust-run2_stats_history.csv", PackageResources.locust_run2_stats_history_csv)),
+        Sample(
+            name: "locust-run3_stats.csv", bytes: PackageResources.locust_run3_stats_csv, commitIndex: 3, scenario: "checkout-locust",
+            history: ("locust-run3_stats_history.csv", PackageResources.locust_run3_stats_history_csv)),
+        Sample(
+            name: "locust-run4_stats.csv", bytes: PackageResources.locust_run4_stats_csv, commitIndex: 4, scenario: "checkout-locust",
+            history: ("locust-run4_stats_history.csv", PackageResources.locust_run4_stats_history_csv)),
+        Sample(
+            name: "locust-run5_stats.csv", bytes: PackageResources.locust_run5_stats_csv, commitIndex: 5, scenario: "checkout-locust",
+            history: ("locust-run5_stats_history.csv", PackageResources.locust_run5_stats_history_csv)),
+        Sample(
+            name: "locust-run6_stats.csv", bytes: PackageResources.locust_run6_stats_csv, commitIndex: 6, scenario: "checkout-locust",
+            history: ("locust-run6_stats_history.csv", PackageResources.locust_run6_stats_history_csv)),
     ]
 
     static let commitCount = 6

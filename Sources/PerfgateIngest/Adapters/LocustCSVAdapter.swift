@@ -230,7 +230,12 @@ public struct LocustCSVAdapter: ResultAdapter {
             let failures = try optional("Total Failure Count") ?? 0
             let before = previous[endpoint] ?? (0, 0)
             previous[endpoint] = (requests, failures)
-            windowPercentiles[endpoint] = (try optional("50%"), try optional("95%"))
+            // Locust writes 0 in every percentile column while its ~10 s window has no cached start
+            // yet (the first seconds of a run): with responses of 1 ms or more seen, that is "unknown".
+            let p50 = try optional("50%"), p95 = try optional("95%"), p100 = try optional("100%")
+            let maxSoFar = try optional("Total Max Response Time") ?? 0
+            let noWindowYet = p50 == 0 && p95 == 0 && (p100 ?? 0) == 0 && maxSoFar >= 1
+            windowPercentiles[endpoint] = noWindowYet ? (nil, nil) : (p50, p95)
             timeline.update(second: Int64(t.rounded(.down)), endpoint: endpoint) { c in
                 c.requests += max(0, requests - before.requests)
                 c.errors += max(0, failures - before.failures)
