@@ -3,20 +3,23 @@
 # per commit, p50/p90/p95/p99/mean/count/error_rate/throughput each): wall time and peak RSS from
 # /usr/bin/time -v, with `perfgate --version` as the floor. Targets: < 3 s and < 20 MB.
 #
-#   ci/bench-report.sh [RUNS] [SERIES]        (defaults 1000 50; release build in $SCRATCH or .build)
+#   ci/bench-report.sh [RUNS] [SERIES] [TIMELINE]   (defaults 1000 50 60: every run carries a run timeline of
+#                                                   60 one-second buckets, drawn on its run page; release
+#                                                   build in $SCRATCH or .build)
 #   BASELINE=/path/to/other/perfgate ci/bench-report.sh   also times that binary on the same store, in turn
 #                                                         with this one (e.g. main's release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-1000}
 SERIES=${2:-50}
+TIMELINE=${3:-60}
 SCRATCH=${SCRATCH:-.build}
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product perfgate >&2
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product perfgate-bench >&2
 BIN=$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-"$BIN/perfgate-bench" make-check-store --runs "$((RUNS - 1))" --series "$SERIES" --out "$WORK" >&2
+"$BIN/perfgate-bench" make-check-store --runs "$((RUNS - 1))" --series "$SERIES" --timeline "$TIMELINE" --out "$WORK" >&2
 
 measure() {  # prints "wall_seconds max_rss_kb"
     /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || { cat "$WORK/time.txt" >&2; exit 1; }

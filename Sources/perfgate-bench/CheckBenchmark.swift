@@ -18,6 +18,9 @@ enum CheckBenchmark {
         let out = option("--out", "/tmp/perfgate-check-bench")
         // `--step-at K`: endpoint-1 is 25 % slower from main commit K on (a lasting change for `tune`).
         let stepAt = Int(option("--step-at", "-1")) ?? -1
+        // `--timeline N`: every run also carries a run timeline of N one-second buckets (3 users
+        // ramping up in the first 5 s), so `ci/bench-report.sh` times the run pages' charts too.
+        let timelineSeconds = min(Int(option("--timeline", "0")) ?? 0, RunTimeline.maxBuckets)
         try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let path = out + "/history.sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -47,7 +50,17 @@ enum CheckBenchmark {
                                 .p95: base * 1.5 * f, .p99: base * 2.5 * f, .errorRate: 0.001, .throughput: 100 * noise(),
                             ]))
                 }
-                let run = IngestedRun(tool: "k6", toolVersion: "1.1.0", format: "k6-summary", durationSeconds: 60, series: series)
+                var run = IngestedRun(tool: "k6", toolVersion: "1.1.0", format: "k6-summary", durationSeconds: 60, series: series)
+                if timelineSeconds > 0 {
+                    run.timeline = RunTimeline(
+                        bucketSeconds: 1,
+                        buckets: (0..<timelineSeconds).map { s in
+                            let f = noise()
+                            return TimelineBucket(
+                                index: s, requests: (100 * f).rounded(), errors: s % 17 == 0 ? 1 : 0, p50: 20 * f, p95: 30 * f,
+                                users: Double(min(3, 1 + s / 2)))
+                        })
+                }
                 let ctx = RunContext(
                     commit: CommitInfo(
                         sha: sha(i + 1), branch: isCurrent ? "feature" : "main",
