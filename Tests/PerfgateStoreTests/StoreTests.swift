@@ -58,6 +58,28 @@ struct StoreTests {
         #expect(try store.detail(runId: plain)?.result.timeline == nil)
     }
 
+    /// The `timeline` view of `perfgate query` (docs/query.md): one row per bucket and endpoint, the
+    /// bucket's start in seconds from the run's start, NULL where a percentile is unknown.
+    @Test func timelineViewForQueries() throws {
+        let path = makeTemporaryDirectory().appendingPathComponent("history.sqlite").path
+        let store = try PerfgateStore.open(path: path)
+        var run = sampleRun()
+        run.timeline = RunTimeline(
+            bucketSeconds: 2, offsetSeconds: -0.5,
+            buckets: [
+                TimelineBucket(index: 0, requests: 10, errors: 1, p50: 12.5, p95: 40, users: 3),
+                TimelineBucket(endpoint: "GET /api/users", index: 1, requests: 20, errors: 0),
+            ])
+        _ = try store.insert(run, context: context())
+        let r = try store.query("SELECT endpoint, start_s, bucket_s, requests, errors, p50, p95, users FROM timeline ORDER BY endpoint")
+        #expect(r.columns == ["endpoint", "start_s", "bucket_s", "requests", "errors", "p50", "p95", "users"])
+        #expect(
+            r.rows == [
+                [.text(""), .real(-0.5), .real(2), .real(10), .real(1), .real(12.5), .real(40), .real(3)],
+                [.text("GET /api/users"), .real(1.5), .real(2), .real(20), .real(0), .null, .null, .null],
+            ])
+    }
+
     @Test func insertedRunReadsBackWithEveryResult() throws {
         let store = try PerfgateStore.inMemory()
         let outcome = try store.insert(sampleRun(), context: context())

@@ -215,6 +215,11 @@ enum Migrations {
                     users REAL,
                     PRIMARY KEY (runId, endpoint, idx)
                 ) WITHOUT ROWID;
+                CREATE VIEW timeline AS
+                    SELECT b.runId AS run_id, r.commitSha AS commit_sha, r.branch, r.scenario, r.environment, b.endpoint,
+                           t.offsetSeconds + b.idx * t.bucketSeconds AS start_s, t.bucketSeconds AS bucket_s,
+                           b.requests, b.errors, b.p50, b.p95, b.users
+                    FROM timelineBucket b JOIN runTimeline t ON t.runId = b.runId JOIN run r ON r.id = b.runId;
                 """)
     }
 }

@@ -182,3 +182,9 @@ CREATE VIEW series_stats AS
 CREATE VIEW thresholds AS
     SELECT t.runId AS run_id, r.commitSha AS commit_sha, t.metric, t.expression, t.passed
     FROM threshold t JOIN run r ON r.id = t.runId;
+
+CREATE VIEW timeline AS
+    SELECT b.runId AS run_id, r.commitSha AS commit_sha, r.branch, r.scenario, r.environment, b.endpoint,
+           t.offsetSeconds + b.idx * t.bucketSeconds AS start_s, t.bucketSeconds AS bucket_s,
+           b.requests, b.errors, b.p50, b.p95, b.users
+    FROM timelineBucket b JOIN runTimeline t ON t.runId = b.runId JOIN run r ON r.id = b.runId;
