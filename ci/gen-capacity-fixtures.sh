@@ -111,7 +111,7 @@ queue and throughput stays at about 40 requests/s.
 |---|---|---|
 | \`k6-steps-limit4.csv.gz\` | k6 \`ramping-vus\` staircase $STEPS VUs, $STEP_SECONDS s each | \`--concurrency 4\` |
 | \`k6-steps-nolimit.csv.gz\` | the same staircase | no limit |
-| \`locust-steps-limit4_stats*.csv\` | Locust \`LoadTestShape\` staircase $STEPS users, $STEP_SECONDS s each | \`--concurrency 4\` |
+| \`locust-steps-limit4_stats*.csv\` | Locust \`LoadTestShape\` staircase $STEPS users, $STEP_SECONDS s each, \`--csv-full-history\` | \`--concurrency 4\` |
 | \`campaign/k6-vus{2,4,6,8}.json\` | one constant-load k6 run per level, 5 s (\`--summary-export\`) | \`--concurrency 4\` |
 | \`scaling/k6-workers{1,2,4}.json\` | 8 VUs, 5 s (\`--summary-export\`) | \`--concurrency\` 1, 2, 4 (the workers) |
 
