@@ -7,7 +7,7 @@ enum Migrations {
     static var all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] {
         [
             ("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex),
-            ("v4-run-timeline", v4RunTimeline),
+            ("v4-run-timeline", v4RunTimeline), ("v5-run-load", v5RunLoad),
         ]
     }
     static var identifierList: [String] { all.map(\.identifier) }
@@ -214,6 +214,19 @@ enum Migrations {
                     p95 REAL,
                     users REAL,
                     PRIMARY KEY (runId, endpoint, idx)
+                ) WITHOUT ROWID;
+                """)
+    }
+
+    /// The load a run was labelled with at ingest (`--profile`, `--workers`); a run without either has
+    /// no row. The users of a run stay in `run.vus`/`run.maxVUs` and the timeline.
+    static func v5RunLoad(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE runLoad (
+                    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    profile TEXT,
+                    workers INTEGER CHECK (workers IS NULL OR workers > 0)
                 ) WITHOUT ROWID;
                 """)
     }

@@ -82,6 +82,12 @@ CREATE TABLE run (
     UNIQUE (commitSha, scenario, environment, contentDigest)
 );
 
+CREATE TABLE runLoad (
+    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    profile TEXT,
+    workers INTEGER CHECK (workers IS NULL OR workers > 0)
+) WITHOUT ROWID;
+
 CREATE TABLE runSource (
     runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
     path TEXT NOT NULL,
