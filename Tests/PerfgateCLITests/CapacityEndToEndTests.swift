@@ -94,6 +94,9 @@ struct CapacityEndToEndTests {
         let k = knee(campaigns.first)
         #expect(k["status"] as? String == "found", "\(k)")
         #expect(k["lastWithin"] as? Double == Self.configuredKnee, "\(k)")
+        // The labels are stored with the runs and readable through the documented view.
+        let labels = try perfgate(["query", "SELECT profile, workers FROM run_loads ORDER BY run_id", "--store", store, "--format", "csv"])
+        #expect(labels.stdout == "profile,workers\nnormal,\npeak,\nstress,\nspike,\n", "\(labels)")
 
         // Baseline A: the same scenario without a limit, no knee up to 8 users. Against it the knee
         // at 4 users is more than 10 % lower: the budget fails (exit 2), in the gate's words.

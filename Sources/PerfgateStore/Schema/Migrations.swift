@@ -228,6 +228,9 @@ enum Migrations {
                     profile TEXT,
                     workers INTEGER CHECK (workers IS NULL OR workers > 0)
                 ) WITHOUT ROWID;
+                CREATE VIEW run_loads AS
+                    SELECT l.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, l.profile, l.workers
+                    FROM runLoad l JOIN run r ON r.id = l.runId;
                 """)
     }
 }

@@ -159,6 +159,10 @@ CREATE VIEW measurements AS
     JOIN "commit" c ON c.sha = r.commitSha
     JOIN series s ON s.id = m.seriesId;
 
+CREATE VIEW run_loads AS
+    SELECT l.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, l.profile, l.workers
+    FROM runLoad l JOIN run r ON r.id = l.runId;
+
 CREATE VIEW runs AS
     SELECT r.id AS run_id, r.commitSha AS commit_sha, r.branch, c.committedAt AS committed_at,
            c.parentSha AS parent_sha, r.scenario, r.environment, r.tool, r.toolVersion AS tool_version,
