@@ -97,6 +97,14 @@ struct CapacityEndToEndTests {
         // The labels are stored with the runs and readable through the documented view.
         let labels = try perfgate(["query", "SELECT profile, workers FROM run_loads ORDER BY run_id", "--store", store, "--format", "csv"])
         #expect(labels.stdout == "profile,workers\nnormal,\npeak,\nstress,\nspike,\n", "\(labels)")
+        // export/import carries them (a campaign run as parallel CI jobs is merged this way).
+        let history = dir.appendingPathComponent("history.json").path
+        #expect(try perfgate(["export", "--store", store, "--out", history]).status == 0)
+        let copy = dir.appendingPathComponent("copy.sqlite").path
+        let imported = try perfgate(["import", history, "--store", copy])
+        #expect(imported.status == 0, "\(imported)")
+        let copied = try perfgate(["query", "SELECT profile, workers FROM run_loads ORDER BY run_id", "--store", copy, "--format", "csv"])
+        #expect(copied.stdout == labels.stdout, "\(copied)")
 
         // Baseline A: the same scenario without a limit, no knee up to 8 users. Against it the knee
         // at 4 users is more than 10 % lower: the budget fails (exit 2), in the gate's words.
