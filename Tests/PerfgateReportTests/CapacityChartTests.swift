@@ -32,6 +32,12 @@ import Testing
         #expect(html.components(separatedBy: "<td class=\"warn\">past the knee</td>").count == 3)
     }
 
+    @Test func theOverTimeNoteSaysAStaircaseIsSteps() {
+        let html = TimelineCharts.html([TimelineCharts.Source(timeline: Self.staircase(), cls: "", name: "")])
+        #expect(html.contains("The run climbs through 4 steady steps"), "\(html)")
+        #expect(!TimelineCharts.html([TimelineCharts.Source(timeline: TimelineChartTests.ramped(), cls: "", name: "")]).contains("steady steps"))
+    }
+
     @Test func aRunAtOneLoadLevelHasNoCapacitySection() {
         let flat = RunTimeline(bucketSeconds: 1, buckets: (0..<20).map { TimelineBucket(index: $0, requests: 10, errors: 0, p95: 100, users: 5) })
         #expect(CapacityChart.html(runId: 1, timeline: flat).isEmpty)
