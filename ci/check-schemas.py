@@ -28,6 +28,9 @@ CHECKS = [
         + ["Tests/PerfgateCoreTests/Fixtures/budgets/canonical.json"],
         "bad": [
             {"version": 1, "budgets": [{"regresion": {"p95": "10%"}}]},  # unknown key
+            {"version": 1, "capacity": {"knee": "10%"}, "budgets": [{"max": {"p95": "1s"}}]},  # a knee drop needs its "-"
+            {"version": 1, "capacity": {"kne": "-10%"}, "budgets": [{"max": {"p95": "1s"}}]},  # unknown key
+            {"version": 1},  # neither budgets nor a capacity rule
             {"version": 2, "budgets": [{}]},  # newer version
             {"version": 1, "budgets": []},  # no budgets
             {"version": 1, "budgets": [{"max": {"p95": "200 msec"}}]},  # unknown unit

@@ -105,6 +105,11 @@ extension PerfgateStore {
                     ON CONFLICT DO UPDATE SET occurrences = occurrences + excluded.occurrences
                     """, arguments: [runId, e.endpoint, e.message, e.occurrences])
         }
+        if context.profile != nil || context.workers != nil {
+            try db.execute(
+                sql: "INSERT INTO runLoad(runId, profile, workers) VALUES (?, ?, ?)",
+                arguments: [runId, context.profile, context.workers])
+        }
         if let t = result.timeline {
             try db.execute(
                 sql: "INSERT INTO runTimeline(runId, bucketSeconds, offsetSeconds) VALUES (?, ?, ?)",

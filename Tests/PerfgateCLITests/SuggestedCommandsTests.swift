@@ -67,6 +67,10 @@ struct SuggestedCommandsTests {
         // The report's compare and release pages name the comparison behind their cells (the demo's last two commits).
         "perfgate compare \\(ca.shortSha) \\(cb.shortSha) --metric METRIC": ("perfgate compare 62910f32 70a336e6 --store d/h.sqlite --metric http_req_duration", [0]),
         "perfgate compare \\(r.from.shortSha) \\(r.to.shortSha)": ("perfgate compare 62910f32 70a336e6 --store d/h.sqlite", [0]),
+        // Capacity (docs/capacity.md): the demo's commits each have one load level, so the knee is "not measured".
+        "perfgate capacity": ("perfgate capacity --store d/h.sqlite", [0]),
+        "perfgate capacity --budget \\(budget)": ("perfgate capacity --budget capacity.json --store d/h.sqlite", [0]),
+        "perfgate ingest FILE --profile NAME": ("perfgate ingest results/k6.json --profile peak --store new3.sqlite --commit 0123456789abcdef0123456789abcdef01234567 --branch main", [0]),
         // Lists every error of a bad budget file: exit 65 is its answer.
         "perfgate budgets validate \\(first.location?.file ?? \"FILE\")": ("perfgate budgets validate bad.json", [65]),
     ]
@@ -106,6 +110,7 @@ struct SuggestedCommandsTests {
             at: Fixtures.url("generated/k6/summary-export.json", target: "PerfgateIngestTests"), to: results.appendingPathComponent("k6.json"))
         try Data(#"{"version": 1, "budgets": [{"endpoint": "/api/*", "max": {"p95": "2s"}}]}"#.utf8).write(to: dir.appendingPathComponent("budgets.json"))
         try Data(#"{"versoin": 1, "budgets": [{"mx": {}}]}"#.utf8).write(to: dir.appendingPathComponent("bad.json"))
+        try Data(#"{"version": 1, "capacity": {"knee": "-10%"}}"#.utf8).write(to: dir.appendingPathComponent("capacity.json"))
         let found = try Self.hintsInSources()
         for (hint, run) in Self.hints.sorted(by: { $0.key < $1.key }) where found.contains(hint) {
             let r = try shell(run.args)

@@ -92,6 +92,15 @@ extension PerfgateCommand {
             let status: ExitStatus = try await withDiagnostics {
                 if debugInternalError { throw DebugInternalError() }
                 let budgets = try CheckEngine.loadBudgets(path: budget)
+                if budgets.budgets.isEmpty, let cap = budgets.capacity {
+                    throw PerfgateError(
+                        .malformedInput, "the budget file has only a capacity rule (\"knee\": \"\(cap.source)\"), which check does not evaluate",
+                        at: SourceLocation(file: budget),
+                        notes: ["`perfgate capacity --budget \(budget)` checks it; add \"budgets\" for check"])
+                }
+                if let cap = budgets.capacity {
+                    Console.note("the capacity rule (\"knee\": \"\(cap.source)\") is checked by `perfgate capacity --budget \(budget)`, not by check")
+                }
                 // Nothing is stored unless the whole check can be evaluated: the files are parsed, the
                 // budgets are matched against them and a pinned baseline is read before the store is
                 // written, so a check that ends in 65 (or 64/66) leaves the store as it was.

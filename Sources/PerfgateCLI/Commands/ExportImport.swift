@@ -11,7 +11,8 @@ enum HistoryFile {
     static let format = "perfgate-history"
     static let version = 1
 
-    static func encode(_ details: [StoredRunDetail]) throws -> Data {
+    /// `loads`: the `--profile`/`--workers` labels by run id, written as `"load"` beside the run.
+    static func encode(_ details: [StoredRunDetail], loads: [Int64: RunLoadLabel] = [:]) throws -> Data {
         var runs: [[String: Any]] = []
         for d in details {
             let r = d.run
@@ -20,12 +21,19 @@ enum HistoryFile {
                 commit: NativeJSON.Commit(sha: r.commit.sha, branch: r.commit.branch, time: r.commit.committedAt, parent: r.commit.parentSha),
                 environment: r.environment)
             let doc = try JSONNode.parse(native, file: "export").value
-            runs.append([
+            var entry: [String: Any] = [
                 "run": doc,
                 "ingestedAt": Formatting.iso(r.ingestedAt) ?? "",
                 "inputFormat": r.format,
                 "sources": r.sources.map { ["path": $0.path, "digest": $0.digest, "bytes": $0.bytes] },
-            ])
+            ]
+            if let l = loads[r.id] {
+                var load: [String: Any] = [:]
+                if let p = l.profile { load["profile"] = p }
+                if let w = l.workers { load["workers"] = w }
+                entry["load"] = load
+            }
+            runs.append(entry)
         }
         let top: [String: Any] = ["format": format, "version": version, "runs": runs]
         return try JSONSerialization.data(withJSONObject: top, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
@@ -66,13 +74,20 @@ enum HistoryFile {
             // What `ingest` refuses (NUL names, limits, negative durations) is refused here too.
             try run.validate(file: "\(file) \(runNode.path)")
             if let original = try entry.optional("inputFormat")?.string() { run.format = original }
+            let load = try entry.optional("load")
+            let profile = try load?.optional("profile")?.string()
+            let workers = try load?.optional("workers")?.number()
+            if let w = workers, w < 1 || w != w.rounded() || w > Double(Int32.max) {
+                throw entry.error("load.workers must be a positive whole number")
+            }
             out.append(
                 (
                     run,
                     RunContext(
                         commit: CommitInfo(sha: c.sha, branch: branch, committedAt: c.time, parentSha: c.parent),
                         scenario: doc.run.scenario ?? "default", environment: env, tags: [:], sources: sources,
-                        ingestedAt: ingestedAt, perfgateVersion: PerfgateVersion.current)
+                        ingestedAt: ingestedAt, perfgateVersion: PerfgateVersion.current, profile: profile,
+                        workers: workers.map { Int($0) })
                 ))
         }
         return out
@@ -117,7 +132,7 @@ extension PerfgateCommand {
                     runs = runs.filter { ($0.commit.committedAt ?? .distantPast) >= from && ($0.commit.committedAt ?? .distantFuture) <= to }
                 }
                 let details = try runs.sorted { $0.id < $1.id }.compactMap { try store.detail(runId: $0.id) }
-                let data = try HistoryFile.encode(details)
+                let data = try HistoryFile.encode(details, loads: try store.loadLabels(runIds: details.map(\.run.id)))
                 if out == "-" {
                     FileHandle.standardOutput.write(data + Data("\n".utf8))
                 } else {

@@ -24,6 +24,10 @@ extension PerfgateCommand {
 
                 Formats: \(InputFormat.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
 
+                Load profiles: --profile labels the runs (normal, peak, stress, spike, endurance or any \
+                name) and --workers records how many workers or instances served the load. The runs of \
+                one commit at different load levels form a campaign that `perfgate capacity` analyses.
+
                 Example:
                   perfgate ingest results/summary.json results/locust_stats.csv --scenario checkout
                 """)
@@ -34,15 +38,32 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Input format instead of detection.", valueName: "format"))
         var format: InputFormat?
 
+        @Option(
+            help: ArgumentHelp(
+                "Load profile label: normal, peak, stress, spike, endurance or any name.", valueName: "name"))
+        var profile: String?
+
+        @Option(help: ArgumentHelp("Workers or instances that served the load (for scaling efficiency).", valueName: "n"))
+        var workers: Int?
+
         @OptionGroup var labels: RunLabelOptions
         @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let w = workers, w < 1 { throw ValidationError("--workers expects a positive number, got \(w)") }
+            if let p = profile, p.trimmingCharacters(in: .whitespaces).isEmpty || p.count > 64 {
+                throw ValidationError("--profile expects a name of 1 to 64 characters")
+            }
+        }
 
         func run() async throws {
             try await withDiagnostics {
                 // A short --commit SHA may name a stored commit: look it up without writing.
                 let fullSha = labels.commit.map { CommitInfo.isValidSha($0) && ($0.count == 40 || $0.count == 64) } ?? true
                 let reader = fullSha ? nil : try? storeOptions.openForReading()
-                let pipeline = try labels.pipeline(format: format, formatFlag: "--format", store: reader)
+                var pipeline = try labels.pipeline(format: format, formatFlag: "--format", store: reader)
+                pipeline.profile = profile
+                pipeline.workers = workers
                 let parsed = try pipeline.parseRuns(files)
                 let store = try storeOptions.openForWriting()
                 let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })

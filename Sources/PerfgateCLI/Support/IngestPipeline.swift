@@ -20,6 +20,9 @@ struct IngestPipeline {
     var defaultEnvironment: String
     var tags: [String: String]
     var now: Date
+    /// `ingest --profile` and `--workers`: the load label every run of this ingest gets.
+    var profile: String? = nil
+    var workers: Int? = nil
 
     /// Where the commit of each run comes from.
     enum CommitSource {
@@ -264,7 +267,8 @@ struct IngestPipeline {
             let context = RunContext(
                 commit: commit, scenario: scenario ?? run.scenario ?? run.tool,
                 environment: environmentOverride ?? fileEnvironment ?? defaultEnvironment,
-                tags: tags, sources: sources, ingestedAt: now, perfgateVersion: PerfgateVersion.current)
+                tags: tags, sources: sources, ingestedAt: now, perfgateVersion: PerfgateVersion.current,
+                profile: profile, workers: workers)
             out.append(Parsed(set: set, format: fmt, run: run, context: context))
         }
         return out

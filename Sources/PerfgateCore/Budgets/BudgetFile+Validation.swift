@@ -137,8 +137,11 @@ struct BudgetValidator {
         if let b = f.baseline { set.baseline = baseline(b) }
         if let s = f.statistics { set.statistics = statistics(s) }
         if let s = f.score { set.score = score(s) }
+        if let c = f.capacity { set.capacity = capacity(c) }
 
         let defaults = f.defaults.map { self.defaults($0) }
+        // A file with only a capacity rule needs no budgets.
+        if f.budgets == nil, f.capacity != nil { return set }
         guard let entries = f.budgets else {
             error(nil, "missing required key \"budgets\"", notes: ["add \"budgets\": [ { \"max\": { \"p95\": \"200ms\" } } ]"])
             return set
@@ -205,6 +208,25 @@ struct BudgetValidator {
         }
         if let f = s.singlePairCanFail { p.singlePairCanFail = f }
         return p
+    }
+
+    /// `capacity.knee`: `"-N%"`, the largest allowed move of the knee to a lower load (0 < N < 100).
+    mutating func capacity(_ c: BudgetFile.CapacityRules) -> CapacityBudget? {
+        reportUnknown(c.unknownKeys)
+        guard let text = c.knee else {
+            error("capacity", "missing key \"knee\"", notes: ["write \"capacity\": { \"knee\": \"-10%\" }"])
+            return nil
+        }
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.hasPrefix("-"), t.hasSuffix("%"), let n = Double(t.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)),
+            n > 0, n < 100
+        else {
+            error(
+                "capacity.knee",
+                "expected a drop like \"-10%\" (the knee may move to a lower load by at most 10 %), found \"\(text)\"")
+            return nil
+        }
+        return CapacityBudget(kneeDrop: n / 100, source: t)
     }
 
     mutating func score(_ s: BudgetFile.Score) -> ScoreBands {

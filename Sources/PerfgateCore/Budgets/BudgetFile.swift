@@ -19,6 +19,8 @@ public struct BudgetFile: Codable, Sendable, Hashable {
     public var baseline: Baseline?
     public var statistics: Statistics?
     public var score: Score?
+    /// `capacity`: rules on the capacity curve of a campaign (docs/capacity.md).
+    public var capacity: CapacityRules?
     /// Rule fields applied to every budget of the same metric (`metric`, default `http_req_duration`).
     public var defaults: Entry?
     public var budgets: [Entry]?
@@ -29,14 +31,15 @@ public struct BudgetFile: Codable, Sendable, Hashable {
     public var unknownKeys: [UnknownKey] = []
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema = "$schema", version, requireBaseline, baseline, statistics, score, defaults, budgets
+        case schema = "$schema", version, requireBaseline, baseline, statistics, score, capacity, defaults, budgets
     }
 
     public init(
         schema: String? = nil, version: Int? = BudgetFile.currentVersion, requireBaseline: Bool? = nil,
         baseline: Baseline? = nil, statistics: Statistics? = nil, score: Score? = nil, defaults: Entry? = nil,
-        budgets: [Entry]? = nil, file: String = "budgets.json"
+        budgets: [Entry]? = nil, file: String = "budgets.json", capacity: CapacityRules? = nil
     ) {
+        self.capacity = capacity
         self.schema = schema
         self.version = version
         self.requireBaseline = requireBaseline
@@ -57,6 +60,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         baseline = try c.lenient(Baseline.self, forKey: .baseline, sink)
         statistics = try c.lenient(Statistics.self, forKey: .statistics, sink)
         score = try c.lenient(Score.self, forKey: .score, sink)
+        capacity = try c.lenient(CapacityRules.self, forKey: .capacity, sink)
         defaults = try c.lenient(Entry.self, forKey: .defaults, sink)
         budgets = try c.lenientArray(Entry.self, forKey: .budgets, placeholder: Entry(), sink)
         unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
@@ -122,6 +126,23 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             correction = try c.lenient(String.self, forKey: .correction, sink)
             minHistory = try c.lenientInteger(forKey: .minHistory, sink)
             singlePairCanFail = try c.lenient(Bool.self, forKey: .singlePairCanFail, sink)
+            unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
+        }
+    }
+
+    /// `capacity`: `{"knee": "-10%"}` fails when the knee moves to a lower load by more than 10 %.
+    public struct CapacityRules: Codable, Sendable, Hashable {
+        public var knee: String?
+        public var unknownKeys: [UnknownKey] = []
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case knee }
+
+        public init(knee: String? = nil) { self.knee = knee }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let sink = BudgetDecodeProblems.of(decoder)
+            knee = try c.lenient(String.self, forKey: .knee, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
     }

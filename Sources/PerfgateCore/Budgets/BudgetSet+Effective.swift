@@ -43,7 +43,8 @@ extension BudgetSet {
                 alpha: statistics.alpha, correction: statistics.correction.rawValue, minHistory: statistics.minHistory,
                 singlePairCanFail: statistics.singlePairCanFail),
             score: score.map { BudgetFile.Score(pass: $0.pass, warn: $0.warn) },
-            budgets: entries)
+            budgets: entries.isEmpty && capacity != nil ? nil : entries,
+            capacity: capacity.map { BudgetFile.CapacityRules(knee: $0.source) })
     }
 
     /// ``effectiveFile()`` as pretty JSON with sorted keys and a final newline: what

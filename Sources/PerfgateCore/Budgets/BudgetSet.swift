@@ -11,11 +11,15 @@ public struct BudgetSet: Sendable, Hashable, Codable {
     public var score: ScoreBands?
     /// The budgets in file order; later budgets refine earlier ones for the same series and statistic.
     public var budgets: [Budget]
+    /// `capacity`: the knee rule, checked by `perfgate capacity` (docs/capacity.md).
+    public var capacity: CapacityBudget?
 
     public init(
         requireBaseline: Bool = false, baseline: BaselinePolicy = BaselinePolicy(),
-        statistics: StatisticsPolicy = StatisticsPolicy(), score: ScoreBands? = nil, budgets: [Budget] = []
+        statistics: StatisticsPolicy = StatisticsPolicy(), score: ScoreBands? = nil, budgets: [Budget] = [],
+        capacity: CapacityBudget? = nil
     ) {
+        self.capacity = capacity
         self.requireBaseline = requireBaseline
         self.baseline = baseline
         self.statistics = statistics
@@ -185,5 +189,18 @@ public enum Comparison: String, Sendable, Hashable, Codable, CaseIterable {
         case .gt: return value > limit
         case .ge: return value >= limit
         }
+    }
+}
+
+/// `"capacity": {"knee": "-10%"}`: fail when the knee moves to a lower load by more than `kneeDrop`.
+public struct CapacityBudget: Sendable, Hashable, Codable {
+    /// The largest allowed move of the knee to a lower load, as a fraction (0.10 for `-10%`).
+    public var kneeDrop: Double
+    /// The rule as written (`-10%`).
+    public var source: String
+
+    public init(kneeDrop: Double, source: String) {
+        self.kneeDrop = kneeDrop
+        self.source = source
     }
 }

@@ -48,11 +48,18 @@ public struct RunContext: Sendable, Hashable {
     public var sources: [SourceFile]
     public var ingestedAt: Date
     public var perfgateVersion: String
+    /// `--profile`: the load profile's label (normal, peak, stress, spike, endurance or any name).
+    public var profile: String?
+    /// `--workers`: workers or instances serving the load, as the user stated.
+    public var workers: Int?
 
     public init(
         commit: CommitInfo, scenario: String, environment: String, tags: [String: String] = [:],
-        sources: [SourceFile] = [], ingestedAt: Date, perfgateVersion: String
+        sources: [SourceFile] = [], ingestedAt: Date, perfgateVersion: String, profile: String? = nil,
+        workers: Int? = nil
     ) {
+        self.profile = profile
+        self.workers = workers
         self.commit = commit
         self.scenario = scenario
         self.environment = environment

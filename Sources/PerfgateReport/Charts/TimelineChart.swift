@@ -192,6 +192,9 @@ extension TimelineCharts {
         } else {
             note += " Steady state is where active users stay at their peak\(sources.count > 1 ? " (of \(first.name))" : ""); the shaded spans before and after it are ramp-up and ramp-down."
         }
+        if sources.count == 1, case let steps = Capacity.steps(of: first.timeline, runId: 0), !steps.isEmpty {
+            note += " The run climbs through \(steps.count) steady steps, so the span before its last step is marked as ramp-up; each step is a load level under Capacity below."
+        }
         if !panels.contains(where: { $0.title.hasPrefix("Latency") }) {
             note += " The file has no per-interval latency percentiles (Locust writes them only with --csv-full-history)."
         }

@@ -275,6 +275,8 @@ extension RunPage: MustacheParent {
         case "hasErrors": return hasErrors
         case "timelineHTML": return timelineHTML
         case "hasTimeline": return hasTimeline
+        case "capacityHTML": return capacityHTML
+        case "hasCapacity": return hasCapacity
         default: return nil
         }
     }

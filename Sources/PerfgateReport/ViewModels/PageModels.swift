@@ -227,6 +227,9 @@ struct RunPage {
     /// The "over time" charts (`TimelineCharts.html`), pre-escaped; empty without a timeline.
     var timelineHTML: String = ""
     var hasTimeline: Bool { !timelineHTML.isEmpty }
+    /// The capacity section of a stepped run (`CapacityChart.html`), pre-escaped; empty otherwise.
+    var capacityHTML: String = ""
+    var hasCapacity: Bool { !capacityHTML.isEmpty }
 }
 
 struct RunSeriesModel {

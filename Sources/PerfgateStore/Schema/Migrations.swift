@@ -7,7 +7,7 @@ enum Migrations {
     static var all: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] {
         [
             ("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex),
-            ("v4-run-timeline", v4RunTimeline),
+            ("v4-run-timeline", v4RunTimeline), ("v5-run-load", v5RunLoad),
         ]
     }
     static var identifierList: [String] { all.map(\.identifier) }
@@ -220,6 +220,22 @@ enum Migrations {
                            t.offsetSeconds + b.idx * t.bucketSeconds AS start_s, t.bucketSeconds AS bucket_s,
                            b.requests, b.errors, b.p50, b.p95, b.users
                     FROM timelineBucket b JOIN runTimeline t ON t.runId = b.runId JOIN run r ON r.id = b.runId;
+                """)
+    }
+
+    /// The load a run was labelled with at ingest (`--profile`, `--workers`); a run without either has
+    /// no row. The users of a run stay in `run.vus`/`run.maxVUs` and the timeline.
+    static func v5RunLoad(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE runLoad (
+                    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    profile TEXT,
+                    workers INTEGER CHECK (workers IS NULL OR workers > 0)
+                ) WITHOUT ROWID;
+                CREATE VIEW run_loads AS
+                    SELECT l.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, l.profile, l.workers
+                    FROM runLoad l JOIN run r ON r.id = l.runId;
                 """)
     }
 }

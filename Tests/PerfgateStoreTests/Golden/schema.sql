@@ -82,6 +82,12 @@ CREATE TABLE run (
     UNIQUE (commitSha, scenario, environment, contentDigest)
 );
 
+CREATE TABLE runLoad (
+    runId INTEGER PRIMARY KEY NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    profile TEXT,
+    workers INTEGER CHECK (workers IS NULL OR workers > 0)
+) WITHOUT ROWID;
+
 CREATE TABLE runSource (
     runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
     path TEXT NOT NULL,
@@ -152,6 +158,10 @@ CREATE VIEW measurements AS
     JOIN run r ON r.id = m.runId
     JOIN "commit" c ON c.sha = r.commitSha
     JOIN series s ON s.id = m.seriesId;
+
+CREATE VIEW run_loads AS
+    SELECT l.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, l.profile, l.workers
+    FROM runLoad l JOIN run r ON r.id = l.runId;
 
 CREATE VIEW runs AS
     SELECT r.id AS run_id, r.commitSha AS commit_sha, r.branch, c.committedAt AS committed_at,

@@ -1,0 +1,88 @@
+import Foundation
+import PerfgateCore
+
+/// The capacity section of a run page for a stepped run (docs/capacity.md): p95 and throughput against
+/// the load level of each steady step, the knee's bracket shaded, and the steps as a table. Drawn like
+/// ``TimelineChart`` (same viewBox, classes and escaping).
+enum CapacityChart {
+    /// One chart: `value` against users, the knee's bracket shaded when found.
+    static func svg(_ a: CapacityAnalysis, title: String, unit: MetricUnit, cls: String, value: (LoadLevel) -> Double?) -> String {
+        let w = TimelineChart.width
+        let h = TimelineChart.height
+        let top = TimelineChart.top
+        let bottom = TimelineChart.bottom
+        let left = TimelineChart.left
+        let right = TimelineChart.right
+        let plotW = w - left - right
+        let plotH = h - top - bottom
+        let points = a.levels.compactMap { l in value(l).map { (users: l.users, value: $0) } }.filter { $0.value.isFinite }
+        let maxUsers = Swift.max(a.levels.map(\.users).max() ?? 1, 1)
+        let (yBottom, yTop, step) = LineChart.fittedScale(low: 0, high: points.map(\.value).max() ?? 1)
+        func x(_ u: Double) -> Double { left + plotW * Swift.min(Swift.max(u / maxUsers, 0), 1) }
+        func y(_ v: Double) -> Double { top + plotH * (1 - Swift.min(Swift.max((v - yBottom) / (yTop - yBottom), 0), 1)) }
+        func f(_ v: Double) -> String { Formatting.fixed(v, 1) }
+        var s = "<svg class=\"chart timeline capacity\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" role=\"img\" preserveAspectRatio=\"xMidYMid meet\""
+        s += " xmlns=\"http://www.w3.org/2000/svg\"><title>\(Escape.html(title))</title>\n"
+        if case .found(let lastWithin, let firstPast, _) = a.knee {
+            let x1 = x(lastWithin)
+            let x2 = x(firstPast)
+            s += "<rect class=\"phase ramp knee\" x=\"\(f(x1))\" y=\"\(f(top))\" width=\"\(f(Swift.max(x2 - x1, 1)))\" height=\"\(f(plotH))\">"
+            s += "<title>\(Escape.html(a.knee.summary))</title></rect>\n"
+            s += "<text class=\"phase-label\" x=\"\(f((x1 + x2) / 2))\" y=\"\(f(top - 8))\">knee</text>\n"
+        }
+        s += LineChart.yGrid(bottom: yBottom, top: yTop, step: step, unit: unit, y: y)
+        let axisY = h - bottom
+        let xStep = Swift.max(1, LineChart.niceStep(maxUsers * 4 / 5))
+        var u = 0.0
+        while u <= maxUsers + xStep * 1e-9 {
+            let ux = x(u)
+            let anchor = u == 0 ? " start" : u + xStep > maxUsers + xStep * 1e-9 && w - right - ux < 40 ? " end" : ""
+            let label = Formatting.value(u, unit: .count) + (u + xStep > maxUsers + xStep * 1e-9 ? " users" : "")
+            s += "<line class=\"xtick\" x1=\"\(f(ux))\" x2=\"\(f(ux))\" y1=\"\(f(axisY))\" y2=\"\(f(axisY + 4))\"/>"
+            s += "<text class=\"xlabel\(anchor)\" x=\"\(f(ux))\" y=\"\(f(axisY + 18))\">\(Escape.html(label))</text>\n"
+            u += xStep
+        }
+        if !points.isEmpty {
+            let pts = points.map { "\(f(x($0.users))),\(f(y($0.value)))" }.joined(separator: " ")
+            s += "<polyline class=\"line \(cls)\" points=\"\(pts)\"><title>\(Escape.html(title))</title></polyline>\n"
+        }
+        s += "</svg>"
+        return s
+    }
+
+    /// The section's HTML (pre-escaped, inserted with `{{{…}}}`); empty unless the run has two or more steps.
+    static func html(runId: Int64, timeline: RunTimeline) -> String {
+        let steps = Capacity.steps(of: timeline, runId: runId)
+        guard !steps.isEmpty else { return "" }
+        let a = Capacity.analyse(steps)
+        var s = "<p id=\"knee\"><strong>\(Escape.html(a.knee.summary))</strong>. "
+        let low = a.lowLoadP95.map { " (" + Formatting.value($0, unit: .milliseconds) + ")" } ?? ""
+        s += Escape.html(
+            "Each steady step of the run is a load level. Past the knee: p95 above \(Formatting.value(a.rule.p95Factor, unit: .count)) × the lowest level's p95\(low), or throughput growing by less than \(Formatting.value(a.rule.throughputGain * 100, unit: .count))% of the load's growth. The command perfgate capacity prints the same analysis.")
+        s += "</p>\n<div class=\"legend\"><span class=\"s-p95\">p95</span><span class=\"s-rps\">requests/s</span>"
+        if a.knee.capacity != nil { s += "<span class=\"band\">knee (between two measured levels)</span>" }
+        s += "</div>\n"
+        for (title, unit, cls, value) in [
+            ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
+            ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-rps", { (l: LoadLevel) in l.requestsPerSecond }),
+        ] where a.levels.contains(where: { value($0) != nil }) {
+            s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
+            s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, value: value))</div></figure>\n"
+        }
+        s += "<div class=\"scroll\"><table id=\"capacity-levels\"><thead><tr><th>step</th><th class=\"num\">users</th>"
+        s += "<th class=\"num\">requests/s</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">error rate</th><th>assessment</th></tr></thead><tbody>\n"
+        for l in a.levels {
+            let span = l.span.map { "\(Formatting.fixed($0.lowerBound, 0))–\(Formatting.fixed($0.upperBound, 0)) s" } ?? ""
+            let assessment = a.assessment(of: l)
+            let cls = assessment == .pastKnee ? "warn" : "same"
+            s += "<tr data-decision=\"\(cls)\"><td>\(Escape.html(span))</td><td class=\"num\">\(Escape.html(Formatting.value(l.users, unit: .count)))</td>"
+            s += "<td class=\"num\">\(Escape.html(l.requestsPerSecond.map { Formatting.fixed($0, 1) } ?? "—"))</td>"
+            s += "<td class=\"num\">\(Escape.html(l.p50.map { Formatting.value($0, unit: .milliseconds) } ?? "—"))</td>"
+            s += "<td class=\"num\">\(Escape.html(l.p95.map { Formatting.value($0, unit: .milliseconds) } ?? "—"))</td>"
+            s += "<td class=\"num\">\(Escape.html(l.errorRate.map { Formatting.value($0, unit: .ratio) } ?? "—"))</td>"
+            s += "<td class=\"\(cls)\">\(Escape.html(assessment.rawValue))</td></tr>\n"
+        }
+        s += "</tbody></table></div>\n"
+        return s
+    }
+}
