@@ -2,7 +2,7 @@ import Foundation
 import PerfgateCore
 import Testing
 
-/// Property checks that need no reference values (STYLE.md §6.15).
+/// Property checks that need no reference values.
 @Suite struct StatsPropertyTests {
     private static func sample(_ n: Int, seed: UInt64, shift: Double = 0) -> [Double] {
         var g = Stats.SplitMix64(seed: seed)

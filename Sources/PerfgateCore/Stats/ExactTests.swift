@@ -8,7 +8,7 @@ extension Stats {
         public var pValue: Double
     }
 
-    /// Fisher's exact test for `[[a, b], [c, d]]` (stats.md §9.12): two-sided sums every table with
+    /// Fisher's exact test for `[[a, b], [c, d]]`: two-sided sums every table with
     /// `pmf ≤ pmf_obs·(1 + 1e-7)` in log space; `greater` is P(X ≥ a), `less` P(X ≤ a), X = top-left cell.
     public static func fisherExact(_ a: Int, _ b: Int, _ c: Int, _ d: Int, alternative: Alternative = .twoSided) -> FisherResult {
         let row0 = a + b
@@ -38,7 +38,7 @@ extension Stats {
         return FisherResult(oddsRatio: odds, pValue: min(1, s * exp(maxLog)))
     }
 
-    /// Distribution-free order-statistic CI for a quantile (stats.md T6).
+    /// Distribution-free order-statistic CI for a quantile.
     public struct QuantileCI: Sendable, Hashable {
         /// 1-based order of the lower bound, nil when unbounded.
         public var lowerOrder: Int?
@@ -107,7 +107,7 @@ extension Stats {
         public var pValueGreater: Double
     }
 
-    /// Two-sample quantile test at level `p` (generalised Mood median test, stats.md T6).
+    /// Two-sample quantile test at level `p` (generalised Mood median test).
     public static func quantileTest(current: [Double], baseline: [Double], p: Double) -> QuantileTestResult? {
         guard !current.isEmpty, !baseline.isEmpty else { return nil }
         let t = Percentile.type7(current + baseline, p)
@@ -119,7 +119,7 @@ extension Stats {
             threshold: t, currentAbove: ac, baselineAbove: ab, pValue: two.pValue, pValueGreater: greater.pValue)
     }
 
-    /// Error-rate tests (stats.md T7).
+    /// Error-rate tests.
     public enum ErrorRate {
         /// Current failures against the pooled history rate `p0 = Σf/Σn`: `p = P(X ≥ f_c)`, X ~ Binom(n_c, p0).
         /// Returns p0, the one-sided p and the absolute effect `f_c/n_c − p0`; nil without requests.
@@ -147,7 +147,7 @@ extension Stats {
         }
     }
 
-    /// Tier C: log-normal model of one run's summary (stats.md T9).
+    /// Tier C: log-normal model of one run's summary.
     public struct LogNormalSummary: Sendable, Hashable {
         /// ln(median).
         public var mu: Double
@@ -202,7 +202,7 @@ extension Stats {
         public var exact: Bool
     }
 
-    /// Paired tests on interleaved runs (stats.md T8).
+    /// Paired tests on interleaved runs.
     public enum Paired {
         /// One-sample t on `d_j = ln(c_j/b_j)`; ratio = exp(mean d). nil for < 2 pairs or non-positive values.
         public static func logRatioT(

@@ -68,7 +68,7 @@ extension Stats {
             self.upper = upper
         }
 
-        /// Whether `x` lies strictly outside; NaN is never outside (stats.md §9.6).
+        /// Whether `x` lies strictly outside; NaN is never outside.
         public func isOutside(_ x: Double) -> Bool { x < lower || x > upper }
     }
 
@@ -143,7 +143,7 @@ extension Stats {
                 currentCentre: exp(xbar), criticalT: critical)
         }
 
-        /// z-score `(x − mean)/sd(ddof 1)` and two-sided normal p; nil when N < 2 or sd = 0 (stats.md §9.4).
+        /// z-score `(x − mean)/sd(ddof 1)` and two-sided normal p; nil when N < 2 or sd = 0.
         public static func zScore(history: [Double], value: Double) -> (z: Double, pValue: Double)? {
             guard history.count >= 2 else { return nil }
             let sd = standardDeviation(history)
@@ -178,7 +178,7 @@ extension Stats {
         }
     }
 
-    /// Bencher's threshold models (stats.md §1), with `boundary` b (e.g. 0.99).
+    /// Bencher's threshold models, with `boundary` b (e.g. 0.99).
     public enum BencherLimits {
         /// `mean·(1 ± b)`.
         public static func percentage(_ x: [Double], boundary: Double) -> Limits? {

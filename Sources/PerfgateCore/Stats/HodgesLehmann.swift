@@ -1,7 +1,7 @@
 import Foundation
 
 extension Stats {
-    /// Hodges–Lehmann shift estimate with a Moses confidence interval (stats.md T4).
+    /// Hodges–Lehmann shift estimate with a Moses confidence interval.
     public struct HodgesLehmannResult: Sendable, Hashable {
         /// `median{c_j − b_i}` over all pairs (average of the two middle differences when m·n is even).
         public var shift: Double

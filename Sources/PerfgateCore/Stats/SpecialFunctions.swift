@@ -1,7 +1,7 @@
 import Foundation
 
 extension Stats {
-    /// Special functions Swift's standard library lacks (stats.md §9.11). Accuracy: about 1e-12 relative
+    /// Special functions Swift's standard library lacks. Accuracy: about 1e-12 relative
     /// for Φ, Φ⁻¹ and the t CDF at moderate arguments, about 1e-9 for large-count binomial/hypergeometric
     /// terms (limited by `lgamma` of large arguments).
     public enum Special {
