@@ -398,52 +398,5 @@ extension Stats {
             }
             return describe(y, cps, p: pValues, logScale: options.logScale)
         }
-
-        /// Permutation E-Divisive (Matteson & James; docs/statistics.md): candidates by largest Q̂ over the current
-        /// segments, `p = (1 + #{q_r ≥ q_obs})/(R + 1)` with values shuffled within each segment by
-        /// Fisher–Yates driven by SplitMix64(`seed`); accepts while `p ≤ significance`.
-        public static func eDivisivePermutation(
-            _ values: [Double], minSize: Int = 3, permutations: Int = 199, significance: Double = 0.05,
-            seed: UInt64 = 0x5EED, logScale: Bool = true
-        ) -> [ChangePoint]? {
-            guard let y = prepare(values, logScale: logScale) else { return nil }
-            let n = y.count
-            var rng = SplitMix64(seed: seed)
-            var cps: [Int] = []
-            var pByIndex: [Int: Double] = [:]
-            func maxSplit(_ data: [Double], _ bounds: [Int]) -> (tau: Int, q: Double)? {
-                var best: (tau: Int, q: Double)?
-                for s in 0..<(bounds.count - 1) {
-                    guard let cand = bestSplit(data, bounds[s], bounds[s + 1], minSize: minSize) else { continue }
-                    if let cur = best, !(cand.q > cur.q) { continue }
-                    best = cand
-                }
-                return best
-            }
-            while true {
-                let bounds = [0] + cps + [n]
-                guard let observed = maxSplit(y, bounds) else { break }
-                var over = 0
-                for _ in 0..<permutations {
-                    var perm = y
-                    for s in 0..<(bounds.count - 1) {
-                        let a = bounds[s]
-                        let len = bounds[s + 1] - a
-                        if len < 2 { continue }
-                        for i in stride(from: len - 1, through: 1, by: -1) {
-                            let j = Int(rng.next() % UInt64(i + 1))
-                            perm.swapAt(a + i, a + j)
-                        }
-                    }
-                    if let r = maxSplit(perm, bounds), r.q >= observed.q { over += 1 }
-                }
-                let p = Double(1 + over) / Double(permutations + 1)
-                if p > significance { break }
-                cps.append(observed.tau)
-                cps.sort()
-                pByIndex[observed.tau] = p
-            }
-            return describe(y, cps, p: cps.map { pByIndex[$0] ?? .nan }, logScale: logScale)
-        }
     }
 }

@@ -9,13 +9,6 @@ extension Stats {
         public var pValue: Double
         public var estimate: Double
         public var standardError: Double
-
-        /// Two-sided CI of `estimate` at `level`; for zero standard error the point itself.
-        public func confidenceInterval(level: Double = 0.95) -> (lower: Double, upper: Double) {
-            guard standardError > 0 else { return (estimate, estimate) }
-            let q = Special.studentTPPF(1 - (1 - level) / 2, df: df)
-            return (estimate - q * standardError, estimate + q * standardError)
-        }
     }
 
     /// Welch, Student and one-sample t tests.
