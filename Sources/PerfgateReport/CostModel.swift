@@ -1,4 +1,5 @@
 import Foundation
+import PerfgateCore
 
 /// The user's cost model for the release summary (docs/cost-model.md). Every money figure the report
 /// prints is computed from these numbers and shown with its formula; without a cost model none appears.
@@ -102,21 +103,10 @@ public struct CostModel: Sendable, Hashable {
         }
     }
 
-    /// Same letters in another case, or one edit apart.
+    /// Same letters in another case, or within two edits of lengths at most one apart.
     static func close(_ a: String, _ b: String) -> Bool {
         let x = Array(a.lowercased())
         let y = Array(b.lowercased())
-        guard abs(x.count - y.count) <= 1 else { return false }
-        var d = Array(0...y.count)
-        for i in 1...max(x.count, 1) where !x.isEmpty {
-            var prev = d[0]
-            d[0] = i
-            for j in 1...max(y.count, 1) where !y.isEmpty {
-                let cur = d[j]
-                d[j] = min(d[j] + 1, d[j - 1] + 1, prev + (x[i - 1] == y[j - 1] ? 0 : 1))
-                prev = cur
-            }
-        }
-        return d[y.count] <= 2
+        return abs(x.count - y.count) <= 1 && KeySuggestion.distance(x, y) <= 2
     }
 }

@@ -285,7 +285,7 @@ struct ReleaseCollector {
             return ReleaseChangeRow(
                 series: esc(c.series), href: c.href, statistic: c.statistic, commit: l,
                 before: esc(Formatting.value(c.cp.before, unit: c.unit)), after: esc(Formatting.value(c.cp.after, unit: c.unit)),
-                change: esc(Formatting.signedPercent(c.cp.relativeChange)), pValue: esc(ReportFormatting.p(c.cp.pValue)))
+                change: esc(Formatting.signedPercent(c.cp.relativeChange)), pValue: esc(Formatting.pValue(c.cp.pValue)))
         }
         let byTime = changes.sorted { a, b in
             let ta = a.commit.committedAt ?? .distantPast

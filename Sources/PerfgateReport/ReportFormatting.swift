@@ -118,7 +118,4 @@ enum ReportFormatting {
         return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + two(month) + "-" + two(day) + " "
             + two(rem / 3600) + ":" + two(rem % 3600 / 60) + ":" + two(rem % 60) + "Z"
     }
-
-    /// p-values as the gate prints them.
-    static func p(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
 }

@@ -1,3 +1,5 @@
+import PerfgateCore
+
 // The long, repeated table bodies (hundreds of rows per page) are rendered here rather than in Mustache:
 // a row through the template engine costs a dynamic lookup per field and a per-character escape per value.
 // Each function writes exactly what the section it replaces in the built-in template wrote, escaping every

@@ -313,7 +313,7 @@ public struct SiteBuilder {
         return ChangePointRow(
             series: a.series.title, href: root + href, statistic: st.rawValue, commit: link(a.commit(cp)),
             before: ReportFormatting.value(cp.before, u), after: ReportFormatting.value(cp.after, u),
-            change: Formatting.signedPercent(cp.relativeChange), pValue: ReportFormatting.p(cp.pValue),
+            change: Formatting.signedPercent(cp.relativeChange), pValue: Formatting.pValue(cp.pValue),
             kind: worse ? "regression" : "improvement", kindClass: worse ? "worse" : "better")
     }
 
@@ -367,7 +367,7 @@ public struct SiteBuilder {
                     let su = a.unit(st)
                     return LineChart.Marker(
                         x: xOfCommit[cp.commitSha] ?? 0,
-                        label: "\(cp.isRegression ? "regression" : "improvement") of \(st.rawValue) at \(String(cp.commitSha.prefix(8))): \(Formatting.value(cp.before, unit: su)) → \(Formatting.value(cp.after, unit: su)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(ReportFormatting.p(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
+                        label: "\(cp.isRegression ? "regression" : "improvement") of \(st.rawValue) at \(String(cp.commitSha.prefix(8))): \(Formatting.value(cp.before, unit: su)) → \(Formatting.value(cp.after, unit: su)) (\(Formatting.signedPercent(cp.relativeChange)), p=\(Formatting.pValue(cp.pValue)))\(cp.settled ? "" : ", not settled yet")",
                         worse: cp.isRegression)
                 }
             }
@@ -550,9 +550,7 @@ public struct SiteBuilder {
             let d = FindingDescription(comparing: f)
             let slug = slugs[Self.identity(f.scenario, f.environment, key)]
             var evidence = ""
-            if let e = f.evidence, let p = e.p {
-                evidence = "p=" + ReportFormatting.p(p) + (e.q.map { " q=" + ReportFormatting.p($0) } ?? "")
-            }
+            if let e = f.evidence, e.p != nil { evidence = GateReport.significanceText(e) }
             return (
                 SeriesRole.of(key),
                 CompareRow(
@@ -590,7 +588,7 @@ public struct SiteBuilder {
         var confidence = "—"
         var severity = 0.0
         if let test = a.historyTest {
-            confidence = "p=\(ReportFormatting.p(test.pValue)), 95% CI [\(Formatting.signedPercent(test.ciLower - 1)), \(Formatting.signedPercent(test.ciUpper - 1))]"
+            confidence = "p=\(Formatting.pValue(test.pValue)), 95% CI [\(Formatting.signedPercent(test.ciLower - 1)), \(Formatting.signedPercent(test.ciUpper - 1))]"
             severity = abs(test.ratio - 1)
         }
         let rank: Int

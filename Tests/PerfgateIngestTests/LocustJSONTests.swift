@@ -26,14 +26,21 @@ struct LocustJSONTests {
         """
     }
 
-    @Test func locustPercentileRuleMatchesLocustSource() {
-        // 1..100 one request each: Locust returns sorted[min(int(n·p), n−1)] (stats.md §1).
-        let buckets = (1...100).map { (value: Double($0), count: 1) }
-        #expect(Locust.percentile(buckets: buckets, n: 100, 0.95) == 96)
-        #expect(Locust.percentile(buckets: buckets, n: 100, 0.5) == 51)
-        #expect(Locust.percentile(buckets: buckets, n: 100, 1.0) == 100)
-        #expect(Locust.percentile(buckets: [], n: 0, 0.5) == 0)
-        #expect(Locust.percentile(buckets: [(3, 1)], n: 1, 0.99) == 3)
+    @Test func locustPercentileRuleMatchesLocustSource() throws {
+        // 1..100 one request each: Locust returns sorted[min(int(n·p), n−1)].
+        // The adapter uses Core's rule, the one checked against SciPy vectors (StatsVectorTests).
+        let buckets = (1...100).map { Stats.WeightedValue(Double($0), count: 1) }
+        #expect(Stats.Percentile.locustRule(buckets: buckets, 0.95) == 96)
+        #expect(Stats.Percentile.locustRule(buckets: buckets, 0.5) == 51)
+        #expect(Stats.Percentile.locustRule(buckets: buckets, 1.0) == 100)
+        #expect(Stats.Percentile.locustRule(buckets: [], 0.5).isNaN)
+        #expect(Stats.Percentile.locustRule(buckets: [Stats.WeightedValue(3, count: 1)], 0.99) == 3)
+        // A bucket of count 0 is walked as Locust walks it: at p = 1 the largest key is returned.
+        let withEmptyTop = [Stats.WeightedValue(1, count: 2), Stats.WeightedValue(9, count: 0)]
+        #expect(Stats.Percentile.locustRule(buckets: withEmptyTop, 1.0) == 9)
+        #expect(Stats.Percentile.locustRule(buckets: withEmptyTop, 0.5) == 1)
+        let run = try parseText("[" + entry(requests: 1, buckets: #"{"10": 1, "20": 0}"#, min: "10", max: "10", total: "10") + "]")
+        #expect(run.series[0].stats[.percentile(100)] == 20)
     }
 
     @Test func entryStatisticsFromTheHistogram() throws {
@@ -111,7 +118,7 @@ struct LocustJSONTests {
     ///
     /// The generator idles the users for the last 2 s so the final 1-second CSV write sees every
     /// request (README in `Fixtures/generated`); counts must therefore agree, and with them every
-    /// percentile. What legitimately differs (formats.md §2 "same-run inconsistencies"): the CSV's
+    /// percentile. What legitimately differs: the CSV's
     /// `Requests/s` divides by the whole run's interval (global `start_time`/`last_request_timestamp`)
     /// while the JSON has only each entry's own interval, so throughput is not compared.
     @Test func percentilesEqualTheCSVOfTheSameRun() throws {
@@ -142,8 +149,7 @@ struct LocustJSONTests {
             // The CSV `50%` column is the unclamped percentile, `Median Response Time` the clamped one.
             let median = try #require(medianColumn[c.key.endpoint])
             #expect(abs((j.stats[.p50] ?? .nan) - median) <= 1e-12 * median, "\(c.key) median")
-            let raw = LocustJSONAdapter.locustPercentiles(
-                buckets: bucketMap(j.distribution), timedRequests: Int(j.stats[.count] ?? 0))
+            let raw = LocustJSONAdapter.locustPercentiles(buckets: bucketMap(j.distribution))
             #expect(raw[.p50] == c.stats[.p50], "\(c.key) 50%")
         }
     }

@@ -5,8 +5,8 @@ import Testing
 
 @testable import PerfgateIngest
 
-/// vegeta is not packaged for Debian or PyPI and no public vegeta file was found (formats.md §6), so
-/// these documents follow vegeta's documented JSON (formats.md §3.4, `lib/metrics.go`, `lib/results.go`).
+/// vegeta is not packaged for Debian or PyPI and no public vegeta file was found, so
+/// these documents follow vegeta's documented JSON (docs/load-tools.md, `lib/metrics.go`, `lib/results.go`).
 @Suite("vegeta adapters")
 struct VegetaTests {
     let latency = SeriesKey.requestLatencyMetric

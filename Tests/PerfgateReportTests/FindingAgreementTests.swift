@@ -79,7 +79,7 @@ import Testing
             let d = FindingDescription(f)
             let ep = f.endpoint
             #expect(Self.lines(table, ep).contains { $0.contains(d.label) }, "check table: \(ep) lacks '\(d.label)'")
-            #expect(Self.lines(markdown, ep).contains { $0.contains(GateReport.md(d.label)) }, "Markdown: \(ep) lacks '\(d.label)'")
+            #expect(Self.lines(markdown, ep).contains { $0.contains(Escape.markdown(d.label)) }, "Markdown: \(ep) lacks '\(d.label)'")
             let testcase = try #require(junit.components(separatedBy: "<testcase").first { $0.contains("name=\"\(ep) ") })
             #expect(testcase.contains(d.label), "JUnit: \(ep) lacks '\(d.label)'")
             let j = try #require(jsonFindings.first { $0["endpoint"] as? String == ep })

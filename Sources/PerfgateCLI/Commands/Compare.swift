@@ -58,8 +58,8 @@ extension PerfgateCommand {
                     else if described.kind == .unchanged { delta = described.symbol }
                     else { delta = GateReport.deltaText(f) }
                     let method = f.verdict == .insufficientData ? f.reasons.joined(separator: "; ") : (e?.method ?? f.reasons.joined(separator: "; "))
-                    let pq = e.flatMap { ev in ev.p.map { "p=\(GateReport.pText($0))" + (ev.q.map { " q=\(GateReport.pText($0))" } ?? "") } } ?? ""
-                    let n = e.map { $0.nBaseline == $0.nCurrent ? "n=\($0.nBaseline)" : "n=\($0.nBaseline)+\($0.nCurrent)" } ?? ""
+                    let pq = e.flatMap { $0.p == nil ? nil : GateReport.significanceText($0) } ?? ""
+                    let n = e.map(GateReport.sampleSizeText) ?? ""
                     rows.append([
                         f.scenario, f.endpoint.isEmpty ? "(all)" : f.endpoint, f.statistic, GateReport.valueText(f.baseline, f.unit),
                         GateReport.valueText(f.current, f.unit), delta, pq, f.verdict == .insufficientData ? "" : n, method,

@@ -84,7 +84,7 @@ extension PerfgateCommand {
                     return [
                         c.scenario, c.endpoint.isEmpty ? "(all)" : c.endpoint, c.metric == SeriesKey.requestLatencyMetric ? c.statistic : "\(c.metric) \(c.statistic)",
                         String(c.commitSha.prefix(8)), Formatting.value(c.before, unit: u), Formatting.value(c.after, unit: u),
-                        Formatting.signedPercent(c.relativeChange), c.pValue < 0.001 ? "<0.001" : Formatting.fixed(c.pValue, 3),
+                        Formatting.signedPercent(c.relativeChange), Formatting.pValue(c.pValue),
                         c.isRegression ? "regression" : "improvement", c.settled ? "" : "unsettled",
                     ]
                 }

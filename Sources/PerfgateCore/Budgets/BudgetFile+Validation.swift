@@ -333,7 +333,7 @@ struct BudgetValidator {
     }
 
     mutating func budget(_ e: BudgetFile.Entry, index: Int, defaults: Defaults?, defaultsUsed: inout Bool) -> Budget? {
-        let path = BudgetPath.index("budgets", index)
+        let path = JSONPath.index("budgets", index)
         reportUnknown(e.unknownKeys)
         if e.endpoint != nil && e.benchmark != nil {
             error(
@@ -426,6 +426,21 @@ struct BudgetValidator {
         return drafts
     }
 
+    /// The rule maps of a rules object, in the order they are read. A new kind of rule is a new case,
+    /// and the compiler then points at the switch that turns it into a rule.
+    enum RuleField: String, CaseIterable {
+        case max, min, regression, significant
+
+        func limits(in r: BudgetFile.Rules) -> [String: BudgetFile.Value]? {
+            switch self {
+            case .max: return r.max
+            case .min: return r.min
+            case .regression: return r.regression
+            case .significant: return r.significant
+            }
+        }
+    }
+
     mutating func ruleDrafts(
         _ r: BudgetFile.Rules, level: Level, base: String, prefix: String, metric: String, into drafts: inout [Draft],
         seen: inout [Slot: String]
@@ -442,16 +457,13 @@ struct BudgetValidator {
             drafts.append(draft)
         }
 
-        let maps: [(String, [String: BudgetFile.Value]?)] = [
-            ("max", r.max), ("min", r.min), ("regression", r.regression), ("significant", r.significant),
-        ]
-        for (field, map) in maps {
-            guard let map else { continue }
-            let fieldPath = BudgetPath.child(base, key: field)
+        for field in RuleField.allCases {
+            guard let map = field.limits(in: r) else { continue }
+            let fieldPath = JSONPath.child(base, key: field.rawValue)
             for (statKey, value) in map.sorted(by: { $0.key < $1.key }) {
-                let path = BudgetPath.child(fieldPath, key: statKey)
+                let path = JSONPath.child(fieldPath, key: statKey)
                 guard let statistic = statistic(statKey, metric: metric, path: path) else { continue }
-                let source = "\(prefix)\(field).\(statKey): \(value)"
+                let source = "\(prefix)\(field.rawValue).\(statKey): \(value)"
                 let quantity: BudgetQuantity
                 do {
                     quantity = try BudgetQuantity.parse(value.description)
@@ -462,16 +474,16 @@ struct BudgetValidator {
                 let context = RuleContext(statistic: statistic, metric: metric, raw: value.description, path: path)
                 var draft: Draft?
                 switch field {
-                case "max", "min":
+                case .max, .min:
                     if let (limit, unit) = absoluteLimit(quantity, context, inExpression: false) {
-                        let op: Comparison = field == "max" ? .le : .ge
+                        let op: Comparison = field == .max ? .le : .ge
                         draft = Draft(
                             rule: Rule(
                                 statistic: statistic, kind: .absolute(op: op, limit: limit), level: level, source: source,
                                 path: path, unit: unit),
-                            slot: Slot(statistic: statistic, level: level, kind: field == "max" ? .upper : .lower))
+                            slot: Slot(statistic: statistic, level: level, kind: field == .max ? .upper : .lower))
                     }
-                case "regression":
+                case .regression:
                     if quantity.sign == "-" {
                         error(
                             path,
@@ -484,7 +496,7 @@ struct BudgetValidator {
                                 source: source, path: path, unit: unit),
                             slot: Slot(statistic: statistic, level: level, kind: .relative))
                     }
-                default:
+                case .significant:
                     if let effect = minimumEffect(quantity, context) {
                         draft = Draft(
                             rule: Rule(
@@ -498,7 +510,7 @@ struct BudgetValidator {
         }
 
         for (j, text) in (r.expressions ?? []).enumerated() {
-            let path = BudgetPath.index(BudgetPath.child(base, key: "expressions"), j)
+            let path = JSONPath.index(JSONPath.child(base, key: "expressions"), j)
             if let draft = expressionDraft(text, level: level, metric: metric, path: path) {
                 add(draft, into: &drafts, seen: &seen, validator: &self)
             }

@@ -60,7 +60,7 @@ public struct BaselinePolicy: Sendable, Hashable, Codable {
     }
 }
 
-/// Defaults of the statistical rules (stats.md §11).
+/// Defaults of the statistical rules.
 public struct StatisticsPolicy: Sendable, Hashable, Codable {
     public enum Correction: String, Sendable, Hashable, Codable, CaseIterable { case bh, by, holm, none }
     public var alpha: Double

@@ -3,7 +3,7 @@ import Foundation
 /// Finds where a JSON document is broken, for messages that name `line:col`.
 ///
 /// `JSONDecoder` on Linux reports only "not valid JSON"; `JSONSerialization` reports
-/// "around character N" (STYLE.md §1.3). This turns that into a line and column, and falls back to
+/// "around character N". This turns that into a line and column, and falls back to
 /// a small scanner of its own when no offset is given (for example a truncated document).
 public enum JSONLocator {
     /// Validates `data` as JSON; returns nil if it parses, else a location and a message.

@@ -99,18 +99,14 @@ public struct BaselineFile: Sendable, Hashable, Codable {
         } catch let e as PerfgateError {
             throw e
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw PerfgateError(.malformedInput, "missing key '\(key.stringValue)'", at: SourceLocation(file: file, jsonPath: path(ctx.codingPath + [key])))
+            throw PerfgateError(.malformedInput, "missing key '\(key.stringValue)'", at: SourceLocation(file: file, jsonPath: JSONPath.render(ctx.codingPath + [key])))
         } catch let DecodingError.typeMismatch(_, ctx) {
-            throw PerfgateError(.malformedInput, ctx.debugDescription, at: SourceLocation(file: file, jsonPath: path(ctx.codingPath)))
+            throw PerfgateError(.malformedInput, ctx.debugDescription, at: SourceLocation(file: file, jsonPath: JSONPath.render(ctx.codingPath)))
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw PerfgateError(.malformedInput, ctx.debugDescription, at: SourceLocation(file: file, jsonPath: path(ctx.codingPath)))
+            throw PerfgateError(.malformedInput, ctx.debugDescription, at: SourceLocation(file: file, jsonPath: JSONPath.render(ctx.codingPath)))
         } catch {
             throw PerfgateError(.malformedInput, "not a perfgate baseline file", at: SourceLocation(file: file))
         }
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { k in k.intValue.map { "[\($0)]" } ?? ".\(k.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     /// The baseline as gate runs, one per scenario.

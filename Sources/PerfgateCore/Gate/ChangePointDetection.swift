@@ -18,7 +18,7 @@ public struct DetectedChangePoint: Sendable, Hashable, Codable {
     /// after/before − 1.
     public var relativeChange: Double
     public var pValue: Double
-    /// True once `2·minSize` points follow it (stats.md §5.4); earlier it may still move.
+    /// True once `2·minSize` points follow it (docs/statistics.md); earlier it may still move.
     public var settled: Bool
     /// True when the change is worse in the metric's direction.
     public var isRegression: Bool
@@ -44,7 +44,7 @@ public struct DetectedChangePoint: Sendable, Hashable, Codable {
     }
 }
 
-/// Change-point detection over a series' history (stats.md §5): one point per commit (the geometric
+/// Change-point detection over a series' history (docs/statistics.md): one point per commit (the geometric
 /// mean of its runs, so an index is a commit boundary), the last `defaultLastCommits` commits unless told
 /// otherwise, E-Divisive means with Welch significance, minimum segment, minimum magnitude, the local-window
 /// scan for short bumps (`Stats.ChangePoints.Options.localScan`) and a merge pass. This is `perfgate detect`;
@@ -60,7 +60,7 @@ public enum ChangePointDetection {
     /// The statistics `perfgate detect` analyses without `--stat`, and the report's charts mark.
     public static let defaultStatistics: [Statistic] = [.p50, .p95, .p99, .throughput, .errorRate]
 
-    /// The options `perfgate detect` uses: stats.md §11 `cpd` defaults plus the local-window scan.
+    /// The options `perfgate detect` uses: the change-point defaults plus the local-window scan.
     public static let defaultOptions = Stats.ChangePoints.Options(localScan: true)
 
     /// One value per run in commit order (oldest first; several runs of one commit are adjacent).

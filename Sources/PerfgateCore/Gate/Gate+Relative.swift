@@ -82,7 +82,7 @@ extension Gate {
 
     /// The words of a relative verdict withdrawn because run-to-run noise explains the change.
     static func withinNoise(_ verdict: Verdict, spread: String, q: Double) -> (Verdict, String) {
-        let words = "within run-to-run noise (\(spread); q = \(GateReport.pText(q)))"
+        let words = "within run-to-run noise (\(spread); q = \(Formatting.pValue(q)))"
         if verdict == .improved { return (.pass, "better than the limit but " + words) }
         return (.warn, "beyond the limit but " + words + ": rerun to confirm")
     }

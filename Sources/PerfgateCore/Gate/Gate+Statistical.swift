@@ -23,7 +23,7 @@ extension Gate {
     }
 
     /// Picks the strongest evidence available for one (series, statistic) and computes its test
-    /// (stats.md §2.2 precedence: history B > raw pair A > summary pair C).
+    /// (history B > raw pair A > summary pair C).
     static func statistical(
         a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history historyWithCommits: [(String, SeriesResult)],
         policy stats: StatisticsPolicy, tool: String, levels: ReferenceLevelCache
@@ -90,9 +90,9 @@ extension Gate {
                 baselineCentre: Double(fb) / Double(nb))
         }
 
-        // Tail percentiles need enough requests in every run (stats.md §4 reason 6): p95 200, p99 1000.
+        // Tail percentiles need enough requests in every run: p95 200, p99 1000.
         if let p = stat.percentileFraction, p >= 0.75, p < 1 {
-            let need = max(Int((10 / (1 - p) - 1e-9).rounded(.up)), Stats.QuantileCI.minimumN(p: p) ?? 0)
+            let need = Stats.Percentile.minimumCount(forPercentile: p)
             let counts = (current + history.suffix(stats.minHistory * 6) + baseline).compactMap { $0.stats[.count] }
             if let smallest = counts.min(), smallest < Double(need) {
                 return StatisticalResult(

@@ -234,12 +234,15 @@ public enum Gate {
     /// step is never a finding, in any rule (docs/gate.md "Resolution").
     static func resolution(tool: String, unit: MetricUnit, at level: Double, observed: [Double]) -> Double {
         guard unit == .milliseconds else { return 0 }
-        if tool == "locust" { return Stats.Percentile.locustBucketWidth(at: level) }
+        let q = quantization(tool)
+        if q != .none { return q.step(at: level) }
         if observed.count >= 2, observed.allSatisfy({ $0 == $0.rounded() }) { return 1 }
         return 0
     }
 
-    /// The tool's measurement resolution for the history test's σ_q floor.
+    /// The tool's measurement resolution, for ``resolution(tool:unit:at:observed:)`` and the history
+    /// test's σ_q floor. Stored runs carry the tool's name, not the adapter's quantisation, so this is
+    /// the one place that knows which tool quantises.
     static func quantization(_ tool: String) -> Stats.Quantization { tool == "locust" ? .locust : .none }
 
     /// The words of a verdict withdrawn by the prior-level check (ReferenceLevel.swift).

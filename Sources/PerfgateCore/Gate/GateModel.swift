@@ -152,7 +152,7 @@ public struct GateOutcome: Sendable, Hashable, Codable {
         Dictionary(grouping: findings, by: \.verdict).mapValues(\.count)
     }
 
-    /// The process exit status for this outcome (PRODUCT.md exit codes).
+    /// The process exit status for this outcome (the exit-code table in README.md).
     public func exitStatus(failOnImprovement: Bool, requireBaseline flag: Bool) -> ExitStatus {
         if verdict == .fail { return .gateFailed }
         if (requireBaseline || flag) && baselineMissing { return .baselineMissing }

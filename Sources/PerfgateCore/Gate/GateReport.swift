@@ -26,13 +26,13 @@ public struct GateReport: Sendable {
     }
 
     /// `p=0.012 q=0.031 n=20+1 history log-t, ±2.1%, MDE 6.3%`.
+    /// The one evidence text of a finding: the check table, Markdown, JUnit and annotations print it, and
+    /// `compare` and the report's compare page print its first parts (``significanceText(_:)``,
+    /// ``sampleSizeText(_:)``).
     public static func evidenceText(_ f: Finding) -> String {
         guard let e = f.evidence else { return f.reasons.joined(separator: "; ") }
-        var parts: [String] = []
-        if let p = e.p { parts.append("p=" + pText(p)) }
-        if let q = e.q { parts.append("q=" + pText(q)) }
-        parts.append("n=" + (e.nBaseline == e.nCurrent ? "\(e.nBaseline)" : "\(e.nBaseline)+\(e.nCurrent)"))
-        var s = parts.joined(separator: " ") + " " + e.method
+        let significance = significanceText(e)
+        var s = (significance.isEmpty ? "" : significance + " ") + sampleSizeText(e) + " " + e.method
         if let spread = e.baselineSpread, let b = f.baseline {
             s += ", baseline \(valueText(b, f.unit)) ±\(Formatting.fixed(spread * 100, 1))%"
         }
@@ -44,7 +44,18 @@ public struct GateReport: Sendable {
         return s
     }
 
-    public static func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : Formatting.fixed(p, 3) }
+    /// `p=0.012 q=0.031`: the test's p and q values, each when there is one.
+    public static func significanceText(_ e: StatisticalEvidence) -> String {
+        var parts: [String] = []
+        if let p = e.p { parts.append("p=" + Formatting.pValue(p)) }
+        if let q = e.q { parts.append("q=" + Formatting.pValue(q)) }
+        return parts.joined(separator: " ")
+    }
+
+    /// `n=20` when both sides have as many values, else `n=20+1` (baseline + current).
+    public static func sampleSizeText(_ e: StatisticalEvidence) -> String {
+        "n=" + (e.nBaseline == e.nCurrent ? "\(e.nBaseline)" : "\(e.nBaseline)+\(e.nCurrent)")
+    }
 
     /// The verdict column: ``FindingDescription/label`` (`FAIL · slower, significant`), the same words
     /// in every output.
@@ -93,42 +104,23 @@ public struct GateReport: Sendable {
 
     // MARK: Markdown
 
-    /// A cell of a Markdown table or a line of Markdown text (the report's Markdown uses it too): HTML is
-    /// neutralised (GitHub renders inline HTML), table pipes, backslashes and emphasis characters are
-    /// escaped, newlines become spaces.
-    public static func md(_ s: String) -> String {
-        var r = ""
-        for ch in s {
-            switch ch {
-            case "|": r += "\\|"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "&": r += "&amp;"
-            case "\n", "\r": r += " "
-            case "*", "_", "`", "[", "]", "\\", "#", "~": r += "\\" + String(ch)
-            default: r.append(ch)
-            }
-        }
-        return r
-    }
-
     /// For `$GITHUB_STEP_SUMMARY` and pull-request comments: the verdict line, changed series only,
     /// the rest folded.
     public func markdown() -> String {
         let icon = outcome.verdict == .fail ? "❌" : outcome.verdict == .warn ? "⚠️" : "✅"
-        var out = ["### \(icon) perfgate: \(Self.md(outcome.headline))", ""]
-        out.append("Commit `\(commit.shortSha)` on `\(Self.md(commit.branch))` against **\(Self.md(outcome.baseline?.description ?? "no baseline"))**.")
-        for n in outcome.notices { out.append("") ; out.append("> **Note:** \(Self.md(n))") }
+        var out = ["### \(icon) perfgate: \(Escape.markdown(outcome.headline))", ""]
+        out.append("Commit `\(commit.shortSha)` on `\(Escape.markdown(commit.branch))` against **\(Escape.markdown(outcome.baseline?.description ?? "no baseline"))**.")
+        for n in outcome.notices { out.append("") ; out.append("> **Note:** \(Escape.markdown(n))") }
         out.append("")
         let changed = outcome.findings.filter { $0.verdict != .pass }
         let unchanged = outcome.findings.filter { $0.verdict == .pass }
         let head = "| Series | Baseline | Current | Δ | Limit | Verdict | Evidence |\n|---|---:|---:|---:|---|---|---|"
         func row(_ f: Finding) -> String {
-            let series = Self.md((f.scenario.isEmpty ? "" : f.scenario + " · ") + f.seriesLabel)
+            let series = Escape.markdown((f.scenario.isEmpty ? "" : f.scenario + " · ") + f.seriesLabel)
             let delta = Self.deltaText(f)
-            let d = f.verdict == .fail ? "**\(Self.md(delta))**" : Self.md(delta)
+            let d = f.verdict == .fail ? "**\(Escape.markdown(delta))**" : Escape.markdown(delta)
             let v = f.verdict == .fail ? "**\(Self.verdictText(f))**" : Self.verdictText(f)
-            return "| \(series) | \(Self.md(Self.valueText(f.baseline, f.unit))) | \(Self.md(Self.valueText(f.current, f.unit))) | \(d) | \(Self.md(f.limit)) | \(v) | \(Self.md(Self.evidenceText(f))) |"
+            return "| \(series) | \(Escape.markdown(Self.valueText(f.baseline, f.unit))) | \(Escape.markdown(Self.valueText(f.current, f.unit))) | \(d) | \(Escape.markdown(f.limit)) | \(v) | \(Escape.markdown(Self.evidenceText(f))) |"
         }
         if changed.isEmpty {
             out.append("No series changed beyond its budget.")
@@ -152,23 +144,6 @@ public struct GateReport: Sendable {
 
     // MARK: JUnit
 
-    static func xml(_ s: String) -> String {
-        var r = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": r += "&amp;"
-            case "<": r += "&lt;"
-            case ">": r += "&gt;"
-            case "\"": r += "&quot;"
-            case "'": r += "&apos;"
-            default:
-                // XML 1.0 forbids most control characters.
-                if u.value < 0x20 && u != "\n" && u != "\t" && u != "\r" { r += "?" } else { r.unicodeScalars.append(u) }
-            }
-        }
-        return r
-    }
-
     /// JUnit XML: one test case per rule and series; failures for FAIL, skipped for no baseline or
     /// insufficient data, warnings in system-out. Loads in GitLab and Jenkins test tabs.
     public func junit() -> String {
@@ -181,19 +156,19 @@ public struct GateReport: Sendable {
             let fs = groups[scenario] ?? []
             let sf = fs.filter { $0.verdict == .fail }.count
             let ss = fs.filter { $0.verdict == .noBaseline || $0.verdict == .insufficientData }.count
-            out.append(#"  <testsuite name="perfgate.\#(Self.xml(scenario))" tests="\#(fs.count)" failures="\#(sf)" errors="0" skipped="\#(ss)">"#)
+            out.append(#"  <testsuite name="perfgate.\#(Escape.html(scenario))" tests="\#(fs.count)" failures="\#(sf)" errors="0" skipped="\#(ss)">"#)
             for f in fs {
                 let name = "\(f.seriesLabel) \(f.limit)"
                 let described = FindingDescription(f)
                 let detail = "current \(Self.valueText(f.current, f.unit)), baseline \(Self.valueText(f.baseline, f.unit)), delta \(Self.deltaText(f)); \(Self.evidenceText(f))"
-                out.append(#"    <testcase classname="perfgate.\#(Self.xml(scenario)).\#(Self.xml(f.metric))" name="\#(Self.xml(name))" time="0">"#)
+                out.append(#"    <testcase classname="perfgate.\#(Escape.html(scenario)).\#(Escape.html(f.metric))" name="\#(Escape.html(name))" time="0">"#)
                 switch f.verdict {
                 case .fail:
-                    out.append(#"      <failure message="\#(Self.xml(f.seriesLabel + ": " + described.label + ", " + Self.valueText(f.current, f.unit) + " (limit " + f.limit + ")"))" type="\#(f.ruleClass.rawValue)">\#(Self.xml(detail))</failure>"#)
+                    out.append(#"      <failure message="\#(Escape.html(f.seriesLabel + ": " + described.label + ", " + Self.valueText(f.current, f.unit) + " (limit " + f.limit + ")"))" type="\#(f.ruleClass.rawValue)">\#(Escape.html(detail))</failure>"#)
                 case .noBaseline, .insufficientData:
-                    out.append(#"      <skipped message="\#(Self.xml(described.label + (f.reasons.isEmpty ? "" : ": " + f.reasons.joined(separator: "; "))))"/>"#)
+                    out.append(#"      <skipped message="\#(Escape.html(described.label + (f.reasons.isEmpty ? "" : ": " + f.reasons.joined(separator: "; "))))"/>"#)
                 case .warn, .improved, .pass:
-                    out.append(#"      <system-out>\#(Self.xml(described.label + ": " + detail))</system-out>"#)
+                    out.append(#"      <system-out>\#(Escape.html(described.label + ": " + detail))</system-out>"#)
                 }
                 out.append("    </testcase>")
             }

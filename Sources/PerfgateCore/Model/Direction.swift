@@ -3,6 +3,6 @@ public enum Direction: String, Sendable, Hashable, Codable, CaseIterable {
     case lowerIsBetter = "lower"
     case higherIsBetter = "higher"
 
-    /// +1 when a larger value is worse, -1 when a larger value is better (stats.md §2.1 `dir`).
+    /// +1 when a larger value is worse, -1 when a larger value is better.
     public var sign: Double { self == .lowerIsBetter ? 1 : -1 }
 }

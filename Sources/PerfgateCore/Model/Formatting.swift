@@ -91,6 +91,9 @@ public enum Formatting {
         return (delta >= 0 && !s.hasPrefix("-") ? "+" : "") + s + "pp"
     }
 
+    /// A p or q value: three decimals, `<0.001` below that.
+    public static func pValue(_ p: Double) -> String { p < 0.001 ? "<0.001" : fixed(p, 3) }
+
     /// UTC timestamp `2026-05-01 12:00:00Z`.
     public static func timestamp(_ d: Date?) -> String {
         guard let d else { return "" }

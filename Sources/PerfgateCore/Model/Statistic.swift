@@ -44,7 +44,7 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
         return v
     }
 
-    /// The level as an exact fraction (stats.md §9.7: `99.9` → 0.999 parsed as a decimal, not 99.9/100).
+    /// The level as an exact fraction (`99.9` → 0.999 parsed as a decimal, not 99.9/100).
     public var percentileFraction: Double? {
         guard percentileLevel != nil else { return nil }
         let digits = String(rawValue.dropFirst())

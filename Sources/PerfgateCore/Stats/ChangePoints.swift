@@ -31,9 +31,9 @@ extension Stats {
         public var magnitude: Double
     }
 
-    /// E-Divisive change-point detection (stats.md §5).
+    /// E-Divisive change-point detection (docs/statistics.md).
     public enum ChangePoints {
-        /// Options of the deterministic variant (stats.md §11 `cpd` defaults).
+        /// Options of the deterministic variant, with its defaults.
         public struct Options: Sendable, Hashable {
             public var minSize: Int = 3
             public var pMax: Double = 0.001
@@ -41,7 +41,7 @@ extension Stats {
             /// Work on `ln(values)` (positive metrics); false uses the values as they are.
             public var logScale: Bool = true
             /// Split phase: multiply the Welch p of a candidate by the number of admissible splits of its segment
-            /// (Bonferroni over the τ that Q̂ was maximised over). Deviation from stats.md §5.2, see
+            /// (Bonferroni over the τ that Q̂ was maximised over). A deviation from the design, see
             /// docs/statistics.md "Change points: deviations from the design".
             public var selectionCorrection: Bool = true
             /// Split phase: a candidate must also pass a two-sided Mann–Whitney test (asymptotic) at `pMax`
@@ -183,7 +183,7 @@ extension Stats {
 
         /// Significance of the split-phase candidate `τ` of segment `y[a..<b]`.
         ///
-        /// Deviation from stats.md §5.2 (docs/statistics.md, "Change points: deviations from the design"): τ is
+        /// A deviation from the design (docs/statistics.md, "Change points: deviations from the design"): τ is
         /// the arg-max of Q̂ over the `b − a − 2·minSize + 1` admissible splits, so the plain Welch p is
         /// post-selection and gave false change points on 2–5 % of pure-noise series in the accuracy benchmark
         /// (ci/bench/cpd_accuracy.py). With `selectionCorrection` the Welch p is multiplied by that number of
@@ -317,7 +317,7 @@ extension Stats {
         }
 
         /// Deterministic E-Divisive with Welch significance, min segment, min magnitude and Hunter's merge pass
-        /// (stats.md §5.2), with the split-phase deviations of `Options` (selection correction, rank guard, and
+        /// (docs/statistics.md), with the split-phase deviations of `Options` (selection correction, rank guard, and
         /// — only when asked — the local-window scan). nil when a value is not finite (or not positive on the
         /// log scale).
         public static func eDivisive(_ values: [Double], options: Options = Options()) -> [ChangePoint]? {
@@ -397,53 +397,6 @@ extension Stats {
                 break
             }
             return describe(y, cps, p: pValues, logScale: options.logScale)
-        }
-
-        /// Permutation E-Divisive (Matteson & James; stats.md §5.3): candidates by largest Q̂ over the current
-        /// segments, `p = (1 + #{q_r ≥ q_obs})/(R + 1)` with values shuffled within each segment by
-        /// Fisher–Yates driven by SplitMix64(`seed`); accepts while `p ≤ significance`.
-        public static func eDivisivePermutation(
-            _ values: [Double], minSize: Int = 3, permutations: Int = 199, significance: Double = 0.05,
-            seed: UInt64 = 0x5EED, logScale: Bool = true
-        ) -> [ChangePoint]? {
-            guard let y = prepare(values, logScale: logScale) else { return nil }
-            let n = y.count
-            var rng = SplitMix64(seed: seed)
-            var cps: [Int] = []
-            var pByIndex: [Int: Double] = [:]
-            func maxSplit(_ data: [Double], _ bounds: [Int]) -> (tau: Int, q: Double)? {
-                var best: (tau: Int, q: Double)?
-                for s in 0..<(bounds.count - 1) {
-                    guard let cand = bestSplit(data, bounds[s], bounds[s + 1], minSize: minSize) else { continue }
-                    if let cur = best, !(cand.q > cur.q) { continue }
-                    best = cand
-                }
-                return best
-            }
-            while true {
-                let bounds = [0] + cps + [n]
-                guard let observed = maxSplit(y, bounds) else { break }
-                var over = 0
-                for _ in 0..<permutations {
-                    var perm = y
-                    for s in 0..<(bounds.count - 1) {
-                        let a = bounds[s]
-                        let len = bounds[s + 1] - a
-                        if len < 2 { continue }
-                        for i in stride(from: len - 1, through: 1, by: -1) {
-                            let j = Int(rng.next() % UInt64(i + 1))
-                            perm.swapAt(a + i, a + j)
-                        }
-                    }
-                    if let r = maxSplit(perm, bounds), r.q >= observed.q { over += 1 }
-                }
-                let p = Double(1 + over) / Double(permutations + 1)
-                if p > significance { break }
-                cps.append(observed.tau)
-                cps.sort()
-                pByIndex[observed.tau] = p
-            }
-            return describe(y, cps, p: cps.map { pByIndex[$0] ?? .nan }, logScale: logScale)
         }
     }
 }

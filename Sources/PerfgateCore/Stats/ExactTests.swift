@@ -8,7 +8,7 @@ extension Stats {
         public var pValue: Double
     }
 
-    /// Fisher's exact test for `[[a, b], [c, d]]` (stats.md §9.12): two-sided sums every table with
+    /// Fisher's exact test for `[[a, b], [c, d]]`: two-sided sums every table with
     /// `pmf ≤ pmf_obs·(1 + 1e-7)` in log space; `greater` is P(X ≥ a), `less` P(X ≤ a), X = top-left cell.
     public static func fisherExact(_ a: Int, _ b: Int, _ c: Int, _ d: Int, alternative: Alternative = .twoSided) -> FisherResult {
         let row0 = a + b
@@ -38,7 +38,7 @@ extension Stats {
         return FisherResult(oddsRatio: odds, pValue: min(1, s * exp(maxLog)))
     }
 
-    /// Distribution-free order-statistic CI for a quantile (stats.md T6).
+    /// Distribution-free order-statistic CI for a quantile.
     public struct QuantileCI: Sendable, Hashable {
         /// 1-based order of the lower bound, nil when unbounded.
         public var lowerOrder: Int?
@@ -107,7 +107,7 @@ extension Stats {
         public var pValueGreater: Double
     }
 
-    /// Two-sample quantile test at level `p` (generalised Mood median test, stats.md T6).
+    /// Two-sample quantile test at level `p` (generalised Mood median test).
     public static func quantileTest(current: [Double], baseline: [Double], p: Double) -> QuantileTestResult? {
         guard !current.isEmpty, !baseline.isEmpty else { return nil }
         let t = Percentile.type7(current + baseline, p)
@@ -119,7 +119,7 @@ extension Stats {
             threshold: t, currentAbove: ac, baselineAbove: ab, pValue: two.pValue, pValueGreater: greater.pValue)
     }
 
-    /// Error-rate tests (stats.md T7).
+    /// Error-rate tests.
     public enum ErrorRate {
         /// Current failures against the pooled history rate `p0 = Σf/Σn`: `p = P(X ≥ f_c)`, X ~ Binom(n_c, p0).
         /// Returns p0, the one-sided p and the absolute effect `f_c/n_c − p0`; nil without requests.
@@ -147,7 +147,7 @@ extension Stats {
         }
     }
 
-    /// Tier C: log-normal model of one run's summary (stats.md T9).
+    /// Tier C: log-normal model of one run's summary.
     public struct LogNormalSummary: Sendable, Hashable {
         /// ln(median).
         public var mu: Double
@@ -188,88 +188,6 @@ extension Stats {
             let sc = current.quantileLogSE(p: p)
             let z = log(currentValue / baselineValue) / (sb * sb + sc * sc).squareRoot()
             return (z, 2 * Special.normalSF(abs(z)), sb, sc)
-        }
-    }
-
-    /// Result of the Wilcoxon signed-rank test.
-    public struct WilcoxonResult: Sendable, Hashable {
-        /// Sum of ranks of positive differences.
-        public var rPlus: Double
-        public var rMinus: Double
-        /// SciPy's statistic: min(R+, R−) two-sided, else R+.
-        public var statistic: Double
-        public var pValue: Double
-        public var exact: Bool
-    }
-
-    /// Paired tests on interleaved runs (stats.md T8).
-    public enum Paired {
-        /// One-sample t on `d_j = ln(c_j/b_j)`; ratio = exp(mean d). nil for < 2 pairs or non-positive values.
-        public static func logRatioT(
-            baseline: [Double], current: [Double], alternative: Alternative = .twoSided
-        ) -> (test: TTestResult, ratio: Double)? {
-            guard baseline.count == current.count, baseline.count >= 2,
-                baseline.allSatisfy({ $0 > 0 }), current.allSatisfy({ $0 > 0 })
-            else { return nil }
-            let d = zip(current, baseline).map { log($0 / $1) }
-            guard let t = TTest.oneSample(d, alternative: alternative) else { return nil }
-            return (t, exp(t.estimate))
-        }
-
-        /// Wilcoxon signed-rank test on differences `d` (zeros dropped, "wilcox"): exact for ≤ 50 non-zero
-        /// differences without ties, else normal approximation with tie correction, no continuity correction.
-        public static func wilcoxonSignedRank(_ d: [Double], alternative: Alternative = .twoSided) -> WilcoxonResult? {
-            let nz = d.filter { $0 != 0 }
-            let hadZeros = nz.count != d.count
-            guard !nz.isEmpty else { return nil }
-            let order = nz.indices.sorted { abs(nz[$0]) < abs(nz[$1]) }
-            var ranks = [Double](repeating: 0, count: nz.count)
-            var tieTerm = 0.0
-            var i = 0
-            while i < order.count {
-                var j = i
-                while j + 1 < order.count && abs(nz[order[j + 1]]) == abs(nz[order[i]]) { j += 1 }
-                let t = Double(j - i + 1)
-                tieTerm += t * t * t - t
-                for k in i...j { ranks[order[k]] = Double(i + j + 2) / 2 }
-                i = j + 1
-            }
-            var rPlus = 0.0
-            var rMinus = 0.0
-            for (k, v) in nz.enumerated() { if v > 0 { rPlus += ranks[k] } else { rMinus += ranks[k] } }
-            let n = nz.count
-            let statistic = alternative == .twoSided ? min(rPlus, rMinus) : rPlus
-            if tieTerm == 0 && !hadZeros && n <= 50 {
-                // counts[w] = number of subsets of {1…n} with rank sum w
-                let top = n * (n + 1) / 2
-                var counts = [Double](repeating: 0, count: top + 1)
-                counts[0] = 1
-                for r in 1...n { for w in stride(from: top, through: r, by: -1) { counts[w] += counts[w - r] } }
-                let total = pow(2.0, Double(n))
-                let w = Int(rPlus.rounded())
-                var cdf = 0.0
-                for k in 0...w { cdf += counts[k] }
-                var sf = 0.0
-                for k in w...top { sf += counts[k] }
-                let p: Double
-                switch alternative {
-                case .less: p = cdf / total
-                case .greater: p = sf / total
-                case .twoSided: p = min(1, 2 * min(cdf, sf) / total)
-                }
-                return WilcoxonResult(rPlus: rPlus, rMinus: rMinus, statistic: statistic, pValue: p, exact: true)
-            }
-            let nn = Double(n)
-            let mean = nn * (nn + 1) / 4
-            let se = (nn * (nn + 1) * (2 * nn + 1) / 24 - tieTerm / 48).squareRoot()
-            let z = (rPlus - mean) / se
-            let p: Double
-            switch alternative {
-            case .twoSided: p = min(1, 2 * Special.normalSF(abs(z)))
-            case .greater: p = Special.normalSF(z)
-            case .less: p = Special.normalCDF(z)
-            }
-            return WilcoxonResult(rPlus: rPlus, rMinus: rMinus, statistic: statistic, pValue: p, exact: false)
         }
     }
 }

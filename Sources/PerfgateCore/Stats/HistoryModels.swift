@@ -58,21 +58,7 @@ extension Stats {
         public var criticalT: Double?
     }
 
-    /// A pair of limits (lower, upper) of a limit model.
-    public struct Limits: Sendable, Hashable {
-        public var lower: Double
-        public var upper: Double
-
-        public init(lower: Double, upper: Double) {
-            self.lower = lower
-            self.upper = upper
-        }
-
-        /// Whether `x` lies strictly outside; NaN is never outside (stats.md §9.6).
-        public func isOutside(_ x: Double) -> Bool { x < lower || x > upper }
-    }
-
-    /// History models: T1, T1b, z-scores, prediction intervals, Bencher limits, Tukey fences.
+    /// History models: T1 and T1b (pooled).
     public enum History {
         /// T1 history log-t: current runs against N history runs (values > 0). nil when N < 2 or k < 1
         /// or any value is not positive and finite.
@@ -141,107 +127,6 @@ extension Stats {
                 logDifference: d0, ratio: exp(d0), standardError: se, t: t, df: df, pValue: p, ciLower: exp(lo),
                 ciUpper: exp(hi), sdHistory: sdHistory, sigmaFloor: floor, sigma: s, baselineCentre: centre,
                 currentCentre: exp(xbar), criticalT: critical)
-        }
-
-        /// z-score `(x − mean)/sd(ddof 1)` and two-sided normal p; nil when N < 2 or sd = 0 (stats.md §9.4).
-        public static func zScore(history: [Double], value: Double) -> (z: Double, pValue: Double)? {
-            guard history.count >= 2 else { return nil }
-            let sd = standardDeviation(history)
-            guard sd > 0 else { return nil }
-            let z = (value - mean(history)) / sd
-            return (z, 2 * Special.normalSF(abs(z)))
-        }
-
-        /// Log-normal z `(ln x − μ̂)/σ̂` on ln history; nil when N < 2, sd = 0 or a value is not positive.
-        public static func logNormalZ(history: [Double], value: Double) -> (z: Double, pValue: Double)? {
-            guard value > 0, history.allSatisfy({ $0 > 0 }) else { return nil }
-            return zScore(history: history.map { log($0) }, value: log(value))
-        }
-
-        /// Student-t prediction interval for one new observation: `mean ± t_{1−α/2,N−1}·sd·√(1+1/N)`.
-        public static func tPredictionInterval(history: [Double], level: Double = 0.95) -> Limits? {
-            guard history.count >= 2 else { return nil }
-            let n = Double(history.count)
-            let half = Special.studentTPPF(1 - (1 - level) / 2, df: n - 1) * standardDeviation(history)
-                * (1 + 1 / n).squareRoot()
-            let m = mean(history)
-            return Limits(lower: m - half, upper: m + half)
-        }
-
-        /// Tukey fences `[Q1 − k·IQR, Q3 + k·IQR]` with type-7 quartiles (k = 1.5 outlier, 3 far out).
-        public static func tukeyFences(_ x: [Double], k: Double = 1.5) -> Limits? {
-            guard !x.isEmpty else { return nil }
-            let s = x.sorted()
-            let q1 = Percentile.type7(sorted: s, 0.25)
-            let q3 = Percentile.type7(sorted: s, 0.75)
-            return Limits(lower: q1 - k * (q3 - q1), upper: q3 + k * (q3 - q1))
-        }
-    }
-
-    /// Bencher's threshold models (stats.md §1), with `boundary` b (e.g. 0.99).
-    public enum BencherLimits {
-        /// `mean·(1 ± b)`.
-        public static func percentage(_ x: [Double], boundary: Double) -> Limits? {
-            guard !x.isEmpty else { return nil }
-            let m = mean(x)
-            return Limits(lower: m * (1 - boundary), upper: m * (1 + boundary))
-        }
-
-        /// `upper = Normal(mean, sd).ppf(b)`, `lower = 2·mean − upper`; nil when N < 2 or sd = 0.
-        public static func zScore(_ x: [Double], boundary: Double) -> Limits? {
-            guard x.count >= 2 else { return nil }
-            let sd = standardDeviation(x)
-            guard sd > 0 else { return nil }
-            let m = mean(x)
-            let upper = m + Special.normalPPF(boundary) * sd
-            return Limits(lower: 2 * m - upper, upper: upper)
-        }
-
-        /// `upper = mean + t.ppf(b, N−1)·sd·√(1+1/N)`, mirrored lower; nil when N < 2 or sd = 0.
-        public static func tTest(_ x: [Double], boundary: Double) -> Limits? {
-            guard x.count >= 2 else { return nil }
-            let sd = standardDeviation(x)
-            guard sd > 0 else { return nil }
-            let n = Double(x.count)
-            let m = mean(x)
-            let upper = m + Special.studentTPPF(boundary, df: n - 1) * sd * (1 + 1 / n).squareRoot()
-            return Limits(lower: 2 * m - upper, upper: upper)
-        }
-
-        /// Log-normal fit on ln x: `upper = exp(μ + z_b σ)`. Returns Bencher's linearly mirrored lower limit
-        /// (`2·exp(μ) − upper`) and perfgate's log-normal lower quantile `exp(μ − z_b σ)`.
-        public static func logNormal(_ x: [Double], boundary: Double) -> (bencher: Limits, perfgate: Limits)? {
-            guard x.count >= 2, x.allSatisfy({ $0 > 0 }) else { return nil }
-            let y = x.map { log($0) }
-            let sd = standardDeviation(y)
-            guard sd > 0 else { return nil }
-            let mu = mean(y)
-            let z = Special.normalPPF(boundary)
-            let upper = exp(mu + z * sd)
-            return (
-                Limits(lower: 2 * exp(mu) - upper, upper: upper),
-                Limits(lower: exp(mu - z * sd), upper: upper)
-            )
-        }
-
-        /// `median ± b·(Q3 − Q1)`, type-7 quartiles.
-        public static func iqr(_ x: [Double], boundary: Double) -> Limits? {
-            guard !x.isEmpty else { return nil }
-            let s = x.sorted()
-            let med = Percentile.type7(sorted: s, 0.5)
-            let width = Percentile.type7(sorted: s, 0.75) - Percentile.type7(sorted: s, 0.25)
-            return Limits(lower: med - boundary * width, upper: med + boundary * width)
-        }
-
-        /// `median ± median·b·IQR(|x_i − x_{i−1}| / x_{i−1})` (series order); nil for N < 2.
-        public static func deltaIQR(_ x: [Double], boundary: Double) -> Limits? {
-            guard x.count >= 2 else { return nil }
-            var deltas: [Double] = []
-            for i in 1..<x.count { deltas.append(abs(x[i] - x[i - 1]) / x[i - 1]) }
-            let d = deltas.sorted()
-            let width = Percentile.type7(sorted: d, 0.75) - Percentile.type7(sorted: d, 0.25)
-            let med = median(x)
-            return Limits(lower: med - med * boundary * width, upper: med + med * boundary * width)
         }
     }
 }

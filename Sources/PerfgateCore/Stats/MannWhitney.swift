@@ -3,7 +3,7 @@ import Foundation
 extension Stats {
     /// Null distribution of the Mann–Whitney U statistic for sample sizes (m, n) without ties.
     ///
-    /// Small tables (m·n ≤ 10 000) use the positive Double recursion of stats.md §9.3,
+    /// Small tables (m·n ≤ 10 000) use the positive Double recursion
     /// `p(m,n,u) = m/(m+n)·p(m−1,n,u−n) + n/(m+n)·p(m,n−1,u)`; larger ones the generating function
     /// `Π_{i=1..s}(1 − q^{L+i})/(1 − q^i)` (s = min, L = max), O(s·m·n), normalised by its own total.
     public struct MannWhitneyNull: Sendable, Hashable {
@@ -127,7 +127,7 @@ extension Stats {
         public var n2: Double
     }
 
-    /// Mann–Whitney U test (stats.md T3), argument order (current, baseline).
+    /// Mann–Whitney U test, argument order (current, baseline).
     public enum MannWhitney {
         /// Tests `current` against `baseline` on raw values (mid-ranks, tie correction, continuity correction).
         public static func test(
@@ -215,7 +215,7 @@ extension Stats {
                 let n = n1 + n2
                 let sigma = (n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))).squareRoot()
                 if !(sigma > 0) {
-                    result.pValue = 1  // all values equal (stats.md §9.4)
+                    result.pValue = 1  // all values equal
                     return result
                 }
                 let z = (u - n1 * n2 / 2 - (continuity ? 0.5 : 0)) / sigma

@@ -1,7 +1,7 @@
 import Foundation
 
 extension Stats {
-    /// p-value adjustment over one gate run's family (stats.md §6).
+    /// p-value adjustment over one gate run's family.
     public enum Adjustment: String, Sendable, Hashable, Codable, CaseIterable {
         /// Benjamini–Hochberg (default).
         case bh
@@ -44,7 +44,7 @@ extension Stats {
         return q
     }
 
-    /// Noise budget helpers (stats.md §8).
+    /// Noise budget helpers.
     public enum Noise {
         /// Minimum detectable relative effect of T1:
         /// `exp((t_{1−α/2,N−1} + t_{power,N−1})·σ·√(1/k + 1/N)) − 1`.
@@ -67,7 +67,7 @@ extension Stats {
         }
     }
 
-    /// Hampel filter (stats.md §2.4): keeps `|y − median| ≤ k·1.4826·MAD`; MAD = 0 keeps everything.
+    /// Hampel filter: keeps `|y − median| ≤ k·1.4826·MAD`; MAD = 0 keeps everything.
     /// Returns a keep-mask in input order.
     public static func hampelKeep(_ y: [Double], k: Double = 5) -> [Bool] {
         guard !y.isEmpty else { return [] }

@@ -1,7 +1,7 @@
 import Foundation
 
 extension Stats {
-    /// Special functions Swift's standard library lacks (stats.md §9.11). Accuracy: about 1e-12 relative
+    /// Special functions Swift's standard library lacks. Accuracy: about 1e-12 relative
     /// for Φ, Φ⁻¹ and the t CDF at moderate arguments, about 1e-9 for large-count binomial/hypergeometric
     /// terms (limited by `lgamma` of large arguments).
     public enum Special {
@@ -61,9 +61,6 @@ extension Stats {
             return x
         }
 
-        /// ln Γ(x) for x > 0.
-        public static func logGamma(_ x: Double) -> Double { lgamma(x) }
-
         /// ln C(n, k) for real n ≥ k ≥ 0.
         public static func logChoose(_ n: Double, _ k: Double) -> Double {
             if k < 0 || k > n { return -.infinity }
@@ -71,12 +68,8 @@ extension Stats {
             return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1)
         }
 
-        /// Regularised incomplete beta I_x(a, b) (continued fraction, Lentz), a, b > 0, 0 ≤ x ≤ 1.
-        public static func regularizedIncompleteBeta(_ a: Double, _ b: Double, _ x: Double) -> Double {
-            incompleteBeta(a, b, x: x, y: 1 - x)
-        }
-
-        /// I_x(a, b) given x and y = 1 − x separately (so a tiny y keeps its precision).
+        /// Regularised incomplete beta I_x(a, b) (continued fraction, Lentz), a, b > 0, given x and
+        /// y = 1 − x separately (so a tiny y keeps its precision). The t and binomial distributions use it.
         static func incompleteBeta(_ a: Double, _ b: Double, x: Double, y: Double) -> Double {
             guard a > 0, b > 0, x.isFinite, y.isFinite else { return .nan }
             if x <= 0 { return 0 }
@@ -200,14 +193,6 @@ extension Stats {
             if p <= 0 { return 0 }
             if p >= 1 { return 1 }
             return incompleteBeta(Double(k + 1), Double(n - k), x: p, y: 1 - p)
-        }
-
-        /// ln P(X = k), X ~ Binom(n, p).
-        public static func binomialLogPMF(_ k: Int, n: Int, p: Double) -> Double {
-            if k < 0 || k > n { return -.infinity }
-            if p == 0 { return k == 0 ? 0 : -.infinity }
-            if p == 1 { return k == n ? 0 : -.infinity }
-            return logChoose(Double(n), Double(k)) + Double(k) * log(p) + Double(n - k) * log1p(-p)
         }
 
         /// ln P(X = k) of the hypergeometric distribution (SciPy's `hypergeom(M=total, n=successes, N=draws)`).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Namespace for perfgate's statistics (see `stats.md`): pure functions over value types, no global state.
+/// Namespace for perfgate's statistics: pure functions over value types, no global state.
 ///
 /// Every function is deterministic. Two-sample functions take the **current** sample first and the
 /// **baseline** second (SciPy's argument order in the reference vectors).
@@ -25,7 +25,7 @@ extension Stats {
         return s / Double(x.count)
     }
 
-    /// Variance with `ddof` (two-pass, stats.md §9.10); NaN when `count <= ddof`.
+    /// Variance with `ddof` (two-pass); NaN when `count <= ddof`.
     public static func variance(_ x: [Double], ddof: Int = 1) -> Double {
         guard x.count > ddof else { return .nan }
         let m = mean(x)

@@ -9,16 +9,9 @@ extension Stats {
         public var pValue: Double
         public var estimate: Double
         public var standardError: Double
-
-        /// Two-sided CI of `estimate` at `level`; for zero standard error the point itself.
-        public func confidenceInterval(level: Double = 0.95) -> (lower: Double, upper: Double) {
-            guard standardError > 0 else { return (estimate, estimate) }
-            let q = Special.studentTPPF(1 - (1 - level) / 2, df: df)
-            return (estimate - q * standardError, estimate + q * standardError)
-        }
     }
 
-    /// Welch, Student and one-sample t tests (stats.md T5, T8).
+    /// Welch, Student and one-sample t tests.
     public enum TTest {
         /// p-value of statistic `t` with `df` under `alternative`.
         public static func pValue(t: Double, df: Double, alternative: Alternative) -> Double {
@@ -29,7 +22,7 @@ extension Stats {
             }
         }
 
-        /// Zero-variance rule (stats.md T1/§9.4): p = 1 when the estimate is 0, else 0 in its direction.
+        /// Zero-variance rule: p = 1 when the estimate is 0, else 0 in its direction.
         static func zeroVarianceP(_ estimate: Double, _ alternative: Alternative) -> Double {
             switch alternative {
             case .twoSided: return estimate == 0 ? 1 : 0

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The gate's verdict for one metric (stats.md §4).
+/// The gate's verdict for one metric.
 public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case pass
     case warn
@@ -10,7 +10,7 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case insufficientData = "insufficient-data"
 }
 
-/// Which evidence produced a metric's primary test (stats.md §2.2).
+/// Which evidence produced a metric's primary test.
 public enum EvidenceTier: String, Sendable, Hashable, Codable, CaseIterable {
     /// Paired interleaved runs (T8).
     case paired = "P"
@@ -27,7 +27,7 @@ public enum EvidenceTier: String, Sendable, Hashable, Codable, CaseIterable {
     public var isSinglePair: Bool { self == .rawPair || self == .summaryPair }
 }
 
-/// Why a metric could not be evaluated (stats.md §4, first applicable reason is reported).
+/// Why a metric could not be evaluated (first applicable reason is reported).
 public enum InsufficientReason: String, Sendable, Hashable, Codable, CaseIterable {
     case metricAbsent = "metric absent in the current run"
     case invalidValue = "invalid value"
@@ -38,7 +38,7 @@ public enum InsufficientReason: String, Sendable, Hashable, Codable, CaseIterabl
     case unboundedInterval = "unbounded confidence interval"
 }
 
-/// Thresholds of the verdict (stats.md §11 defaults).
+/// Thresholds of the verdict.
 public struct VerdictPolicy: Sendable, Hashable, Codable {
     public var alpha: Double = 0.05
     public var warnRel: Double = 0.05
@@ -93,7 +93,7 @@ public struct VerdictInput: Sendable, Hashable {
 }
 
 extension Verdict {
-    /// The decision of stats.md §4 with its reasons (empty when the verdict needs none).
+    /// The decision with its reasons (empty when the verdict needs none).
     public static func decide(_ input: VerdictInput, policy: VerdictPolicy = VerdictPolicy()) -> (verdict: Verdict, reasons: [String]) {
         if !input.hasBaseline { return (.noBaseline, []) }
         if let reason = input.insufficient { return (.insufficientData, [reason.rawValue]) }

@@ -87,7 +87,7 @@ public enum BudgetRewrite {
                     let key = readString()
                     skipSpace()
                     if i < b.count, b[i] == UInt8(ascii: ":") { i += 1 }
-                    value(BudgetPath.child(path, key: key))
+                    value(JSONPath.child(path, key: key))
                 }
             case UInt8(ascii: "["):
                 i += 1
@@ -97,7 +97,7 @@ public enum BudgetRewrite {
                     guard i < b.count else { return }
                     if b[i] == UInt8(ascii: "]") { i += 1; return }
                     if b[i] == UInt8(ascii: ",") { i += 1; continue }
-                    value(BudgetPath.index(path, n))
+                    value(JSONPath.index(path, n))
                     n += 1
                 }
             case UInt8(ascii: "\""):

@@ -178,7 +178,7 @@ extension TuneReport {
 
     /// Markdown for a pull request or a wiki page.
     public func markdown(diff: String?) -> String {
-        let md = GateReport.md
+        let md = Escape.markdown
         var out = ["### perfgate tune: \(md(budgetsFile)) on `\(md(branch))`", ""]
         out += headline.dropFirst().map { md($0) }
         out.append("")

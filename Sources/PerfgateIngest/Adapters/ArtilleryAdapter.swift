@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Artillery `run --output report.json` (formats.md §3.6): `{"aggregate": Report, "intermediate":
+/// Artillery `run --output report.json` (docs/load-tools.md): `{"aggregate": Report, "intermediate":
 /// [Report]}`, in the 2.x shape (`counters`, `rates`, `summaries`) or the legacy 1.x shape
 /// (`latency`, `rps`, `codes`, `errors`, raw `latencies` in the intermediate reports).
 ///

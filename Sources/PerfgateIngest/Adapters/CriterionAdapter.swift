@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Criterion.rs on-disk results (formats.md §3.11): `target/criterion/<id>/new/estimates.json`
+/// Criterion.rs on-disk results (docs/microbenchmarks.md): `target/criterion/<id>/new/estimates.json`
 /// with its siblings `sample.json` and `benchmark.json` (companions `sample` and `benchmark`, found
 /// beside it by `ingest`).
 ///

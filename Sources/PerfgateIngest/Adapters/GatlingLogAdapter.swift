@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Conventions shared by the Gatling adapters (formats.md §3.2).
+/// Conventions shared by the Gatling adapters (docs/load-tools.md).
 enum Gatling {
     static let tool = "gatling"
 
@@ -13,7 +13,7 @@ enum Gatling {
     static let levels: [Double] = [0.5, 0.75, 0.95, 0.99]
 }
 
-/// Gatling's text `simulation.log` (3.0–3.12; formats.md §3.2), plain or gzip, streamed: one
+/// Gatling's text `simulation.log` (3.0–3.12; docs/load-tools.md), plain or gzip, streamed: one
 /// `REQUEST` record per request with its start and end (epoch ms), so per-request samples.
 ///
 /// One series per request (groups and name, `Group / name`) plus the whole run (`""`), with the

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Gatling's report JSON (formats.md §3.2; Gatling ≤ 3.13.4): `js/stats.json`, a tree of `GROUP`
+/// Gatling's report JSON (docs/load-tools.md; Gatling ≤ 3.13.4): `js/stats.json`, a tree of `GROUP`
 /// and `REQUEST` nodes each with a `stats` object, or `js/global_stats.json`, the root `stats`
 /// alone. Every `REQUEST` node becomes a series keyed by its `path` (`Group / request`) and the root
 /// is the whole run (`""`); groups give no series (their time is not a request's), as for the log.

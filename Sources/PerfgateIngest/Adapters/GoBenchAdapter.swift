@@ -2,7 +2,7 @@ import Foundation
 import PerfgateCore
 
 /// Go `testing` benchmark text (`go test -bench . [-benchmem] [-count N]`; the Go benchmark data
-/// format of golang.org/design/14313, which benchstat reads; formats.md §3.10):
+/// format of golang.org/design/14313, which benchstat reads; docs/microbenchmarks.md):
 ///
 ///     goos: linux
 ///     pkg: index/suffixarray

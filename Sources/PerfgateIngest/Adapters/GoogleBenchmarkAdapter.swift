@@ -2,7 +2,7 @@ import Foundation
 import PerfgateCore
 
 /// Google Benchmark JSON (`--benchmark_format=json` or `--benchmark_out=F --benchmark_out_format=json`;
-/// formats.md §3.8): `{"context": {…}, "benchmarks": [{"name", "run_name", "run_type", "iterations",
+/// docs/microbenchmarks.md): `{"context": {…}, "benchmarks": [{"name", "run_name", "run_type", "iterations",
 /// "real_time", "cpu_time", "time_unit", <counters>…}]}`.
 ///
 /// A benchmark is its `run_name` (its `name` in files older than `run_name`). Every `iteration`

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// hey's text summary (formats.md §3.5): one whole-run series (`""`; hey tests one URL) with
+/// hey's text summary (docs/load-tools.md): one whole-run series (`""`; hey tests one URL) with
 /// `Slowest`/`Fastest`/`Average` (seconds, converted to ms) as max/min/mean, the `Latency
 /// distribution` percentiles, `Requests/sec` as throughput, `count` = the responses of the `Status
 /// code distribution` plus the requests of the `Error distribution`, and `errors` = non-2xx/3xx

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// hyperfine `--export-json` (formats.md §3.7): `{"results": [{"command", "mean", "stddev",
+/// hyperfine `--export-json` (docs/microbenchmarks.md): `{"results": [{"command", "mean", "stddev",
 /// "median", "user", "system", "min", "max", "times", "exit_codes"?, "memory_usage_byte"?,
 /// "parameters"?}]}`, every time in seconds.
 ///

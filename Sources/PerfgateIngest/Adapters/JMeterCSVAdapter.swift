@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Conventions shared by the JMeter adapters (formats.md §3.1).
+/// Conventions shared by the JMeter adapters (docs/load-tools.md).
 enum JMeter {
     static let tool = "jmeter"
 
@@ -132,7 +132,7 @@ enum JMeter {
     }
 }
 
-/// JMeter CSV JTL (formats.md §3.1), plain or gzip, streamed in constant memory: any
+/// JMeter CSV JTL (docs/load-tools.md), plain or gzip, streamed in constant memory: any
 /// `jmeter.save.saveservice.*` column set with its header line (required), read by column name;
 /// `,`, `\t`, `;` or `|` as delimiter. `elapsed` and `label` are required; `success` (else a 2xx/3xx
 /// `responseCode`) decides errors; `timeStamp` must be epoch milliseconds (JMeter's default).

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// JMeter's HTML dashboard `statistics.json` (formats.md §3.1): an object keyed by label plus
+/// JMeter's HTML dashboard `statistics.json` (docs/load-tools.md): an object keyed by label plus
 /// `"Total"` (the whole run, `""`), each with the dashboard's figures in ms, req/s and percent.
 /// `pct1/2/3ResTime` are JMeter's default p90/p95/p99 (`aggregate_rpt_pct1..3`); the file does not
 /// say which levels were configured, so a dashboard built with other levels must not be ingested.

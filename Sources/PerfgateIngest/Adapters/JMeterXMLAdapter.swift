@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// JMeter XML JTL (`jmeter.save.saveservice.output_format=xml`, formats.md §3.1), plain or gzip:
+/// JMeter XML JTL (`jmeter.save.saveservice.output_format=xml`, docs/load-tools.md), plain or gzip:
 /// `<testResults>` holding `<httpSample>` and `<sample>` elements whose attributes are the CSV
 /// columns (`t` elapsed ms, `ts` epoch ms, `s` success, `lb` label, `rc` code, `rm` message,
 /// `na` all threads). Only top-level samples are requests: nested sub-samples (redirects, embedded

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// k6 `--out csv=FILE` (formats.md §1.d), plain or gzip: one sample per row, columns read by header
+/// k6 `--out csv=FILE`, plain or gzip: one sample per row, columns read by header
 /// name (`metric_name`, `timestamp`, `metric_value`, then tag columns such as `name`, `method`,
 /// `error`, `check`, `group`). The file has no metric types, so they are inferred from the name
 /// (built-ins) and custom metrics are treated as trends. Aggregation is the same as for NDJSON.

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// k6 `handleSummary(data)` written with `JSON.stringify` (formats.md §1.b): metrics carry `type`,
+/// k6 `handleSummary(data)` written with `JSON.stringify`: metrics carry `type`,
 /// `contains`, `values` and `thresholds: {expr: {ok}}` (`ok: true` = passed); groups and checks are arrays.
 struct K6HandleSummaryAdapter: ResultAdapter {
     func sniff(head: [UInt8], fileName: String) -> Bool { K6Shape.classify(head) == .handleSummary }

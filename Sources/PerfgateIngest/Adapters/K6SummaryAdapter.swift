@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// k6 `--summary-export=FILE` (formats.md §1.a): `root_group` (groups and checks as objects) plus a flat
+/// k6 `--summary-export=FILE`: `root_group` (groups and checks as objects) plus a flat
 /// `metrics` map without `type`/`contains`. Threshold booleans are `true` when the threshold FAILED.
 struct K6SummaryAdapter: ResultAdapter {
     func sniff(head: [UInt8], fileName: String) -> Bool { K6Shape.classify(head) == .summaryExport }

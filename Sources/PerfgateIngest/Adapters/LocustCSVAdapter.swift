@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Locust's `--csv=PREFIX` set (formats.md §2.a): `PREFIX_stats.csv` is the primary file; the
+/// Locust's `--csv=PREFIX` set: `PREFIX_stats.csv` is the primary file; the
 /// companions `stats_history`, `failures` and `exceptions` add the run's start, duration, load and
 /// error messages.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Locust `--json` (stdout) and `--json-file` output (formats.md §2.b): an array of raw `StatsEntry`
+/// Locust `--json` (stdout) and `--json-file` output: an array of raw `StatsEntry`
 /// dicts, one per `(method, name)`, each with a bucketed response-time histogram.
 ///
 /// Every entry becomes one `http_req_duration` series keyed by `"method name"`; the whole run (`""`)
@@ -207,7 +207,7 @@ public struct LocustJSONAdapter: ResultAdapter {
         let failures = try count("num_failures")
         guard none <= requests else {
             throw IngestError.at(
-                node.file, path: JSONNode.childPath(node.path, key: "num_none_requests"),
+                node.file, path: JSONPath.child(node.path, key: "num_none_requests"),
                 "num_none_requests (\(none)) exceeds num_requests (\(requests))")
         }
         let histogram = try node.required("response_times")
@@ -236,11 +236,11 @@ public struct LocustJSONAdapter: ResultAdapter {
     }
 
     /// Percentiles exactly as Locust reports them from this histogram (before clamping the median).
-    static func locustPercentiles(buckets: [Double: Int], timedRequests n: Int) -> [Statistic: Double] {
-        let list = buckets.map { (value: $0.key, count: $0.value) }
+    static func locustPercentiles(buckets: [Double: Int]) -> [Statistic: Double] {
+        let list = buckets.map { Stats.WeightedValue($0.key, count: UInt64($0.value)) }
         var out: [Statistic: Double] = [:]
         for p in Locust.reportedPercentiles {
-            out[Locust.statistic(fraction: p)] = Locust.percentile(buckets: list, n: n, p)
+            out[Locust.statistic(fraction: p)] = Stats.Percentile.locustRule(buckets: list, p)
         }
         return out
     }
@@ -256,7 +256,7 @@ public struct LocustJSONAdapter: ResultAdapter {
             if let total = e.totalResponseTime { stats[.mean] = total / Double(timed) }
             stats[.min] = e.minimum
             stats[.max] = e.maximum
-            stats.merge(Self.locustPercentiles(buckets: e.buckets, timedRequests: timed)) { a, _ in a }
+            stats.merge(Self.locustPercentiles(buckets: e.buckets)) { a, _ in a }
             // `median_response_time`: the 50th percentile clamped into [min, max].
             if var median = stats[.p50] {
                 if let mx = e.maximum, median > mx {

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// Conventions shared by the Locust adapters (formats.md §2).
+/// Conventions shared by the Locust adapters.
 enum Locust {
     static let tool = "locust"
 
@@ -14,19 +14,6 @@ enum Locust {
 
     /// The percentiles Locust reports by default (`PERCENTILES_TO_REPORT`), as fractions.
     static let reportedPercentiles: [Double] = [0.50, 0.66, 0.75, 0.80, 0.90, 0.95, 0.98, 0.99, 0.999, 0.9999, 1.0]
-
-    /// `calculate_response_time_percentile` from `locust/stats.py` (2.47): walk the buckets from the
-    /// largest down and return the first bucket at which `n − processed ≤ int(n · p)`; 0 when the
-    /// histogram is empty. `n` is the number of timed requests (`num_requests − num_none_requests`).
-    static func percentile(buckets: [(value: Double, count: Int)], n: Int, _ p: Double) -> Double {
-        let k = Int((Double(n) * p).rounded(.towardZero))
-        var processed = 0
-        for bucket in buckets.sorted(by: { $0.value > $1.value }) {
-            processed += bucket.count
-            if n - processed <= k { return bucket.value }
-        }
-        return 0
-    }
 
     /// Statistic name for a percentile fraction: 0.999 → `p99.9`, 1.0 → `p100`.
     static func statistic(fraction p: Double) -> Statistic {

@@ -283,7 +283,7 @@ public enum NativeJSON {
                 .max: sorted[sorted.count - 1],
             ]
             for p in [0.50, 0.90, 0.95, 0.99] {
-                computed[.percentile(p * 100)] = type7(sorted, p)
+                computed[.percentile(p * 100)] = Stats.Percentile.type7(sorted: sorted, p)
             }
             result.stats.merge(computed) { given, _ in given }
         }
@@ -308,16 +308,6 @@ public enum NativeJSON {
             throw node.error("a series needs \"stats\", \"samples\" or \"histogram\"")
         }
         return p.errors.count == before ? result : nil
-    }
-
-    /// Hyndman–Fan type 7 (numpy `linear`, k6's `TrendSink.P`) on an ascending, non-empty sample.
-    static func type7(_ s: [Double], _ p: Double) -> Double {
-        let h = Double(s.count - 1) * p
-        let lo = Int(h.rounded(.down))
-        if lo >= s.count - 1 { return s[s.count - 1] }
-        let t = h - Double(lo)
-        let (a, b) = (s[lo], s[lo + 1])
-        return t < 0.5 ? a + t * (b - a) : b - (b - a) * (1 - t)
     }
 
     static let canonicalStatNames = [

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// ordo-one package-benchmark's `--format metricP90AbsoluteThresholds` files (formats.md §3.12):
+/// ordo-one package-benchmark's `--format metricP90AbsoluteThresholds` files (docs/microbenchmarks.md):
 /// `<target>.<benchmark>.p90.json` holding `{ "<metric>": <p90 as an integer>, … }`.
 ///
 /// The file carries no name, so the benchmark is taken from the name package-benchmark gives the

@@ -2,7 +2,7 @@ import Foundation
 import PerfgateCore
 
 /// pytest-benchmark JSON (`--benchmark-json=PATH` and the files `--benchmark-autosave`/`--benchmark-save`
-/// store under `.benchmarks/`; formats.md §3.9): `{"machine_info", "commit_info", "benchmarks":
+/// store under `.benchmarks/`; docs/microbenchmarks.md): `{"machine_info", "commit_info", "benchmarks":
 /// [{"fullname", "stats": {min, max, mean, stddev, median, q1, q3, rounds, iterations, ops, data?…}}],
 /// "datetime", "version"}`, times in seconds per iteration.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// vegeta `report -type=json` (formats.md §3.4; `lib/metrics.go`): one whole-run series (`""`).
+/// vegeta `report -type=json` (docs/load-tools.md; `lib/metrics.go`): one whole-run series (`""`).
 /// Every duration is integer nanoseconds (converted to ms): `latencies.mean`, `min`, `max`,
 /// `50th`/`90th`/`95th`/`99th` (vegeta's estimates, as printed); `count` is `requests`, `error_rate`
 /// is `1 − success`, `errors` the matching count, `throughput` the request `rate`; `earliest` is the

@@ -1,7 +1,7 @@
 import Foundation
 import PerfgateCore
 
-/// wrk and wrk2 text output (formats.md §3.3), ideally with `--latency`: one whole-run series
+/// wrk and wrk2 text output (docs/load-tools.md), ideally with `--latency`: one whole-run series
 /// (`""`, wrk knows no endpoints) with the latency `mean`, `stddev` and `max` of the `Thread Stats`
 /// table, the percentiles of the `Latency Distribution` table, `count` (the `N requests in T`
 /// line), `errors` (socket errors plus `Non-2xx or 3xx responses`), `error_rate` and `throughput`

@@ -40,13 +40,6 @@ public struct JSONNode {
         IngestError.at(file, path: path.isEmpty ? "(root)" : path, message)
     }
 
-    static func childPath(_ parent: String, key: String) -> String {
-        let plain = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
-        if plain { return parent.isEmpty ? key : parent + "." + key }
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return parent + "[\"" + escaped + "\"]"
-    }
-
     public var isNull: Bool { value is NSNull }
 
     public var asObject: [String: Any]? { value as? [String: Any] }
@@ -62,19 +55,19 @@ public struct JSONNode {
 
     public func array() throws -> [JSONNode] {
         guard let a = value as? [Any] else { throw error("expected an array, found \(kind)") }
-        return a.enumerated().map { JSONNode(value: $0.element, path: "\(path)[\($0.offset)]", file: file) }
+        return a.enumerated().map { JSONNode(value: $0.element, path: JSONPath.index(path, $0.offset), file: file) }
     }
 
     /// The member `key`, or nil when absent.
     public func optional(_ key: String) throws -> JSONNode? {
         guard let v = try object()[key] else { return nil }
-        return JSONNode(value: v, path: JSONNode.childPath(path, key: key), file: file)
+        return JSONNode(value: v, path: JSONPath.child(path, key: key), file: file)
     }
 
     /// The member `key`; an error naming the path when absent.
     public func required(_ key: String) throws -> JSONNode {
         guard let n = try optional(key) else {
-            throw IngestError.at(file, path: JSONNode.childPath(path, key: key), "missing required key")
+            throw IngestError.at(file, path: JSONPath.child(path, key: key), "missing required key")
         }
         return n
     }
@@ -82,7 +75,7 @@ public struct JSONNode {
     /// Members as (key, node), sorted by key.
     public func members() throws -> [(String, JSONNode)] {
         let o = try object()
-        return o.keys.sorted().map { ($0, JSONNode(value: o[$0]!, path: JSONNode.childPath(path, key: $0), file: file)) }
+        return o.keys.sorted().map { ($0, JSONNode(value: o[$0]!, path: JSONPath.child(path, key: $0), file: file)) }
     }
 
     /// A finite number. `null` (what `JSON.stringify` makes of NaN) is an error.

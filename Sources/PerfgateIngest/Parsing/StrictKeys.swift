@@ -13,7 +13,7 @@ extension JSONNode {
         try keys().filter { !allowed.contains($0) }.map { key in
             var message = "unknown key \"\(key)\""
             if let hint = StrictKeys.suggestion(for: key, among: allowed) { message += "; did you mean \"\(hint)\"?" }
-            return IngestError.at(file, path: JSONNode.childPath(path, key: key), message)
+            return IngestError.at(file, path: JSONPath.child(path, key: key), message)
         }
     }
 }

@@ -1,9 +1,10 @@
-import PerfgateCore
+import Foundation
 
-/// Escaping for text that Swift writes into HTML, SVG and Markdown itself (templates escape on their own).
-enum Escape {
-    /// Text and attribute values in HTML and SVG: `& < > " '`.
-    static func html(_ s: String) -> String {
+/// Escaping for text that Swift writes into HTML, SVG, XML and Markdown itself (templates escape on their
+/// own): one escaper per output language, used by every output in it.
+public enum Escape {
+    /// Text and attribute values in HTML, SVG and XML (JUnit): `& < > " '`.
+    public static func html(_ s: String) -> String {
         let original = s
         var s = s
         return s.withUTF8 { bytes in
@@ -34,6 +35,22 @@ enum Escape {
         (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27
     }
 
-    /// A cell of a Markdown table or a line of Markdown text: the gate's escaping, so both say the same.
-    static func markdown(_ s: String) -> String { GateReport.md(s) }
+    /// A cell of a Markdown table or a line of Markdown text (the gate's Markdown, the report's `summary.md`, `tune`): HTML is
+    /// neutralised (GitHub renders inline HTML), table pipes, backslashes and emphasis characters are
+    /// escaped, newlines become spaces.
+    public static func markdown(_ s: String) -> String {
+        var r = ""
+        for ch in s {
+            switch ch {
+            case "|": r += "\\|"
+            case "<": r += "&lt;"
+            case ">": r += "&gt;"
+            case "&": r += "&amp;"
+            case "\n", "\r": r += " "
+            case "*", "_", "`", "[", "]", "\\", "#", "~": r += "\\" + String(ch)
+            default: r.append(ch)
+            }
+        }
+        return r
+    }
 }
