@@ -106,7 +106,7 @@ public enum HistoryReader {
             throw IngestError.at(name, path: "version", "expected a version number")
         }
         guard v <= Double(version) else {
-            throw IngestError.at(name, path: "version", "history file version \(Int(exactly: v.rounded()) ?? 0) is newer than this perfgate reads (\(version))")
+            throw IngestError.at(name, path: "version", "history file version \(Int(exactly: v).map(String.init) ?? "\(v)") is newer than this perfgate reads (\(version))")
         }
         if let firstRunError { throw firstRunError }
         guard sawRuns else { throw IngestError.at(name, path: "runs", "missing key \"runs\"") }
