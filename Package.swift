@@ -143,3 +143,15 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer harness (ci/fuzz.sh, docs/fuzzing.md): declared only when PERFGATE_FUZZ is set, because
+// it links libFuzzer's `main` (-sanitize=fuzzer) and cannot link in an ordinary build.
+if Context.environment["PERFGATE_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "perfgate-fuzz",
+            dependencies: ["PerfgateCore", "PerfgateIngest"],
+            path: "ci/fuzz/harness",
+            swiftSettings: settings + [.unsafeFlags(["-parse-as-library"])]
+        ))
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole CI: system packages, build with warnings as errors, the test suite (the README's
 # `swift test`), schema checks, and the end-to-end proofs that exist. `.ci/run` runs the first three
-# itself and calls this with --extras for the rest.
+# itself and calls this with --extras for the rest (ci/fuzz.sh: a bounded fuzzing run, about a minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
@@ -22,7 +22,7 @@ if [ -f ci/check-schemas.py ]; then
   python3 ci/check-schemas.py
 fi
 
-for extra in ci/e2e.sh ci/hardening.sh ci/check-ci-kit.sh ci/check-report-browser.sh ci/dogfood.sh; do
+for extra in ci/e2e.sh ci/hardening.sh ci/fuzz.sh ci/check-ci-kit.sh ci/check-report-browser.sh ci/dogfood.sh; do
   if [ -x "$extra" ]; then
     echo "== $extra =="
     bash "$extra"

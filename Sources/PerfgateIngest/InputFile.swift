@@ -193,6 +193,8 @@ public final class ByteReader {
     private var gzip = false
     private var stream = z_stream()
     private var inflating = false
+    /// The zlib state was allocated (`inflateInit2_`) and must be freed, whether or not the stream ended.
+    private var zlibOpen = false
     private var inBuffer: [UInt8] = []
     private var pending: [UInt8] = []
     private var rawEOF = false
@@ -222,12 +224,14 @@ public final class ByteReader {
             stream = z_stream()
             let rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
             guard rc == Z_OK else { throw IngestError.unreadable(path: file.displayPath, reason: "zlib init failed") }
+            zlibOpen = true
             inflating = true
         }
     }
 
     deinit {
-        if inflating { inflateEnd(&stream) }
+        // Not `inflating`: that is false once a stream has ended, and the state must be freed then too.
+        if zlibOpen { inflateEnd(&stream) }
         if fd >= 0 { close(fd) }
     }
 

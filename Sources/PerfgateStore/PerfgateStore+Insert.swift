@@ -26,6 +26,15 @@ extension PerfgateStore {
         }
     }
 
+    /// Stores the runs `produce` hands to `insert` in ONE transaction: all of them or none (an error
+    /// thrown by `produce` rolls everything back). Runs are stored as they come, so a caller reading
+    /// them from a file one at a time never holds them all in memory.
+    public func insertEach(_ produce: (_ insert: (IngestedRun, RunContext) throws -> InsertOutcome) throws -> Void) throws {
+        try wrap {
+            try writer.write { db in try produce { try Self.insert($0, context: $1, db: db) } }
+        }
+    }
+
     static func insert(_ result: IngestedRun, context: RunContext, db: Database) throws -> InsertOutcome {
         let c = context.commit
         let digest = context.contentDigest

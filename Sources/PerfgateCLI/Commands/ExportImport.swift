@@ -8,8 +8,8 @@ import PerfgateStore
 /// store knows about each run (commit, environment, sources with digests, ingest time), so an
 /// import reproduces the same runs and importing twice adds nothing.
 enum HistoryFile {
-    static let format = "perfgate-history"
-    static let version = 1
+    static let format = HistoryReader.format
+    static let version = HistoryReader.version
 
     /// `loads`: the `--profile`/`--workers` labels by run id, written as `"load"` beside the run.
     static func encode(_ details: [StoredRunDetail], loads: [Int64: RunLoadLabel] = [:]) throws -> Data {
@@ -48,49 +48,20 @@ enum HistoryFile {
         }.joined(separator: "\u{1E}")
     }
 
+    /// A run of a history file as `import` stores it (``HistoryReader/Entry`` plus the store's context).
+    static func item(_ e: HistoryReader.Entry) -> (IngestedRun, RunContext) {
+        let ingestedAt = e.ingestedAt.flatMap(parseDate) ?? Date()
+        return (
+            e.run,
+            RunContext(
+                commit: e.commit, scenario: e.scenario, environment: e.environment, tags: [:], sources: e.sources,
+                ingestedAt: ingestedAt, perfgateVersion: PerfgateVersion.current, profile: e.profile, workers: e.workers)
+        )
+    }
+
+    /// Every run of a history file in memory (tests and small files; `import` streams).
     static func decode(_ data: Data, file: String) throws -> [(IngestedRun, RunContext)] {
-        let root = try JSONNode.parse(data, file: file)
-        guard try root.required("format").string() == format else {
-            throw root.error("not a perfgate history file (expected \"format\": \"\(format)\")")
-        }
-        let v = try root.required("version").number()
-        guard v <= Double(version) else {
-            throw IngestError.at(file, path: "version", "history file version \(Int(v)) is newer than this perfgate reads (\(version))")
-        }
-        var out: [(IngestedRun, RunContext)] = []
-        for entry in try root.required("runs").array() {
-            let runNode = try entry.required("run")
-            // The run is decoded from the parsed tree itself: no serialising and re-parsing per run, and
-            // errors name the history file and the run's JSON path.
-            let doc = try NativeJSON.decode(runNode)
-            guard let c = doc.commit, let branch = c.branch, let env = doc.environment else {
-                throw runNode.error("an exported run needs commit.sha, commit.branch and environment")
-            }
-            let sources = try (entry.optional("sources")?.array() ?? []).map {
-                SourceFile(path: try $0.required("path").string(), digest: try $0.required("digest").string(), bytes: Int64(try $0.required("bytes").number()))
-            }
-            let ingestedAt = try entry.optional("ingestedAt").flatMap { parseDate(try $0.string()) } ?? Date()
-            var run = doc.run
-            // What `ingest` refuses (NUL names, limits, negative durations) is refused here too.
-            try run.validate(file: "\(file) \(runNode.path)")
-            if let original = try entry.optional("inputFormat")?.string() { run.format = original }
-            let load = try entry.optional("load")
-            let profile = try load?.optional("profile")?.string()
-            let workers = try load?.optional("workers")?.number()
-            if let w = workers, w < 1 || w != w.rounded() || w > Double(Int32.max) {
-                throw entry.error("load.workers must be a positive whole number")
-            }
-            out.append(
-                (
-                    run,
-                    RunContext(
-                        commit: CommitInfo(sha: c.sha, branch: branch, committedAt: c.time, parentSha: c.parent),
-                        scenario: doc.run.scenario ?? "default", environment: env, tags: [:], sources: sources,
-                        ingestedAt: ingestedAt, perfgateVersion: PerfgateVersion.current, profile: profile,
-                        workers: workers.map { Int($0) })
-                ))
-        }
-        return out
+        try HistoryReader.read(InputFile(data: data, displayPath: file)).map(item)
     }
 }
 
@@ -148,8 +119,10 @@ extension PerfgateCommand {
             commandName: "import",
             abstract: "Merge history files written by `perfgate export` into the store (idempotent).",
             discussion: """
-                All files are read and checked first, then stored in one transaction. Runs already present \
-                (same commit, scenario, environment and content) are skipped, so importing twice adds nothing.
+                All files are read and checked first, then stored in one transaction: a bad run anywhere leaves \
+                the store unchanged. Runs already present (same commit, scenario, environment and content) are \
+                skipped, so importing twice adds nothing. Files are read run by run (twice: once to check, once \
+                to store), so memory does not grow with the file.
 
                 Example:
                   perfgate import job-1/history.json job-2/history.json
@@ -159,47 +132,87 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                var items: [(IngestedRun, RunContext)] = []
                 for f in files {
                     guard FileManager.default.fileExists(atPath: f) else { throw IngestError.missing(path: f) }
                     if let tooLarge = Limits.fileSizeError(path: f, limit: Limits.maxHistoryFileBytes, what: "history file") {
                         throw tooLarge
                     }
-                    guard let data = FileManager.default.contents(atPath: f) else { throw IngestError.unreadable(path: f, reason: "cannot read") }
-                    items += try HistoryFile.decode(data, file: f)
+                }
+                // Pass 1: read and check every run of every file, keeping only each run's identity (commit,
+                // scenario, environment and a digest of its statistics), not the run.
+                var candidates: [[Candidate]] = []
+                for f in files {
+                    var list: [Candidate] = []
+                    try HistoryReader.forEachRun(in: InputFile(path: f)) { index, e in
+                        let key = HistoryFile.contentKey(e.run.series)
+                        list.append(
+                            Candidate(
+                                index: index, sha: e.commit.sha, scenario: e.scenario, environment: e.environment,
+                                keyDigest: FileDigest.sha256(data: Data(key.utf8))))
+                    }
+                    candidates.append(list)
                 }
                 let store = try storeOptions.openForWriting()
                 // Idempotent by content, not by an optional field: a run whose statistics equal those of
                 // a stored run of the same commit, scenario and environment is already present, with or
                 // without its `sources`. A run without sources is keyed by a digest of its statistics.
                 var present = 0
-                var fresh: [(IngestedRun, RunContext)] = []
+                var fresh: [Set<Int>] = Array(repeating: [], count: files.count)
                 // Identities of the runs already taken from the files, so each run is compared once
                 // (not with every earlier one again: quadratic in the file's runs).
                 var taken = Set<[String]>()
-                for (run, context) in items {
-                    let key = HistoryFile.contentKey(run.series)
-                    let identity = [context.commit.sha, context.scenario, context.environment, key]
-                    let stored = try store.runRefs(
-                        branch: nil, scenario: context.scenario, environment: context.environment, commit: context.commit.sha)
-                    let storedSeries = stored.isEmpty ? [:] : try store.series(runIds: stored.map(\.id), withDistributions: false)
-                    if taken.contains(identity) || storedSeries.values.contains(where: { HistoryFile.contentKey($0) == key }) {
-                        present += 1
-                        continue
+                var storedKeys: [[String]: Set<String>] = [:]
+                for (i, list) in candidates.enumerated() {
+                    for c in list {
+                        let place = [c.sha, c.scenario, c.environment]
+                        let identity = place + [c.keyDigest]
+                        if taken.contains(identity) {
+                            present += 1
+                            continue
+                        }
+                        if storedKeys[place] == nil {
+                            let stored = try store.runRefs(branch: nil, scenario: c.scenario, environment: c.environment, commit: c.sha)
+                            let series = stored.isEmpty ? [:] : try store.series(runIds: stored.map(\.id), withDistributions: false)
+                            storedKeys[place] = Set(series.values.map { FileDigest.sha256(data: Data(HistoryFile.contentKey($0).utf8)) })
+                        }
+                        if storedKeys[place]?.contains(c.keyDigest) == true {
+                            present += 1
+                            continue
+                        }
+                        taken.insert(identity)
+                        fresh[i].insert(c.index)
                     }
-                    var context = context
-                    if context.sources.isEmpty {
-                        context.sources = [
-                            SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
-                        ]
-                    }
-                    taken.insert(identity)
-                    fresh.append((run, context))
                 }
-                let outcomes = try store.insertAll(fresh)
-                let added = outcomes.filter { if case .inserted = $0 { return true } else { return false } }.count
-                Console.out("imported \(added) runs; \(present + outcomes.count - added) were already present")
+                candidates = []
+                // Pass 2: read the files again and store the new runs, one at a time, in ONE transaction.
+                var added = 0
+                var duplicates = 0
+                try store.insertEach { insert in
+                    for (i, f) in files.enumerated() where !fresh[i].isEmpty {
+                        try HistoryReader.forEachRun(in: InputFile(path: f)) { index, e in
+                            guard fresh[i].contains(index) else { return }
+                            var (run, context) = HistoryFile.item(e)
+                            if context.sources.isEmpty {
+                                let key = HistoryFile.contentKey(run.series)
+                                context.sources = [
+                                    SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
+                                ]
+                            }
+                            if case .inserted = try insert(run, context) { added += 1 } else { duplicates += 1 }
+                        }
+                    }
+                }
+                Console.out("imported \(added) runs; \(present + duplicates) were already present")
             }
+        }
+
+        /// What pass 1 keeps of a run: where it would go and a digest of its statistics.
+        struct Candidate {
+            var index: Int
+            var sha: String
+            var scenario: String
+            var environment: String
+            var keyDigest: String
         }
     }
 }

@@ -70,7 +70,7 @@ struct GatlingLogAdapter: ResultAdapter {
             }
             let f = text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             func time(_ i: Int, _ what: String) throws -> Double {
-                guard i < f.count, let v = Int64(f[i]), v >= 0 else {
+                guard i < f.count, let v = Int64(f[i]), v >= 0, v <= 1 << 53 else {
                     throw IngestError.at(
                         path, line: line, "\(f[0]) record: \(what) (field \(i + 1)) must be epoch milliseconds, found \(i < f.count ? "\"\(f[i])\"" : "nothing")")
                 }

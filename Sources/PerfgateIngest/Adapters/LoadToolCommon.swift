@@ -54,7 +54,10 @@ struct RequestSamples {
         sum += ms
         if ms < minimum { minimum = ms }
         if ms > maximum { maximum = ms }
-        counts[Int64((ms * 1000).rounded()), default: 0] += 1
+        // Saturated, not trapping, for a value no Int64 count of µs holds (a corrupt file's 1e300 ms):
+        // `maximum` and `sum` keep the value itself.
+        let us = (ms * 1000).rounded()
+        counts[us < 9.2e18 ? (us > -9.2e18 ? Int64(us) : Int64.min) : Int64.max, default: 0] += 1
     }
 
     /// Widens the time window the requests span (epoch ms).
