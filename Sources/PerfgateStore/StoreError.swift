@@ -48,7 +48,7 @@ public enum StoreError: DiagnosableError, CustomStringConvertible {
         case .unreadableRow(let path, let what):
             return Diagnostic(
                 .error, "the store holds a row this perfgate cannot read: \(what)", at: SourceLocation(file: path),
-                notes: ["was it written by another program? `perfgate store info` shows the schema"])
+                notes: ["was the store edited by another program? restore it from a backup or an export"])
         }
     }
 
