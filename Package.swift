@@ -31,10 +31,17 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(name: "PerfgateIngest", dependencies: ["PerfgateCore", "CZlib"], swiftSettings: settings),
+        // The use cases (ingest, commit and baseline resolution, check, tune) behind ports: HistoryStore,
+        // GitRepository. Never imports a store, git or ArgumentParser (docs/architecture.md).
+        .target(
+            name: "PerfgateEngine",
+            dependencies: ["PerfgateCore", "PerfgateIngest", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: settings
+        ),
         .target(
             name: "PerfgateStore",
             dependencies: [
-                "PerfgateCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "PerfgateCore", "PerfgateEngine", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: settings
@@ -70,9 +77,8 @@ let package = Package(
         .target(
             name: "PerfgateCLI",
             dependencies: [
-                "PerfgateCore", "PerfgateIngest", "PerfgateStore", "PerfgateReport",
+                "PerfgateCore", "PerfgateIngest", "PerfgateEngine", "PerfgateStore", "PerfgateReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Samples/README.md", "Samples/.gitattributes"],
             resources: [
@@ -107,7 +113,7 @@ let package = Package(
 
         .target(
             name: "PerfgateTestSupport",
-            dependencies: ["PerfgateCore"],
+            dependencies: ["PerfgateCore", "PerfgateEngine"],
             path: "Tests/PerfgateTestSupport",
             swiftSettings: settings
         ),
@@ -124,8 +130,13 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "PerfgateEngineTests",
+            dependencies: ["PerfgateEngine", "PerfgateCore", "PerfgateIngest", "PerfgateTestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "PerfgateStoreTests",
-            dependencies: ["PerfgateStore", "PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
+            dependencies: ["PerfgateStore", "PerfgateEngine", "PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
             exclude: ["Golden"],
             swiftSettings: settings
         ),

@@ -1,32 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
-
-/// A lightweight reference to a run, for baseline selection.
-public struct RunRef: Sendable, Hashable {
-    public var id: Int64
-    public var commitSha: String
-    public var branch: String
-    public var committedAt: Date?
-    public var startedAt: Date?
-    public var scenario: String
-    public var environment: String
-    public var tool: String
-
-    public init(
-        id: Int64, commitSha: String, branch: String, committedAt: Date?, startedAt: Date?, scenario: String, environment: String,
-        tool: String
-    ) {
-        self.id = id
-        self.commitSha = commitSha
-        self.branch = branch
-        self.committedAt = committedAt
-        self.startedAt = startedAt
-        self.scenario = scenario
-        self.environment = environment
-        self.tool = tool
-    }
-}
+import PerfgateEngine
 
 extension PerfgateStore {
     /// Runs of a branch for one scenario and environment, newest commit first (by commit time, then
@@ -125,8 +100,8 @@ extension PerfgateStore {
                     let sid: Int64 = row[1]
                     if out[runId]?[sid] == nil {
                         out[runId, default: [:]][sid] = SeriesResult(
-                            key: SeriesKey(endpoint: row[2], metric: row[3]), unit: MetricUnit(rawValue: row[4]) ?? .none,
-                            direction: Direction(rawValue: row[5]) ?? .lowerIsBetter)
+                            key: SeriesKey(endpoint: row[2], metric: row[3]), unit: try storedUnit(row[4], series: sid),
+                            direction: try storedDirection(row[5], series: sid))
                     }
                     out[runId]?[sid]?.stats[Statistic(rawValue: row[6])] = row[7]
                 }

@@ -1,14 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
-
-/// What happened to an ingested run.
-public enum InsertOutcome: Sendable, Hashable {
-    /// Stored as a new run; `attempt` > 1 means a repeat of the same commit, scenario and environment.
-    case inserted(runId: Int64, attempt: Int)
-    /// Identical content was already stored for this commit, scenario and environment; nothing changed.
-    case duplicate(runId: Int64)
-}
+import PerfgateEngine
 
 extension PerfgateStore {
     /// Stores one run and all its results in one transaction. Identical content for the same commit,

@@ -193,8 +193,8 @@ extension PerfgateStore {
                     if series[sid] == nil {
                         series[sid] = SeriesResult(
                             key: SeriesKey(endpoint: row[1], metric: row[2]),
-                            unit: MetricUnit(rawValue: row[3]) ?? .none,
-                            direction: Direction(rawValue: row[4]) ?? .lowerIsBetter)
+                            unit: try storedUnit(row[3], series: sid),
+                            direction: try storedDirection(row[4], series: sid))
                     }
                     series[sid]?.stats[Statistic(rawValue: row[5])] = row[6]
                 }

@@ -13,6 +13,9 @@ public enum StoreError: DiagnosableError, CustomStringConvertible {
     /// The statement ran past `perfgate query --timeout` (seconds) and was stopped.
     case queryTimedOut(seconds: Double)
     case seriesUnitConflict(series: String, stored: String, incoming: String)
+    /// A stored row this perfgate cannot read (a unit or direction it does not know): an error, never
+    /// a guessed default.
+    case unreadableRow(path: String, what: String)
 
     public var diagnostic: Diagnostic {
         switch self {
@@ -42,6 +45,10 @@ public enum StoreError: DiagnosableError, CustomStringConvertible {
         case .seriesUnitConflict(let series, let stored, let incoming):
             return Diagnostic(
                 .error, "series \(series) is stored in '\(stored)' but this run reports '\(incoming)'; nothing was changed")
+        case .unreadableRow(let path, let what):
+            return Diagnostic(
+                .error, "the store holds a row this perfgate cannot read: \(what)", at: SourceLocation(file: path),
+                notes: ["was the store edited by another program? restore it from a backup or an export"])
         }
     }
 

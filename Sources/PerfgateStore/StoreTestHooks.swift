@@ -47,3 +47,16 @@ extension StoreTestHooks {
         }
     }
 }
+
+extension StoreTestHooks {
+    /// Rewrites the unit and direction of every series in the store at `path`, as another program
+    /// editing the file might.
+    package static func overwriteSeries(at path: String, unit: String, direction: String) throws {
+        let q = try DatabaseQueue(path: path)
+        try q.writeWithoutTransaction { db in
+            // The schema's CHECK allows only 'lower' and 'higher': drop it for this write as a foreign tool would.
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE series SET unit = ?, direction = ?", arguments: [unit, direction])
+        }
+    }
+}

@@ -31,18 +31,3 @@ struct TerminalRenderingTests {
         #expect(lines.joined(separator: " ").split(separator: " ").map(String.init) == text.split(separator: " ").map(String.init))
     }
 }
-
-/// Hints name the option the way the command spells it.
-@Suite("format option in hints")
-struct FormatOptionHintTests {
-    @Test func anAmbiguousFormatNamesTheCommandsOwnOption() throws {
-        let error = IngestError.ambiguousFormat(path: "r.json", formats: [.k6Summary, .k6HandleSummary])
-        #expect(error.diagnostic.notes == ["name the format with --format k6-summary"])
-        let check = IngestPipeline(
-            format: nil, formatFlag: "--input-format", commits: .fixed(CommitInfo(sha: "0000000", branch: "main")), scenario: nil,
-            environmentOverride: nil, defaultEnvironment: "test", tags: [:], now: Date())
-        let respelled = try #require(check.respell(error) as? any DiagnosableError)
-        #expect(respelled.diagnostic.notes == ["name the format with --input-format k6-summary"])
-        #expect(respelled.exitStatus == .malformedInput)
-    }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateIngest
 
 extension PerfgateCommand {
@@ -77,7 +78,8 @@ extension PerfgateCommand.Budgets {
                 let pipeline = IngestPipeline(
                     format: inputFormat, formatFlag: "--input-format", commits: .fixed(CommitInfo(sha: "0000000", branch: "")),
                     scenario: scenario, environmentOverride: labels.environmentOverride,
-                    defaultEnvironment: EnvironmentFingerprint.current(), tags: try labels.parsedTags(), now: Date())
+                    defaultEnvironment: EnvironmentFingerprint.current(), tags: try labels.parsedTags(), now: Date(), perfgateVersion: PerfgateVersion.current,
+            events: .console)
                 let parsed = try pipeline.parse(IngestPipeline.collect(against))
                 let matches = BudgetMatches(budgets: set, budgetsFile: file, current: parsed.map(\.gateRun))
                 let seriesCount = matches.current.count

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateIngest
 import PerfgateStore
 
@@ -131,7 +132,7 @@ extension PerfgateCommand {
                 if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
                 var runIds: [Int64]?
                 if !parsed.isEmpty {
-                    let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
+                    let outcomes = try store.insertAll(parsed.map(\.toStore))
                     for (p, o) in zip(parsed, outcomes) { Console.err(IngestPipeline.describe(p, o)) }
                     runIds = outcomes.map {
                         switch $0 {
@@ -187,7 +188,7 @@ enum BaselineStore {
     /// `NAME` → `Baselines/NAME.json` at the repository root; anything with a `/` or `.json` is a path.
     static func path(for name: String) -> String {
         if name.contains("/") || name.hasSuffix(".json") { return name }
-        let root = GitClient().topLevel ?? FileManager.default.currentDirectoryPath
+        let root = GitCLI().topLevel ?? FileManager.default.currentDirectoryPath
         return "\(root)/\(directory)/\(name).json"
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateIngest
 import PerfgateStore
 
@@ -66,7 +67,7 @@ extension PerfgateCommand {
                 pipeline.workers = workers
                 let parsed = try pipeline.parseRuns(files)
                 let store = try storeOptions.openForWriting()
-                let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
+                let outcomes = try store.insertAll(parsed.map(\.toStore))
                 for (p, o) in zip(parsed, outcomes) { Console.out(IngestPipeline.describe(p, o)) }
             }
         }

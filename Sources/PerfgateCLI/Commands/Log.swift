@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 
 extension PerfgateCommand {
@@ -80,7 +81,7 @@ extension PerfgateCommand {
 
         /// The points of commits committed no later than `revision`, then the last `last` commits of those.
         static func upTo(_ revision: String, points: [LogPoint], store: PerfgateStore, last: Int?) throws -> [LogPoint] {
-            let git = GitClient()
+            let git = GitCLI()
             let sha = try RevisionResolver(store: store, git: git).resolve(revision)
             guard let end = try store.runs(RunFilter(commit: sha, limit: 1)).first?.commit.committedAt ?? git.commitTime(sha) else {
                 throw PerfgateError(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateReport
 import PerfgateStore
 
@@ -90,7 +91,7 @@ extension PerfgateCommand {
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
-                let resolver = ReportCommits(store: store, git: GitClient(), runs: runs)
+                let resolver = ReportCommits(store: store, git: GitCLI(), runs: runs)
 
                 var options = SiteOptions()
                 var budgets: BudgetSet?
@@ -114,7 +115,7 @@ extension PerfgateCommand {
                     if tune {
                         do {
                             options.tune = try await TuneEngine.backtest(
-                                store: store, git: GitClient(), budgets: set, budgetsFile: path, base: branch, environment: nil, options: Backtest.Options(),
+                                store: store, git: GitCLI(), budgets: set, budgetsFile: path, base: branch, environment: nil, options: Backtest.Options(),
                                 last: nil
                             ).report
                         } catch let e as any DiagnosableError {
@@ -176,7 +177,7 @@ extension PerfgateCommand {
 /// CLI's one ``RevisionResolver``.
 struct ReportCommits {
     var store: PerfgateStore
-    var git: GitClient
+    var git: GitCLI
     var runs: [ReportRun]
 
     func resolve(_ name: String) throws -> CommitInfo {

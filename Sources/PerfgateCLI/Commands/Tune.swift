@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 
 extension PerfgateCommand {
@@ -102,7 +103,7 @@ extension PerfgateCommand {
                 var options = Backtest.Options(minChange: Self.fraction(minChange) ?? 0.10, targetFalseAlarms: Self.fraction(targetFalseAlarms) ?? 0.01)
                 options.candidates = Backtest.candidates
                 let result = try await TuneEngine.backtest(
-                    store: store, git: GitClient(), budgets: budgets, budgetsFile: budget, base: base, environment: environment, options: options, last: last)
+                    store: store, git: GitCLI(), budgets: budgets, budgetsFile: budget, base: base, environment: environment, options: options, last: last)
                 var diff: String?
                 if let suggested = result.suggested {
                     let text = (try? String(contentsOfFile: budget, encoding: .utf8)) ?? ""

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateIngest
 import PerfgateStore
 
@@ -15,7 +16,7 @@ struct StoreOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    var resolvedPath: String { StoreLocator.path(flag: store, environment: environment, git: GitClient()) }
+    var resolvedPath: String { StoreLocator.path(flag: store, environment: environment, git: GitCLI()) }
 
     func openForWriting() throws -> PerfgateStore { try PerfgateStore.open(path: resolvedPath) }
     func openForReading(concurrentReads: Bool = false) throws -> PerfgateStore {
@@ -69,7 +70,7 @@ struct RunLabelOptions: ParsableArguments {
 
     func resolvedEnvironment() -> String { environmentOverride ?? EnvironmentFingerprint.current() }
 
-    var commitResolver: CommitResolver { CommitResolver(environment: ProcessInfo.processInfo.environment, git: GitClient()) }
+    var commitResolver: CommitResolver { CommitResolver(environment: ProcessInfo.processInfo.environment, git: GitCLI()) }
 
     /// The commit named by flags, variables, CI or git; `--commit` may be a revision or a short SHA of a
     /// commit in `store`.
@@ -83,7 +84,8 @@ struct RunLabelOptions: ParsableArguments {
             format: format, formatFlag: formatFlag,
             commits: .resolve(commitResolver, sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store)),
             scenario: scenario, environmentOverride: environmentOverride, defaultEnvironment: EnvironmentFingerprint.current(),
-            tags: try parsedTags(), now: Date())
+            tags: try parsedTags(), now: Date(), perfgateVersion: PerfgateVersion.current,
+            events: .console)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 
 /// Real k6 and Locust results bundled into the binary (see Samples/README.md): six test runs of the
 /// same service at six commits; the sixth has `POST /api/orders` about 30 % slower.

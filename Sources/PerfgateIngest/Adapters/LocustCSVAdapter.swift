@@ -27,50 +27,72 @@ public struct LocustCSVAdapter: ResultAdapter {
 
     // MARK: grouping
 
-    /// Groups result paths into Locust CSV sets by prefix: each `PREFIX_stats.csv` (also `.csv.gz`)
-    /// becomes one group, with the `PREFIX_stats_history.csv`, `PREFIX_failures.csv` and
-    /// `PREFIX_exceptions.csv` found among `paths` as companions keyed by role.
+    /// Groups result paths into input sets, in order: each `PREFIX_stats.csv` (also `.csv.gz`) becomes
+    /// one set with its `PREFIX_stats_history.csv`, `PREFIX_failures.csv` and `PREFIX_exceptions.csv`
+    /// (each also `.gz`) as companions keyed by role; every other path is a set of its own (a path
+    /// given twice counts once). The one grouping of Locust sets: `ingest`, `check` and `compare`
+    /// expand their paths through it.
     ///
-    /// When a `_stats.csv` comes with no companion in `paths` (a lone stats file), its siblings are
-    /// looked up on disk with `FileManager.fileExists` — the only file-system access in this adapter.
-    /// Groups keep the order of their stats files in `paths`. Paths that belong to no group (other
-    /// formats, or companions whose `_stats.csv` is not in `paths`) are not returned; the caller
-    /// decides what to do with them (a companion alone is not a run).
-    public static func group(_ paths: [String]) -> [(primary: String, companions: [String: String])] {
-        func split(_ path: String) -> (prefix: String, role: String?, gz: Bool)? {
-            let gz = path.hasSuffix(".gz")
-            let base = gz ? String(path.dropLast(3)) : path
+    /// Companions come from `paths`, and a role missing there is looked up beside the stats file on
+    /// disk with `FileManager.fileExists` — the only file-system access in this adapter. A companion
+    /// whose `_stats.csv` is not in `paths` joins that stats file when it exists on disk (the set then
+    /// stands where the companion stood); without one it is passed on as a set of its own, so that
+    /// detection fails on it clearly (a companion alone is not a run). A set keeps the place of its
+    /// stats file in `paths`.
+    public static func groupSets(_ paths: [String]) -> [(primary: String, companions: [String: String])] {
+        func split(_ path: String) -> (prefix: String, role: String?)? {
+            let base = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
             for (role, suffix) in companionSuffixes where base.hasSuffix(suffix) {
-                return (String(base.dropLast(suffix.count)), role, gz)
+                return (String(base.dropLast(suffix.count)), role)
             }
-            if base.hasSuffix(primarySuffix) { return (String(base.dropLast(primarySuffix.count)), nil, gz) }
+            if base.hasSuffix(primarySuffix) { return (String(base.dropLast(primarySuffix.count)), nil) }
             return nil
         }
-        var order: [String] = []
-        var primaries: [String: (path: String, gz: Bool)] = [:]
-        var companions: [String: [String: String]] = [:]
+        /// The first of `candidates` that exists on disk.
+        func onDisk(_ candidates: [String]) -> String? { candidates.first { FileManager.default.fileExists(atPath: $0) } }
+        var primaries: [String: String] = [:]
         for path in paths {
-            guard let (prefix, role, gz) = split(path) else { continue }
-            if let role {
-                if companions[prefix]?[role] == nil { companions[prefix, default: [:]][role] = path }
-            } else if primaries[prefix] == nil {
-                primaries[prefix] = (path, gz)
-                order.append(prefix)
-            }
+            if let (prefix, role) = split(path), role == nil, primaries[prefix] == nil { primaries[prefix] = path }
         }
-        return order.map { prefix in
-            let primary = primaries[prefix]!
-            var found = companions[prefix] ?? [:]
-            if found.isEmpty {
-                for (role, suffix) in companionSuffixes {
-                    for candidate in [prefix + suffix, prefix + suffix + ".gz"]
-                    where FileManager.default.fileExists(atPath: candidate) {
-                        found[role] = candidate
-                        break
-                    }
-                }
+        var companions: [String: [String: String]] = [:]
+        // Each entry: a path standing alone, or the prefix of a Locust set.
+        var order: [(path: String, prefix: String?)] = []
+        var placed = Set<String>()
+        var alone = Set<String>()
+        for path in paths {
+            guard let (prefix, role) = split(path) else {
+                if alone.insert(path).inserted { order.append((path, nil)) }
+                continue
             }
-            return (primary.path, found)
+            guard let role else {
+                if placed.insert(prefix).inserted { order.append((path, prefix)) }
+                continue
+            }
+            if primaries[prefix] == nil, let stats = onDisk([prefix + primarySuffix, prefix + primarySuffix + ".gz"]) {
+                primaries[prefix] = stats
+            }
+            guard primaries[prefix] != nil else {
+                if alone.insert(path).inserted { order.append((path, nil)) }
+                continue
+            }
+            if companions[prefix]?[role] == nil { companions[prefix, default: [:]][role] = path }
+            if placed.insert(prefix).inserted { order.append((path, prefix)) }
+        }
+        return order.map { entry in
+            guard let prefix = entry.prefix, let primary = primaries[prefix] else { return (entry.path, [:]) }
+            var found = companions[prefix] ?? [:]
+            for (role, suffix) in companionSuffixes where found[role] == nil {
+                found[role] = onDisk([prefix + suffix, prefix + suffix + ".gz"])
+            }
+            return (primary, found)
+        }
+    }
+
+    /// The Locust sets of ``groupSets(_:)`` only: the paths that are no `_stats.csv` set are left out.
+    public static func group(_ paths: [String]) -> [(primary: String, companions: [String: String])] {
+        groupSets(paths).filter { set in
+            let base = set.primary.hasSuffix(".gz") ? String(set.primary.dropLast(3)) : set.primary
+            return base.hasSuffix(primarySuffix)
         }
     }
 

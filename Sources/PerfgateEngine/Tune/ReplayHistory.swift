@@ -1,39 +1,38 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
 
 /// The stored history of one base branch (optionally one environment), read from the store once and
 /// kept in memory, for `perfgate tune` to replay the gate commit by commit.
 ///
 /// Commits are ordered the way the gate walks them: git's first-parent history of the branch when
 /// git knows it, else the parent links recorded in the store, else commit time. `asOf(i)` is the
-/// history as the gate saw it when commit `i` was checked: a `BaselineRunSource` and `CommitGraph`
+/// history as the gate saw it when commit `i` was checked: a `BaselineHistory` and `CommitGraph`
 /// that know nothing from commit `i` on, so `BaselineResolver` chooses the baseline it would have
 /// chosen then.
-final class ReplayHistory: Sendable {
-    struct Commit: Sendable, Hashable {
-        var sha: String
-        var committedAt: Date?
-        var parentSha: String?
+public final class ReplayHistory: Sendable {
+    public struct Commit: Sendable, Hashable {
+        public var sha: String
+        public var committedAt: Date?
+        public var parentSha: String?
     }
 
-    let base: String
-    let environment: String?
+    public let base: String
+    public let environment: String?
     /// Commits with runs, oldest first, in first-parent order.
-    let order: [Commit]
+    public let order: [Commit]
     /// `git first-parent`, `stored parent links` or `commit time`.
-    let orderName: String
-    let position: [String: Int]
-    let runs: [Int64: StoredRun]
-    let runsByCommit: [String: [Int64]]
-    let series: [Int64: [SeriesResult]]
+    public let orderName: String
+    public let position: [String: Int]
+    public let runs: [Int64: StoredRun]
+    public let runsByCommit: [String: [Int64]]
+    public let series: [Int64: [SeriesResult]]
     /// First-parent chain, newest first (including commits without runs), and each commit's place in it.
-    let chain: [String]
-    let chainIndex: [String: Int]
+    public let chain: [String]
+    public let chainIndex: [String: Int]
     /// True when the chain comes from git (the gate then asks git; else it follows the stored links).
-    let chainFromGit: Bool
+    public let chainFromGit: Bool
     /// Stored commits of the branch that git's first-parent history does not contain (not replayed).
-    let offChain: Int
+    public let offChain: Int
 
     init(
         base: String, environment: String?, order: [Commit], orderName: String, runs: [Int64: StoredRun], series: [Int64: [SeriesResult]],
@@ -54,8 +53,8 @@ final class ReplayHistory: Sendable {
     }
 
     /// Reads every run of `base` (in `environment`) with its series, once.
-    static func load(store: PerfgateStore, base: String, environment: String?, git: GitClient) throws -> ReplayHistory {
-        let stored = try store.runs(RunFilter(branch: base, environment: environment))
+    public static func load(store: any HistoryStore, base: String, environment: String?, git: any GitRepository) throws -> ReplayHistory {
+        let stored = try store.runs(branch: base, environment: environment)
         var runs: [Int64: StoredRun] = [:]
         for r in stored { runs[r.id] = r }
         let series = try store.series(runIds: stored.map(\.id))
@@ -100,7 +99,7 @@ final class ReplayHistory: Sendable {
     }
 
     /// The runs of commit `index` as the gate's current runs.
-    func currentRuns(_ index: Int) -> [GateRun] {
+    public func currentRuns(_ index: Int) -> [GateRun] {
         (runsByCommit[order[index].sha] ?? []).compactMap { id in
             guard let r = runs[id] else { return nil }
             return GateRun(
@@ -109,15 +108,15 @@ final class ReplayHistory: Sendable {
         }
     }
 
-    func commitInfo(_ index: Int) -> CommitInfo {
+    public func commitInfo(_ index: Int) -> CommitInfo {
         let c = order[index]
         return CommitInfo(sha: c.sha, branch: base, committedAt: c.committedAt, parentSha: c.parentSha)
     }
 
     /// The history as it was when commit `index` was checked.
-    func asOf(_ index: Int) -> View { View(history: self, limit: index) }
+    public func asOf(_ index: Int) -> View { View(history: self, limit: index) }
 
-    struct View: BaselineRunSource, CommitGraph {
+    public struct View: BaselineHistory, CommitGraph {
         let history: ReplayHistory
         /// Commits at positions ≥ limit are in the future.
         let limit: Int
@@ -131,7 +130,8 @@ final class ReplayHistory: Sendable {
                 scenario: r.scenario, environment: r.environment, tool: r.tool)
         }
 
-        func runRefs(branch: String?, scenario: String?, environment: String?, commit: String?, limit: Int) throws -> [RunRef] {
+        public func runRefs(_ query: RunRefQuery) throws -> [RunRef] {
+            let (branch, scenario, environment, commit, limit) = (query.branch, query.scenario, query.environment, query.commit, query.limit)
             let ids: [Int64] = commit.map { history.runsByCommit[$0] ?? [] } ?? Array(history.runs.keys)
             let refs = ids.compactMap(ref).filter {
                 (branch == nil || $0.branch == branch) && (scenario == nil || $0.scenario == scenario)
@@ -147,45 +147,46 @@ final class ReplayHistory: Sendable {
                 }.prefix(limit))
         }
 
-        func runRefs(commits: [String], branch: String, scenario: String, environment: String) throws -> [RunRef] {
+        public func runRefs(commits: [String], in lane: RunLane) throws -> [RunRef] {
             commits.flatMap { history.runsByCommit[$0] ?? [] }.compactMap(ref).filter {
-                $0.branch == branch && $0.scenario == scenario && $0.environment == environment
+                $0.branch == lane.branch && $0.scenario == lane.scenario && $0.environment == lane.environment
             }
         }
 
-        func hasRuns(branch: String, scenario: String, environment: String, excluding commit: String) throws -> Bool {
+        public func hasRuns(in lane: RunLane, excludingCommit commit: String) throws -> Bool {
             history.runs.values.contains {
-                $0.commit.branch == branch && $0.scenario == scenario && $0.environment == environment && $0.commit.sha != commit && isPast($0.commit.sha)
+                $0.commit.branch == lane.branch && $0.scenario == lane.scenario && $0.environment == lane.environment && $0.commit.sha != commit
+                    && isPast($0.commit.sha)
             }
         }
 
-        func environments(branch: String, scenario: String) throws -> [String] {
+        public func environments(branch: String, scenario: String) throws -> [String] {
             Set(history.runs.values.filter { $0.commit.branch == branch && $0.scenario == scenario && isPast($0.commit.sha) }.map(\.environment)).sorted()
         }
 
-        func series(runIds: [Int64], withDistributions: Bool) throws -> [Int64: [SeriesResult]] {
+        public func series(runIds: [Int64], withDistributions: Bool) throws -> [Int64: [SeriesResult]] {
             var out: [Int64: [SeriesResult]] = [:]
             for id in runIds { out[id] = history.series[id] }
             return out
         }
 
-        func storedAncestry(from sha: String, limit: Int) throws -> [String] {
+        public func storedAncestry(from sha: String, limit: Int) throws -> [String] {
             guard !history.chainFromGit, let i = history.chainIndex[sha] else { return [sha] }
             return Array(history.chain[i..<min(history.chain.count, i + limit + 1)])
         }
 
         // CommitGraph: the replayed commit is the tip of the base branch.
-        func mergeBase(_ a: String, _ b: String) -> String? {
+        public func mergeBase(_ a: String, _ b: String) -> String? {
             guard history.chainFromGit, b == history.base || b == "origin/" + history.base, history.chainIndex[a] != nil else { return nil }
             return a
         }
 
-        func parent(_ sha: String) -> String? {
+        public func parent(_ sha: String) -> String? {
             guard history.chainFromGit, let i = history.chainIndex[sha], i + 1 < history.chain.count else { return nil }
             return history.chain[i + 1]
         }
 
-        func firstParentHistory(_ rev: String, limit: Int) -> [String] {
+        public func firstParentHistory(_ rev: String, limit: Int) -> [String] {
             guard history.chainFromGit, let i = history.chainIndex[rev] else { return [] }
             return Array(history.chain[i..<min(history.chain.count, i + limit)])
         }

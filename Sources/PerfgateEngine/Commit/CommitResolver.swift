@@ -4,19 +4,24 @@ import PerfgateCore
 /// Decides which commit results belong to: flags first, then perfgate's own variables, then the CI's
 /// variables (GitHub Actions, GitLab CI, Jenkins, Buildkite, CircleCI), then `git` in the working
 /// directory. With no answer it is an error, never "unknown".
-struct CommitResolver {
-    var environment: [String: String]
-    var git: GitClient
+public struct CommitResolver {
+    public var environment: [String: String]
+    public var git: any GitRepository
 
-    struct Found {
-        var sha: String?
-        var branch: String?
-        var time: Date?
-        var source: String
+    public init(environment: [String: String], git: any GitRepository) {
+        self.environment = environment
+        self.git = git
+    }
+
+    public struct Found: Sendable, Hashable {
+        public var sha: String?
+        public var branch: String?
+        public var time: Date?
+        public var source: String
     }
 
     /// Which CI (if any) the variables describe, and what they say.
-    func fromCI() -> Found? {
+    public func fromCI() -> Found? {
         let e = environment
         func v(_ k: String) -> String? { e[k].flatMap { $0.isEmpty ? nil : $0 } }
         if e["GITHUB_ACTIONS"] == "true" {
@@ -46,13 +51,21 @@ struct CommitResolver {
     }
 
     /// What a result file says about its commit (perfgate native JSON carries one).
-    struct FileCommit {
-        var sha: String
-        var branch: String?
-        var time: Date?
-        var parent: String?
+    public struct FileCommit: Sendable, Hashable {
+        public var sha: String
+        public var branch: String?
+        public var time: Date?
+        public var parent: String?
         /// The file, for messages.
-        var path: String
+        public var path: String
+
+        public init(sha: String, branch: String?, time: Date?, parent: String?, path: String) {
+            self.sha = sha
+            self.branch = branch
+            self.time = time
+            self.parent = parent
+            self.path = path
+        }
     }
 
     /// Resolves the commit results belong to. Precedence, highest first: flags, perfgate's variables
@@ -61,7 +74,7 @@ struct CommitResolver {
     /// (`HEAD~1`, a branch) from a flag or variable is resolved through ``RevisionResolver``: a
     /// stored commit it is a prefix of, else git. `notes` receives one line when the file's own commit
     /// is overridden.
-    func resolve(
+    public func resolve(
         sha flagSha: String?, branch flagBranch: String?, time flagTime: String?, file: FileCommit? = nil,
         revisions: RevisionResolver? = nil, notes: inout [String]
     ) throws -> CommitInfo {
@@ -120,7 +133,7 @@ struct CommitResolver {
     }
 
     /// Resolves without a file and without collecting notes.
-    func resolve(sha: String?, branch: String?, time: String?, revisions: RevisionResolver? = nil) throws -> CommitInfo {
+    public func resolve(sha: String?, branch: String?, time: String?, revisions: RevisionResolver? = nil) throws -> CommitInfo {
         var ignored: [String] = []
         return try resolve(sha: sha, branch: branch, time: time, file: nil, revisions: revisions, notes: &ignored)
     }
@@ -128,7 +141,7 @@ struct CommitResolver {
     /// A full SHA for a value from a flag or variable: a full SHA as it is; a short SHA or a revision
     /// through the store and git; a short SHA neither knows is kept as written (a commit perfgate has
     /// not seen yet, outside git).
-    static func fullSha(_ given: String, revisions: RevisionResolver) throws -> String {
+    public static func fullSha(_ given: String, revisions: RevisionResolver) throws -> String {
         let s = given.trimmingCharacters(in: .whitespaces)
         if CommitInfo.isValidSha(s) && (s.count == 40 || s.count == 64) { return s.lowercased() }
         switch try revisions.lookup(s) {
@@ -140,7 +153,7 @@ struct CommitResolver {
 }
 
 /// ISO 8601 with or without fractional seconds, or Unix seconds.
-func parseDate(_ text: String) -> Date? {
+public func parseDate(_ text: String) -> Date? {
     let f = ISO8601DateFormatter()
     if let d = f.date(from: text) { return d }
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -151,8 +164,8 @@ func parseDate(_ text: String) -> Date? {
 
 /// The default environment name: a stable fingerprint of the machine class, so results from
 /// different hardware are never compared (`linux-x86_64-2cpu-24gb`).
-enum EnvironmentFingerprint {
-    static func current() -> String {
+public enum EnvironmentFingerprint {
+    public static func current() -> String {
         #if os(Linux)
             let os = "linux"
         #elseif os(macOS)
@@ -170,16 +183,5 @@ enum EnvironmentFingerprint {
         let cpus = ProcessInfo.processInfo.activeProcessorCount
         let gb = Int((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())
         return "\(os)-\(arch)-\(cpus)cpu-\(gb)gb"
-    }
-}
-
-/// Where the store is: `--store`, else `PERFGATE_STORE`, else `.perfgate/history.sqlite` at the
-/// repository root (or the working directory outside a repository).
-enum StoreLocator {
-    static func path(flag: String?, environment: [String: String], git: GitClient) -> String {
-        if let f = flag { return f }
-        if let e = environment["PERFGATE_STORE"], !e.isEmpty { return e }
-        let root = git.topLevel ?? FileManager.default.currentDirectoryPath
-        return root + "/.perfgate/history.sqlite"
     }
 }

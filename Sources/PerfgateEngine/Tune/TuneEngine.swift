@@ -1,31 +1,38 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
 
 /// `perfgate tune`: replays the gate over a base-branch history held in memory (ReplayHistory) —
 /// each commit checked against the baseline it would have had then, by the resolver and the gate
 /// `check` uses — and hands the outcomes to `Backtest` for counting and suggestions.
-struct TuneEngine {
-    var history: ReplayHistory
-    var budgets: BudgetSet
-    var budgetsFile: String
-    var options: Backtest.Options
+public struct TuneEngine {
+    public var history: ReplayHistory
+    public var budgets: BudgetSet
+    public var budgetsFile: String
+    public var options: Backtest.Options
     /// Replay only the newest N commits (the older ones still serve as baselines and for change points).
-    var last: Int?
+    public var last: Int?
 
-    struct Result {
-        var report: TuneReport
+    public init(history: ReplayHistory, budgets: BudgetSet, budgetsFile: String, options: Backtest.Options, last: Int?) {
+        self.history = history
+        self.budgets = budgets
+        self.budgetsFile = budgetsFile
+        self.options = options
+        self.last = last
+    }
+
+    public struct Result: Sendable {
+        public var report: TuneReport
         /// The budget with the suggested limits, when any differ from the file's.
-        var suggested: BudgetSet?
+        public var suggested: BudgetSet?
         /// Suggested limit per rule path (only those that change).
-        var limits: [String: Double]
+        public var limits: [String: Double]
     }
 
     /// `perfgate tune` (and `perfgate report --tune`): reads the history of `base` from the store once,
     /// replays the budget over it and names the commits by their subjects when git knows them. Throws
     /// when the branch has no results, or when the budget fits none of its commits.
-    static func backtest(
-        store: PerfgateStore, git: GitClient, budgets: BudgetSet, budgetsFile: String, base: String, environment: String?,
+    public static func backtest(
+        store: any HistoryStore, git: any GitRepository, budgets: BudgetSet, budgetsFile: String, base: String, environment: String?,
         options: Backtest.Options, last: Int?
     ) async throws -> Result {
         let history = try ReplayHistory.load(store: store, base: base, environment: environment, git: git)
@@ -39,12 +46,8 @@ struct TuneEngine {
         if result.report.replayed == 0, let first = result.report.commits.first(where: { $0.note != nil })?.note {
             throw PerfgateError(.malformedInput, first, at: SourceLocation(file: budgetsFile), notes: ["no commit of \(base) could be checked with this budget"])
         }
-        if history.chainFromGit, let log = git.run(["log", "--first-parent", "--format=%H%x09%s", history.chain.first ?? base]) {
-            var subjects: [String: String] = [:]
-            for line in log.split(separator: "\n") {
-                let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-                if parts.count == 2 { subjects[parts[0]] = parts[1] }
-            }
+        if history.chainFromGit {
+            let subjects = git.firstParentSubjects(history.chain.first ?? base)
             for i in result.report.commits.indices { result.report.commits[i].subject = subjects[result.report.commits[i].sha] }
         }
         return result
@@ -55,7 +58,7 @@ struct TuneEngine {
         return Array(max(0, n - (last ?? n))..<n)
     }
 
-    func run() async throws -> Result {
+    public func run() async throws -> Result {
         let indices = replayIndices
         let probe = Backtest.probe(budgets)
         // One cache of reference levels per commit, kept for the replay of the suggested budget.

@@ -1,6 +1,5 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
 
 /// Chooses the baseline and the history for a check (PRODUCT.md "Baseline").
 ///
@@ -9,28 +8,39 @@ import PerfgateStore
 /// falling back — and saying so — to the nearest earlier commit with results. Alternatives: the last
 /// N runs of the base branch, a given commit, or a pinned `Baselines/NAME.json`. Runs of another
 /// environment are never used unless explicitly allowed.
-struct BaselineResolver {
-    enum Choice {
+public struct BaselineResolver {
+    public enum Choice: Sendable, Hashable {
         case mergeBase
         case window(Int)
         case commit(String)
         case pinned(path: String)
     }
 
-    var store: any BaselineRunSource
-    var git: any CommitGraph
-    var base: String
-    var choice: Choice
-    var historyWindow: Int
-    var allowEnvironmentMismatch: Bool
+    public var store: any BaselineHistory
+    public var git: any CommitGraph
+    public var base: String
+    public var choice: Choice
+    public var historyWindow: Int
+    public var allowEnvironmentMismatch: Bool
 
-    struct Resolved {
-        var baseline: [GateRun]
-        var history: [GateRun]
-        var info: BaselineInfo?
+    public init(
+        store: any BaselineHistory, git: any CommitGraph, base: String, choice: Choice, historyWindow: Int, allowEnvironmentMismatch: Bool
+    ) {
+        self.store = store
+        self.git = git
+        self.base = base
+        self.choice = choice
+        self.historyWindow = historyWindow
+        self.allowEnvironmentMismatch = allowEnvironmentMismatch
     }
 
-    func resolve(current: [GateRun], commit: CommitInfo) throws -> Resolved {
+    public struct Resolved: Sendable {
+        public var baseline: [GateRun]
+        public var history: [GateRun]
+        public var info: BaselineInfo?
+    }
+
+    public func resolve(current: [GateRun], commit: CommitInfo) throws -> Resolved {
         if case .pinned(let path) = choice {
             let url = URL(fileURLWithPath: path)
             guard let data = try? Data(contentsOf: url) else {
@@ -84,7 +94,7 @@ struct BaselineResolver {
             } else if let parent = commit.parentSha {
                 // git cannot place the commit; follow the parent links recorded in the store.
                 let chain = try store.storedAncestry(from: parent, limit: 2000)
-                let parentHasRuns = try !store.runRefs(branch: base, scenario: nil, environment: nil, commit: parent, limit: 1).isEmpty
+                let parentHasRuns = try !store.runRefs(RunRefQuery(branch: base, commit: parent, limit: 1)).isEmpty
                 if chain.count > 1 || parentHasRuns {
                     mergeBase = parent
                     ancestry = chain
@@ -96,7 +106,7 @@ struct BaselineResolver {
         let pairs = Set(current.map { Pair(scenario: $0.scenario, environment: $0.environment, tool: $0.tool) }).sorted()
         for pair in pairs {
             var env = pair.environment
-            if try !store.hasRuns(branch: base, scenario: pair.scenario, environment: env, excluding: commit.sha) {
+            if try !store.hasRuns(in: RunLane(branch: base, scenario: pair.scenario, environment: env), excludingCommit: commit.sha) {
                 let others = try store.environments(branch: base, scenario: pair.scenario).filter { $0 != env }
                 if let other = others.first {
                     if allowEnvironmentMismatch {
@@ -118,7 +128,7 @@ struct BaselineResolver {
                 while start < ancestry.count && (chosen.isEmpty || hist.count < historyWindow || (windowSize.map { chosen.count < $0 } ?? false)) {
                     let batch = Array(ancestry[start..<min(ancestry.count, start + 64)])
                     let byCommit = Dictionary(
-                        grouping: try store.runRefs(commits: batch, branch: base, scenario: pair.scenario, environment: env),
+                        grouping: try store.runRefs(commits: batch, in: RunLane(branch: base, scenario: pair.scenario, environment: env)),
                         by: \.commitSha)
                     for (offset, sha) in batch.enumerated() where sha != commit.sha {
                         guard var runs = byCommit[sha]?.filter({ $0.tool == pair.tool }) else { continue }

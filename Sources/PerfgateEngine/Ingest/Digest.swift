@@ -3,8 +3,8 @@ import Foundation
 import PerfgateCore
 
 /// SHA-256 of a file's bytes as stored (compressed files are hashed compressed), streamed.
-enum FileDigest {
-    static func sha256(path: String, cancelled: () -> Bool = { false }) throws -> (digest: String, bytes: Int64) {
+public enum FileDigest {
+    public static func sha256(path: String, cancelled: () -> Bool = { false }) throws -> (digest: String, bytes: Int64) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw PerfgateError(.missingInput, "cannot read file", at: SourceLocation(file: path))
@@ -29,7 +29,7 @@ enum FileDigest {
         return ("sha256:" + hex(hasher.finalize()), total)
     }
 
-    static func sha256(data: Data) -> String {
+    public static func sha256(data: Data) -> String {
         "sha256:" + hex(SHA256.hash(data: data))
     }
 

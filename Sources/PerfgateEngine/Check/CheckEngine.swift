@@ -1,30 +1,48 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
 
 /// Evaluates budgets for one commit against its baseline: shared by `check`, `report` and `demo`.
-struct CheckEngine {
-    var store: PerfgateStore
-    var git: GitClient = GitClient()
+public struct CheckEngine {
+    public var store: any HistoryStore
+    public var git: any GitRepository
 
-    struct Request {
-        var budgets: BudgetSet
-        var budgetsFile: String
-        var commit: CommitInfo
-        /// Runs to evaluate; nil means every stored run of `commit` (optionally one environment).
-        var runIds: [Int64]?
-        var environment: String?
-        var base: String?
-        var baseline: BaselineResolver.Choice?
-        var allowEnvironmentMismatch: Bool = false
+    public init(store: any HistoryStore, git: any GitRepository) {
+        self.store = store
+        self.git = git
     }
 
-    func evaluate(_ r: Request) throws -> GateOutcome {
+    public struct Request: Sendable {
+        public var budgets: BudgetSet
+        public var budgetsFile: String
+        public var commit: CommitInfo
+        /// Runs to evaluate; nil means every stored run of `commit` (optionally one environment).
+        public var runIds: [Int64]?
+        public var environment: String?
+        public var base: String?
+        public var baseline: BaselineResolver.Choice?
+        public var allowEnvironmentMismatch: Bool = false
+
+        public init(
+            budgets: BudgetSet, budgetsFile: String, commit: CommitInfo, runIds: [Int64]? = nil, environment: String? = nil,
+            base: String? = nil, baseline: BaselineResolver.Choice? = nil, allowEnvironmentMismatch: Bool = false
+        ) {
+            self.budgets = budgets
+            self.budgetsFile = budgetsFile
+            self.commit = commit
+            self.runIds = runIds
+            self.environment = environment
+            self.base = base
+            self.baseline = baseline
+            self.allowEnvironmentMismatch = allowEnvironmentMismatch
+        }
+    }
+
+    public func evaluate(_ r: Request) throws -> GateOutcome {
         let ids: [Int64]
         if let given = r.runIds {
             ids = given
         } else {
-            ids = try store.runRefs(branch: nil, scenario: nil, environment: r.environment, commit: r.commit.sha).map(\.id)
+            ids = try store.runRefs(RunRefQuery(environment: r.environment, commit: r.commit.sha)).map(\.id)
         }
         guard !ids.isEmpty else {
             throw PerfgateError(
@@ -33,9 +51,9 @@ struct CheckEngine {
         }
         let current = try gateRuns(ids)
         var commit = r.commit
-        if commit.committedAt == nil || commit.parentSha == nil, let stored = try store.runs(RunFilter(commit: commit.sha, limit: 1)).first {
-            commit.committedAt = commit.committedAt ?? stored.commit.committedAt
-            commit.parentSha = commit.parentSha ?? stored.commit.parentSha
+        if commit.committedAt == nil || commit.parentSha == nil, let stored = try store.storedCommit(sha: commit.sha) {
+            commit.committedAt = commit.committedAt ?? stored.committedAt
+            commit.parentSha = commit.parentSha ?? stored.parentSha
         }
         let resolver = Self.resolver(
             source: store, git: git, budgets: r.budgets, base: r.base, choice: r.baseline, allowEnvironmentMismatch: r.allowEnvironmentMismatch)
@@ -45,8 +63,8 @@ struct CheckEngine {
 
     /// The baseline resolver a check uses: the budget file's baseline policy unless flags override it.
     /// `tune` builds the same one over its in-memory history.
-    static func resolver(
-        source: any BaselineRunSource, git: any CommitGraph, budgets: BudgetSet, base: String?, choice: BaselineResolver.Choice?,
+    public static func resolver(
+        source: any BaselineHistory, git: any CommitGraph, budgets: BudgetSet, base: String?, choice: BaselineResolver.Choice?,
         allowEnvironmentMismatch: Bool
     ) -> BaselineResolver {
         let policy = budgets.baseline
@@ -58,7 +76,7 @@ struct CheckEngine {
 
     /// The gate on `current` against a resolved baseline.
     /// `levels`: reference levels shared with other evaluations of the same commit (`tune`).
-    static func gate(
+    public static func gate(
         budgets: BudgetSet, budgetsFile: String, current: [GateRun], resolved: BaselineResolver.Resolved, levels: ReferenceLevelCache? = nil
     ) throws -> GateOutcome {
         try Gate.evaluate(
@@ -67,7 +85,7 @@ struct CheckEngine {
                 baselineInfo: resolved.info, referenceLevels: levels))
     }
 
-    func gateRuns(_ ids: [Int64]) throws -> [GateRun] {
+    public func gateRuns(_ ids: [Int64]) throws -> [GateRun] {
         let data = try store.series(runIds: ids)
         let tags = try store.tags(runIds: ids)
         var out: [GateRun] = []
@@ -84,14 +102,14 @@ struct CheckEngine {
     /// Raises (exit 65) every budget-against-results problem of `current` — a budget that matches no
     /// series, a statistic no matched series reports, a limit in the wrong unit — exactly as the gate
     /// would (both use `BudgetMatches`), so `check` can refuse before it stores anything.
-    static func validate(budgets: BudgetSet, budgetsFile: String, current: [GateRun]) throws {
+    public static func validate(budgets: BudgetSet, budgetsFile: String, current: [GateRun]) throws {
         let problems = BudgetMatches(budgets: budgets, budgetsFile: budgetsFile, current: current).problems
         guard !problems.isEmpty else { return }
         throw CollectedErrors(exitStatus: .malformedInput, diagnostics: problems.map(\.diagnostic))
     }
 
     /// Reads and decodes a pinned baseline file (exit 66 when unreadable, 65 when malformed).
-    static func readPinnedBaseline(path: String) throws -> BaselineFile {
+    public static func readPinnedBaseline(path: String) throws -> BaselineFile {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
             throw PerfgateError(.missingInput, "cannot read baseline file", at: SourceLocation(file: path))
         }
@@ -99,7 +117,7 @@ struct CheckEngine {
     }
 
     /// Reads and validates a budget file (exit 66 when missing, 65 when malformed).
-    static func loadBudgets(path: String) throws -> BudgetSet {
+    public static func loadBudgets(path: String) throws -> BudgetSet {
         guard FileManager.default.fileExists(atPath: path) else {
             throw PerfgateError(.missingInput, "no such budget file", at: SourceLocation(file: path))
         }
@@ -114,8 +132,13 @@ struct CheckEngine {
 }
 
 /// Several problems found in one pass, printed together (at most ``Diagnostic/printLimit``).
-struct CollectedErrors: DiagnosableError {
-    var exitStatus: ExitStatus
-    var diagnostics: [Diagnostic]
-    var diagnostic: Diagnostic { diagnostics[0] }
+public struct CollectedErrors: DiagnosableError {
+    public var exitStatus: ExitStatus
+    public var diagnostics: [Diagnostic]
+    public var diagnostic: Diagnostic { diagnostics[0] }
+
+    public init(exitStatus: ExitStatus, diagnostics: [Diagnostic]) {
+        self.exitStatus = exitStatus
+        self.diagnostics = diagnostics
+    }
 }

@@ -1,19 +1,21 @@
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 
-/// Runs `git` in a directory. Missing git or a non-repository simply yields nil.
+/// The engine's ``GitRepository``: runs `git` in a directory. Missing git or a non-repository simply
+/// yields nil.
 ///
 /// `git` is started with `posix_spawnp` (no shell, no `env`), and not at all when no `.git` exists
 /// in the directory or above it (and `GIT_DIR` is unset): a gate run outside a repository, or one
 /// whose commits git does not know, pays nothing for git.
-struct GitClient: Sendable {
+struct GitCLI: GitRepository, Sendable {
     var directory: String
     /// False when git could not find a repository here, so running it would only fail.
     let mayBeRepository: Bool
 
     init(directory: String = FileManager.default.currentDirectoryPath) {
         self.directory = directory
-        mayBeRepository = GitClient.repositoryMarkerExists(above: directory)
+        mayBeRepository = GitCLI.repositoryMarkerExists(above: directory)
     }
 
     static func repositoryMarkerExists(above directory: String) -> Bool {
@@ -118,5 +120,13 @@ struct GitClient: Sendable {
     /// First-parent history of `rev`, newest first, at most `limit` commits.
     func firstParentHistory(_ rev: String, limit: Int) -> [String] {
         run(["rev-list", "--first-parent", "--max-count=\(limit)", rev])?.split(separator: "\n").map(String.init) ?? []
+    }
+    func firstParentSubjects(_ rev: String) -> [String: String] {
+        var subjects: [String: String] = [:]
+        for line in run(["log", "--first-parent", "--format=%H%x09%s", rev])?.split(separator: "\n") ?? [] {
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            if parts.count == 2 { subjects[parts[0]] = parts[1] }
+        }
+        return subjects
     }
 }

@@ -1,31 +1,52 @@
 import Foundation
 import PerfgateCore
 import PerfgateIngest
-import PerfgateStore
 
 /// Turns command-line paths into parsed runs and stores them, all or nothing.
 ///
 /// Every file is parsed before anything is written, so one bad file leaves the store untouched.
 /// Files found by expanding a directory that are not result files at all (a `stderr.log` beside the
 /// results) are skipped with one line each; a file named on the command line must be a result.
-struct IngestPipeline {
-    var format: InputFormat?
+public struct IngestPipeline {
+    public var format: InputFormat?
     /// How this command spells the format option, for hints (`--format`, `--input-format`).
-    var formatFlag = "--format"
-    var commits: CommitSource
-    var scenario: String?
+    public var formatFlag = "--format"
+    public var commits: CommitSource
+    public var scenario: String?
     /// `--environment` or `PERFGATE_ENVIRONMENT`: wins over the environment a native file names.
-    var environmentOverride: String?
+    public var environmentOverride: String?
     /// Used when neither the flag, the variable nor the file names an environment.
-    var defaultEnvironment: String
-    var tags: [String: String]
-    var now: Date
+    public var defaultEnvironment: String
+    public var tags: [String: String]
+    /// When the runs are ingested.
+    public var now: Date
+    /// The perfgate version stored with every run.
+    public var perfgateVersion: String
+    /// Where skipped files, notes, warnings and progress go (the console, for the CLI).
+    public var events: IngestEvents
+
+    public init(
+        format: InputFormat?, formatFlag: String = "--format", commits: CommitSource, scenario: String?, environmentOverride: String?,
+        defaultEnvironment: String, tags: [String: String], now: Date, perfgateVersion: String, events: IngestEvents
+    ) {
+        self.format = format
+        self.formatFlag = formatFlag
+        self.commits = commits
+        self.scenario = scenario
+        self.environmentOverride = environmentOverride
+        self.defaultEnvironment = defaultEnvironment
+        self.tags = tags
+        self.now = now
+        self.perfgateVersion = perfgateVersion
+        self.events = events
+    }
+
     /// `ingest --profile` and `--workers`: the load label every run of this ingest gets.
-    var profile: String? = nil
-    var workers: Int? = nil
+    public var profile: String? = nil
+    public var workers: Int? = nil
 
     /// Where the commit of each run comes from.
-    enum CommitSource {
+    public enum CommitSource {
         /// One commit for every file (`budgets validate --against`, which stores nothing).
         case fixed(CommitInfo)
         /// Flags, variables, CI, the file's own commit (native JSON), git: ``CommitResolver``.
@@ -33,15 +54,18 @@ struct IngestPipeline {
     }
 
     /// One parsed input set, ready to store.
-    struct Parsed {
-        var set: InputSet
-        var format: InputFormat
-        var run: IngestedRun
-        var context: RunContext
+    public struct Parsed {
+        public var set: InputSet
+        public var format: InputFormat
+        public var run: IngestedRun
+        public var context: RunContext
+
+        /// The run as the store takes it.
+        public var toStore: RunToStore { RunToStore(run: run, context: context) }
 
         /// The run as the gate will see it once stored (labels from the context, tags merged as the
         /// store merges them), so `check` can validate its budgets before anything is written.
-        var gateRun: GateRun {
+        public var gateRun: GateRun {
             var tags = run.tags
             for (k, v) in context.tags { tags[k] = v }
             return GateRun(
@@ -51,16 +75,16 @@ struct IngestPipeline {
     }
 
     /// An input set and whether the user named it (else it was found in a directory).
-    struct Collected {
-        var set: InputSet
-        var named: Bool
+    public struct Collected {
+        public var set: InputSet
+        public var named: Bool
     }
 
     /// Expands directories (recursively, sorted, skipping hidden files) and groups Locust CSV sets.
-    static func collect(_ paths: [String]) throws -> [InputSet] { try collectMarked(paths).map(\.set) }
+    public static func collect(_ paths: [String]) throws -> [InputSet] { try collectMarked(paths).map(\.set) }
 
     /// ``collect(_:)``, remembering which sets were named on the command line.
-    static func collectMarked(_ paths: [String]) throws -> [Collected] {
+    public static func collectMarked(_ paths: [String]) throws -> [Collected] {
         var files: [String] = []
         var named = Set<String>()
         let fm = FileManager.default
@@ -85,7 +109,10 @@ struct IngestPipeline {
                 named.insert(p)
             }
         }
-        return groupCriterionSets(groupLocustSets(files), named: named).map {
+        let sets = LocustCSVAdapter.groupSets(files).map { group in
+            InputSet(primary: InputFile(path: group.primary), companions: group.companions.mapValues { InputFile(path: $0) })
+        }
+        return groupCriterionSets(sets, named: named).map {
             Collected(set: $0, named: $0.allFiles.contains { f in named.contains(f.displayPath) })
         }
     }
@@ -132,64 +159,15 @@ struct IngestPipeline {
         return out
     }
 
-    static let locustCompanionSuffixes = ["_stats_history.csv": "stats_history", "_failures.csv": "failures",
-        "_exceptions.csv": "exceptions"]
-
-    /// Groups `PREFIX_stats.csv` with its `_stats_history`, `_failures` and `_exceptions` siblings
-    /// (given on the command line or present beside it). Companions never stand alone when their
-    /// `_stats.csv` is there; without it they are passed on and fail detection with a clear error.
-    static func groupLocustSets(_ files: [String]) -> [InputSet] {
-        var byPrefix: [String: [String: String]] = [:]
-        var primaries: [String: String] = [:]
-        var order: [String] = []
-        for f in files {
-            if f.hasSuffix("_stats.csv") {
-                let prefix = String(f.dropLast("_stats.csv".count))
-                primaries[prefix] = f
-            }
-        }
-        for f in files {
-            if let (suffix, role) = locustCompanionSuffixes.first(where: { f.hasSuffix($0.key) }) {
-                let prefix = String(f.dropLast(suffix.count))
-                if primaries[prefix] != nil || FileManager.default.fileExists(atPath: prefix + "_stats.csv") {
-                    byPrefix[prefix, default: [:]][role] = f
-                    if primaries[prefix] == nil {
-                        primaries[prefix] = prefix + "_stats.csv"
-                        order.append(prefix + "_stats.csv")
-                    }
-                    continue
-                }
-            }
-            order.append(f)
-        }
-        var seen = Set<String>()
-        var sets: [InputSet] = []
-        for f in order where seen.insert(f).inserted {
-            if f.hasSuffix("_stats.csv") {
-                let prefix = String(f.dropLast("_stats.csv".count))
-                var companions = byPrefix[prefix] ?? [:]
-                for (suffix, role) in locustCompanionSuffixes where companions[role] == nil {
-                    if FileManager.default.fileExists(atPath: prefix + suffix) { companions[role] = prefix + suffix }
-                }
-                sets.append(
-                    InputSet(
-                        primary: InputFile(path: f), companions: companions.mapValues { InputFile(path: $0) }))
-            } else {
-                sets.append(InputSet(primary: InputFile(path: f)))
-            }
-        }
-        return sets
-    }
-
     /// Parses every set; throws on the first bad file (nothing is stored).
-    func parse(_ sets: [InputSet]) throws -> [Parsed] {
+    public func parse(_ sets: [InputSet]) throws -> [Parsed] {
         try parse(sets.map { Collected(set: $0, named: true) })
     }
 
     /// Parses every set; throws on the first bad result file (nothing is stored). A set found in a
     /// directory that no adapter claims (or an empty file whose name is not a result's) is skipped
     /// with one line on stderr.
-    func parse(_ sets: [Collected]) throws -> [Parsed] {
+    public func parse(_ sets: [Collected]) throws -> [Parsed] {
         var defaultCommit: CommitInfo?
         var out: [Parsed] = []
         for item in sets {
@@ -199,7 +177,7 @@ struct IngestPipeline {
                 fmt = try format ?? InputFormat.detect(set.primary)
             } catch let e as IngestError {
                 if !item.named, let why = Self.notAResult(e, file: set.primary) {
-                    Console.err(TerminalText.escape("skipped \(set.primary.displayPath): not a result file (\(why))"))
+                    events.skipped("skipped \(set.primary.displayPath): not a result file (\(why))")
                     continue
                 }
                 // A JSON document cut short says where, rather than "unknown format".
@@ -210,8 +188,8 @@ struct IngestPipeline {
                 }
                 throw respell(e)
             }
-            let bar = ProgressBar(label: set.primary.fileName, total: set.primary.byteSize)
-            set.primary.progress = { bar.update($0) }
+            let bar = events.progress(set.primary.fileName, set.primary.byteSize)
+            set.primary.progress = bar.update
             defer { bar.finish() }
             // Files on disk are hashed on another thread while they are parsed.
             let paths = set.allFiles.compactMap { file -> String? in
@@ -260,14 +238,14 @@ struct IngestPipeline {
                 } else {
                     var notes: [String] = []
                     commit = try resolver.resolve(sha: sha, branch: branch, time: time, file: fileCommit, revisions: revisions, notes: &notes)
-                    for n in notes { Console.note(n) }
+                    for n in notes { events.diagnostic(Diagnostic(.note, n)) }
                     if fileCommit == nil { defaultCommit = commit }
                 }
             }
             let context = RunContext(
                 commit: commit, scenario: scenario ?? run.scenario ?? run.tool,
                 environment: environmentOverride ?? fileEnvironment ?? defaultEnvironment,
-                tags: tags, sources: sources, ingestedAt: now, perfgateVersion: PerfgateVersion.current,
+                tags: tags, sources: sources, ingestedAt: now, perfgateVersion: perfgateVersion,
                 profile: profile, workers: workers)
             out.append(Parsed(set: set, format: fmt, run: run, context: context))
         }
@@ -277,7 +255,7 @@ struct IngestPipeline {
     /// Why a file found in a directory is not a result file at all, or nil when it may be a broken
     /// one: an empty `summary.json` is a failed test, and a JSON document that does not parse (cut
     /// off while k6 was writing it) or that has a `metrics` key is a result perfgate must not skip.
-    static func notAResult(_ e: IngestError, file: InputFile) -> String? {
+    public static func notAResult(_ e: IngestError, file: InputFile) -> String? {
         let name = file.fileName.lowercased()
         let resultish = [".json", ".ndjson", ".jsonl", ".csv", ".gz"].contains { name.hasSuffix($0) }
         switch e {
@@ -302,21 +280,21 @@ struct IngestPipeline {
     }
 
     /// The error with this command's spelling of the format option.
-    func respell(_ e: IngestError) -> any Error {
+    public func respell(_ e: IngestError) -> any Error {
         guard case .ambiguousFormat = e, formatFlag != IngestError.formatOptionPlaceholder else { return e }
         var d = e.diagnostic
         d.notes = d.notes.map { $0.replacingOccurrences(of: IngestError.formatOptionPlaceholder, with: formatFlag) }
         return RespelledError(diagnostic: d, exitStatus: e.exitStatus)
     }
 
-    struct RespelledError: DiagnosableError {
-        var diagnostic: Diagnostic
-        var exitStatus: ExitStatus
+    public struct RespelledError: DiagnosableError {
+        public var diagnostic: Diagnostic
+        public var exitStatus: ExitStatus
     }
 
     /// The one commit of `parsed` (what `check FILE…` evaluates); files naming different commits are a
     /// usage error.
-    static func commonCommit(_ parsed: [Parsed]) throws -> CommitInfo {
+    public static func commonCommit(_ parsed: [Parsed]) throws -> CommitInfo {
         guard let first = parsed.first?.context.commit else {
             throw PerfgateError(.missingInput, "no result files to evaluate")
         }
@@ -333,7 +311,7 @@ struct IngestPipeline {
     /// One run per test execution: files that are the same execution exported twice (k6 summary and
     /// handleSummary, Locust CSV and JSON) become one run — the one with more detail — whose sources
     /// list every file. Returns the runs and one line per merge.
-    static func mergeSameExecutions(_ parsed: [Parsed]) -> (runs: [Parsed], notes: [String]) {
+    public static func mergeSameExecutions(_ parsed: [Parsed]) -> (runs: [Parsed], notes: [String]) {
         var kept: [Parsed] = []
         var notes: [String] = []
         func detail(_ p: Parsed) -> Int { p.run.series.count + p.run.series.filter { $0.distribution != nil }.count * 1000 }
@@ -353,22 +331,22 @@ struct IngestPipeline {
     }
 
     /// Collects and parses the files under `paths`, one run per test execution (merges are noted on stderr).
-    func parseRuns(_ paths: [String]) throws -> [Parsed] {
+    public func parseRuns(_ paths: [String]) throws -> [Parsed] {
         let collected = try Self.collectMarked(paths)
         let (parsed, notes) = Self.mergeSameExecutions(try parse(collected))
-        for n in notes { Console.note(n) }
+        for n in notes { events.diagnostic(Diagnostic(.note, n)) }
         guard !parsed.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no result files in \(paths.joined(separator: ", "))",
                 notes: collected.isEmpty ? ["the directory is empty"] : ["every file was skipped as not a result file (above)"])
         }
-        if let w = Self.k6SummaryWithoutEndpoints(parsed) { Console.print(w) }
+        if let w = Self.k6SummaryWithoutEndpoints(parsed) { events.diagnostic(w) }
         return parsed
     }
 
     /// k6 `--summary-export` and `handleSummary` carry values per endpoint (per `name` tag) only for
     /// submetrics a threshold names; without them a run has whole-test numbers only. Said once.
-    static func k6SummaryWithoutEndpoints(_ parsed: [Parsed]) -> Diagnostic? {
+    public static func k6SummaryWithoutEndpoints(_ parsed: [Parsed]) -> Diagnostic? {
         let bare = parsed.filter {
             ($0.format == .k6Summary || $0.format == .k6HandleSummary) && !$0.run.series.contains { !$0.key.endpoint.isEmpty }
         }
@@ -384,15 +362,8 @@ struct IngestPipeline {
             ])
     }
 
-    /// Parses and stores; returns each parsed set with its outcome.
-    func ingest(_ paths: [String], into store: PerfgateStore) throws -> [(Parsed, InsertOutcome)] {
-        let parsed = try parseRuns(paths)
-        let outcomes = try store.insertAll(parsed.map { ($0.run, $0.context) })
-        return Array(zip(parsed, outcomes))
-    }
-
     /// One line per stored run, for people.
-    static func describe(_ p: Parsed, _ o: InsertOutcome) -> String {
+    public static func describe(_ p: Parsed, _ o: InsertOutcome) -> String {
         let endpoints = Set(p.run.series.map(\.key.endpoint).filter { !$0.isEmpty }).count
         let what = TerminalText.escape(
             "\(p.set.primary.displayPath) (\(p.format.rawValue), \(endpoints) endpoints, \(p.run.series.count) series)")
@@ -405,5 +376,36 @@ struct IngestPipeline {
         case .duplicate(let id):
             return "already stored as run \(id); nothing changed: \(what) for \(at)"
         }
+    }
+}
+
+/// Where the ingest pipeline reports what it does besides its result: the CLI prints to stderr, tests
+/// collect.
+public struct IngestEvents: Sendable {
+    /// A note or a warning (a file's commit overridden, two files merged, a k6 summary without endpoints).
+    public var diagnostic: @Sendable (Diagnostic) -> Void
+    /// One line for a file found in a directory that is not a result file.
+    public var skipped: @Sendable (String) -> Void
+    /// Progress of parsing one file: its name and size (nil when unknown).
+    public var progress: @Sendable (_ fileName: String, _ bytes: Int64?) -> Progress
+
+    public struct Progress: Sendable {
+        /// Bytes read so far.
+        public var update: @Sendable (Int64) -> Void
+        public var finish: @Sendable () -> Void
+
+        public init(update: @escaping @Sendable (Int64) -> Void, finish: @escaping @Sendable () -> Void) {
+            self.update = update
+            self.finish = finish
+        }
+    }
+
+    public init(
+        diagnostic: @escaping @Sendable (Diagnostic) -> Void, skipped: @escaping @Sendable (String) -> Void,
+        progress: @escaping @Sendable (_ fileName: String, _ bytes: Int64?) -> Progress
+    ) {
+        self.diagnostic = diagnostic
+        self.skipped = skipped
+        self.progress = progress
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
 
 /// Turns what a person types for a commit — a branch name, `HEAD~1`, a tag, a full or short SHA — into
 /// a full SHA: the one resolver behind `compare`, `show`, `log --commit`, `check --commit` and
@@ -9,25 +8,25 @@ import PerfgateStore
 /// A hexadecimal prefix that names exactly one stored commit is that commit (so short SHAs work outside
 /// git, e.g. against a store copied from CI); anything else is asked of git. Outside git, a SHA that is
 /// not stored is an error that says so, never a silent "no results".
-struct RevisionResolver {
+public struct RevisionResolver {
     /// Stored commits whose SHA starts with a prefix (nil: no store to ask).
-    var storedCommits: ((String) throws -> [String])?
+    public var storedCommits: ((String) throws -> [String])?
     /// The store's path, for the hint that lists its commits.
-    var storePath: String?
-    var git: GitClient
+    public var storePath: String?
+    public var git: any GitRepository
 
-    init(store: PerfgateStore?, git: GitClient = GitClient()) {
+    public init(store: (any HistoryStore)?, git: any GitRepository) {
         self.storedCommits = store.map { s in { try s.commits(matching: $0) } }
-        self.storePath = store?.path
+        self.storePath = store?.location
         self.git = git
     }
 
-    init(storedCommits: ((String) throws -> [String])?, git: GitClient) {
+    public init(storedCommits: ((String) throws -> [String])?, git: any GitRepository) {
         self.storedCommits = storedCommits
         self.git = git
     }
 
-    enum Outcome: Equatable {
+    public enum Outcome: Equatable, Sendable {
         /// A full SHA, and where it came from (`store` or `git`).
         case resolved(String, from: String)
         /// A prefix of several stored commits.
@@ -36,7 +35,7 @@ struct RevisionResolver {
         case unknown
     }
 
-    func lookup(_ text: String) throws -> Outcome {
+    public func lookup(_ text: String) throws -> Outcome {
         let t = text.trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { return .unknown }
         let isHex = t.allSatisfy(\.isHexDigit)
@@ -54,7 +53,7 @@ struct RevisionResolver {
     }
 
     /// A full SHA for `text`, or a usage error (exit 64) that says why and what would work.
-    func resolve(_ text: String, what: String = "commit") throws -> String {
+    public func resolve(_ text: String, what: String = "commit") throws -> String {
         switch try lookup(text) {
         case .resolved(let sha, _): return sha
         case .ambiguous(let shas):

@@ -1,0 +1,119 @@
+import Foundation
+import PerfgateCore
+
+/// A lightweight reference to a stored run, for baseline selection.
+public struct RunRef: Sendable, Hashable {
+    public var id: Int64
+    public var commitSha: String
+    public var branch: String
+    public var committedAt: Date?
+    public var startedAt: Date?
+    public var scenario: String
+    public var environment: String
+    public var tool: String
+
+    public init(
+        id: Int64, commitSha: String, branch: String, committedAt: Date?, startedAt: Date?, scenario: String, environment: String,
+        tool: String
+    ) {
+        self.id = id
+        self.commitSha = commitSha
+        self.branch = branch
+        self.committedAt = committedAt
+        self.startedAt = startedAt
+        self.scenario = scenario
+        self.environment = environment
+        self.tool = tool
+    }
+}
+
+/// Which runs ``BaselineHistory/runRefs(_:)`` lists; nil fields match everything.
+public struct RunRefQuery: Sendable, Hashable {
+    public var branch: String?
+    public var scenario: String?
+    public var environment: String?
+    /// A full commit SHA.
+    public var commit: String?
+    public var limit: Int
+
+    public init(branch: String? = nil, scenario: String? = nil, environment: String? = nil, commit: String? = nil, limit: Int = 2000) {
+        self.branch = branch
+        self.scenario = scenario
+        self.environment = environment
+        self.commit = commit
+        self.limit = limit
+    }
+}
+
+/// The runs of one scenario in one environment on one branch: the runs a baseline is chosen among.
+public struct RunLane: Sendable, Hashable {
+    public var branch: String
+    public var scenario: String
+    public var environment: String
+
+    public init(branch: String, scenario: String, environment: String) {
+        self.branch = branch
+        self.scenario = scenario
+        self.environment = environment
+    }
+}
+
+/// One parsed run and where it belongs, ready to store.
+public struct RunToStore: Sendable {
+    public var run: IngestedRun
+    public var context: RunContext
+
+    public init(run: IngestedRun, context: RunContext) {
+        self.run = run
+        self.context = context
+    }
+}
+
+/// The stored runs a baseline is chosen from: the result store for `check`, an in-memory copy of the
+/// history "as of" one commit for `tune` (``ReplayHistory``). ``BaselineResolver`` reads only this,
+/// so both choose the same baseline by the same code.
+public protocol BaselineHistory {
+    /// Runs, newest commit first (commit time, commits without a time last, then start time, then id,
+    /// both descending), without their results.
+    func runRefs(_ query: RunRefQuery) throws -> [RunRef]
+    /// Runs of `lane` at the given commits, in no particular order.
+    func runRefs(commits: [String], in lane: RunLane) throws -> [RunRef]
+    /// True when `lane` has a run at a commit other than `excludingCommit`.
+    func hasRuns(in lane: RunLane, excludingCommit: String) throws -> Bool
+    /// Environments that have runs of `scenario` on `branch`, sorted.
+    func environments(branch: String, scenario: String) throws -> [String]
+    /// Every series of the given runs (with their distributions when `withDistributions`). A run that
+    /// is not stored has no entry.
+    func series(runIds: [Int64], withDistributions: Bool) throws -> [Int64: [SeriesResult]]
+    /// First-parent ancestry recorded with the runs (parent links), from `sha` (included), newest
+    /// first, at most `limit` links followed.
+    func storedAncestry(from sha: String, limit: Int) throws -> [String]
+}
+
+/// The result store as the use cases see it: typed records and queries, no SQL. The SQLite
+/// `PerfgateStore` implements it (and must pass `HistoryStoreConformance` in PerfgateTestSupport);
+/// so will any other backend.
+public protocol HistoryStore: BaselineHistory {
+    /// Stores the runs in one transaction: all of them or none. Identical content for the same commit,
+    /// scenario and environment is recognised and not stored twice.
+    func insertAll(_ runs: [RunToStore]) throws -> [InsertOutcome]
+    /// One run by id, nil when there is none.
+    func run(id: Int64) throws -> StoredRun?
+    /// Runs of `branch` (optionally one environment), newest commit first, in ``runRefs(_:)``'s order.
+    func runs(branch: String, environment: String?) throws -> [StoredRun]
+    /// What the store knows of a commit (time and parent included), nil when it has no run of it.
+    func storedCommit(sha: String) throws -> CommitInfo?
+    /// Tags of the given runs.
+    func tags(runIds: [Int64]) throws -> [Int64: [String: String]]
+    /// Full SHAs of the stored commits that start with `prefix` (case-insensitive), sorted.
+    func commits(matching prefix: String) throws -> [String]
+    /// Where the store is, for hints (`perfgate runs --store PATH`); nil for a store without a path.
+    var location: String? { get }
+}
+
+extension BaselineHistory {
+    func runRefs(branch: String?, scenario: String?, environment: String?, commit: String? = nil) throws -> [RunRef] {
+        try runRefs(RunRefQuery(branch: branch, scenario: scenario, environment: environment, commit: commit))
+    }
+    func series(runIds: [Int64]) throws -> [Int64: [SeriesResult]] { try series(runIds: runIds, withDistributions: true) }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import PerfgateCore
+import PerfgateEngine
+
+/// The SQLite store is the engine's ``HistoryStore``. PerfgateStore depends on PerfgateEngine for the
+/// protocol (the engine never imports a store), so the graph stays Core ← Ingest ← Engine ← Store.
+/// Checked by `HistoryStoreConformance` (PerfgateTestSupport), in memory and on disk.
+extension PerfgateStore: HistoryStore {
+    public func runRefs(_ query: RunRefQuery) throws -> [RunRef] {
+        try runRefs(
+            branch: query.branch, scenario: query.scenario, environment: query.environment, commit: query.commit, limit: query.limit)
+    }
+
+    public func runRefs(commits: [String], in lane: RunLane) throws -> [RunRef] {
+        try runRefs(commits: commits, branch: lane.branch, scenario: lane.scenario, environment: lane.environment)
+    }
+
+    public func hasRuns(in lane: RunLane, excludingCommit commit: String) throws -> Bool {
+        try hasRuns(branch: lane.branch, scenario: lane.scenario, environment: lane.environment, excluding: commit)
+    }
+
+    public func insertAll(_ runs: [RunToStore]) throws -> [InsertOutcome] {
+        try insertAll(runs.map { ($0.run, $0.context) })
+    }
+
+    public func runs(branch: String, environment: String?) throws -> [StoredRun] {
+        try runs(RunFilter(branch: branch, environment: environment))
+    }
+
+    public func storedCommit(sha: String) throws -> CommitInfo? {
+        try runs(RunFilter(commit: sha, limit: 1)).first?.commit
+    }
+
+    public var location: String? { path }
+}
+
+extension PerfgateStore {
+    /// The unit stored for series `series`; an unknown one is an unreadable row, never `.none`.
+    func storedUnit(_ raw: String, series: Int64) throws -> MetricUnit {
+        guard let unit = MetricUnit(rawValue: raw) else {
+            throw StoreError.unreadableRow(path: path, what: "series \(series) has unit '\(raw)'")
+        }
+        return unit
+    }
+
+    /// The direction stored for series `series`; an unknown one is an unreadable row, never a default.
+    func storedDirection(_ raw: String, series: Int64) throws -> Direction {
+        guard let direction = Direction(rawValue: raw) else {
+            throw StoreError.unreadableRow(path: path, what: "series \(series) has direction '\(raw)'")
+        }
+        return direction
+    }
+}
