@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 
 extension PerfgateCommand {
