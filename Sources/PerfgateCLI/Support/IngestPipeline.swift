@@ -23,6 +23,8 @@ struct IngestPipeline {
     /// `ingest --profile` and `--workers`: the load label every run of this ingest gets.
     var profile: String? = nil
     var workers: Int? = nil
+    /// `ingest --attach-to`: Prometheus files go to that stored run rather than to a run of the same call.
+    var attachTo: Int64? = nil
 
     /// Where the commit of each run comes from.
     enum CommitSource {
@@ -355,8 +357,12 @@ struct IngestPipeline {
     /// Collects and parses the files under `paths`, one run per test execution (merges are noted on stderr).
     func parseRuns(_ paths: [String]) throws -> [Parsed] {
         let collected = try Self.collectMarked(paths)
-        let (parsed, notes) = Self.mergeSameExecutions(try parse(collected))
+        let (merged, notes) = Self.mergeSameExecutions(try parse(collected))
         for n in notes { Console.note(n) }
+        // Server-side metrics (Prometheus query_range) join the load-test run they overlap in time
+        // (ServerMetricsAttach.swift); with --attach-to they stay apart for Ingest to attach.
+        let (runs, server) = try Self.attachByTime(merged, keepUnattached: attachTo != nil)
+        let parsed = runs + server
         guard !parsed.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no result files in \(paths.joined(separator: ", "))",
