@@ -71,6 +71,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
+    /// Prometheus HTTP API `query_range` response: server-side series attached to a run.
+    case prometheusQueryRange = "prometheus-query-range"
 
     // MARK: microbenchmarks (a series per benchmark; Adapters/Microbench.swift)
     /// hyperfine `--export-json`.
@@ -115,6 +117,7 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .vegetaReport: VegetaReportAdapter()
         case .vegetaEncode: VegetaEncodeAdapter()
         case .native: NativeJSONAdapter()
+        case .prometheusQueryRange: PrometheusQueryRangeAdapter()
         // microbenchmarks
         case .hyperfineJSON: HyperfineAdapter()
         case .goBench: GoBenchAdapter()
@@ -152,6 +155,7 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .vegetaReport: "vegeta report -type=json"
         case .vegetaEncode: "vegeta encode --to json (.gz ok)"
         case .native: "perfgate native JSON"
+        case .prometheusQueryRange: "Prometheus query_range JSON (server-side metrics, attached to a run)"
         // microbenchmarks
         case .hyperfineJSON: "hyperfine --export-json"
         case .goBench: "go test -bench text (benchstat input)"

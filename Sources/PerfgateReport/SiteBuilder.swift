@@ -508,7 +508,10 @@ public struct SiteBuilder {
             hasInternalStatistics: series.contains { !$0.role.leads }, internalCount: String(series.filter { !$0.role.leads }.count),
             thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
             errors: errors, hasErrors: !errors.isEmpty,
-            timelineHTML: d.result.timeline.map { TimelineCharts.html([TimelineCharts.Source(timeline: $0, cls: "", name: "")]) } ?? "",
+            timelineHTML: (d.result.timeline.map { TimelineCharts.html([TimelineCharts.Source(timeline: $0, cls: "", name: "")]) } ?? "")
+                + ServerMetricsCharts.html(
+                    d.result.serverSeries ?? [], startedAt: d.result.startedAt, timeline: d.result.timeline,
+                    durationSeconds: d.result.durationSeconds),
             capacityHTML: d.result.timeline.map { CapacityChart.html(runId: r.id, timeline: $0) } ?? "")
     }
 

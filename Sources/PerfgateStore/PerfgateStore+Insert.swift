@@ -125,6 +125,7 @@ extension PerfgateStore {
                 try statement.execute(arguments: [runId, b.endpoint, b.index, b.requests, b.errors, b.p50, b.p95, b.users])
             }
         }
+        if let server = result.serverSeries { try insertServerSamples(server, runId: runId, db: db) }
         return .inserted(runId: runId, attempt: attempt + 1)
     }
 

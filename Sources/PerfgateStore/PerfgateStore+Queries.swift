@@ -228,12 +228,13 @@ extension PerfgateStore {
                         })
                     timeline = RunTimeline(bucketSeconds: t[0], offsetSeconds: t[1], buckets: buckets)
                 }
-                let result = IngestedRun(
+                var result = IngestedRun(
                     tool: run.tool, toolVersion: run.toolVersion, format: run.format, scenario: run.scenario,
                     startedAt: run.startedAt, durationSeconds: run.durationSeconds,
                     load: LoadProfile(vus: run.vus, maxVUs: run.maxVUs), tags: run.tags,
                     series: series.values.sorted { $0.key < $1.key }, thresholds: thresholds, checks: checks,
                     errors: errors, timeline: timeline)
+                result.serverSeries = try Self.serverSeries(runId: runId, db: db)
                 return StoredRunDetail(run: run, result: result)
             }
         }

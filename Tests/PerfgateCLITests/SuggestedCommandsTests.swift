@@ -71,6 +71,8 @@ struct SuggestedCommandsTests {
         "perfgate capacity": ("perfgate capacity --store d/h.sqlite", [0]),
         "perfgate capacity --budget \\(budget)": ("perfgate capacity --budget capacity.json --store d/h.sqlite", [0]),
         "perfgate ingest FILE --profile NAME": ("perfgate ingest results/k6.json --profile peak --store new3.sqlite --commit 0123456789abcdef0123456789abcdef01234567 --branch main", [0]),
+        // ingest of a Prometheus file that overlaps no run, and --attach-to with an unknown id (docs/server-metrics.md).
+        "perfgate runs": ("perfgate runs --store d/h.sqlite", [0]),
         // Lists every error of a bad budget file: exit 65 is its answer.
         "perfgate budgets validate \\(first.location?.file ?? \"FILE\")": ("perfgate budgets validate bad.json", [65]),
     ]

@@ -168,7 +168,7 @@ struct StoreHardeningTests {
         for open in [{ _ = try PerfgateStore.open(path: path) }, { _ = try PerfgateStore.openReadOnly(path: path) }] {
             #expect(performing: open, throws: { error in
                 guard let e = error as? StoreError, case .newerSchema(_, let unknown, let newest) = e else { return false }
-                return unknown == ["v99-from-the-future"] && newest == "v5-run-load"
+                return unknown == ["v99-from-the-future"] && newest == "v6-server-samples"
                     && e.diagnostic.message.contains("v99-from-the-future")
             })
         }
@@ -200,7 +200,7 @@ struct StoreHardeningTests {
         #expect(errors.isEmpty, "\(errors)")
         let store = try PerfgateStore.openReadOnly(path: path)
         #expect(try store.counts().runs == 41)
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load", "v6-server-samples"])
     }
 }
 

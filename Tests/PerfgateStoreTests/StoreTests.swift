@@ -34,7 +34,7 @@ struct StoreTests {
     @Test func schemaMatchesGolden() throws {
         let store = try PerfgateStore.inMemory()
         assertGolden(try store.schemaSQL(), named: "schema.sql", target: "PerfgateStoreTests")
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load", "v6-server-samples"])
     }
 
     /// A run's timeline is written with it and read back unchanged; a run without one reads back nil.
@@ -173,7 +173,7 @@ struct StoreTests {
         let v1 = try PerfgateStore.openUnmigratedForTesting(path: path)
         _ = try v1.insert(sampleRun(), context: context())
         let store = try PerfgateStore.open(path: path)
-        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load"])
+        #expect(try store.appliedMigrations() == ["v1", "v2-change-points", "v3-covering-series-index", "v4-run-timeline", "v5-run-load", "v6-server-samples"])
         #expect(try store.counts().runs == 1)
         #expect(try store.changePoints().isEmpty)
     }

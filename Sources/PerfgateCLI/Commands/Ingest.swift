@@ -29,6 +29,11 @@ extension PerfgateCommand {
                 name) and --workers records how many workers or instances served the load. The runs of \
                 one commit at different load levels form a campaign that `perfgate capacity` analyses.
 
+                Server-side metrics: a Prometheus query_range response (saved by curl) is not a run of \
+                its own; its series join the load-test run of the same call that they overlap in time, or \
+                the stored run named by --attach-to. Samples outside the run's window are dropped \
+                (docs/server-metrics.md).
+
                 Example:
                   perfgate ingest results/summary.json results/locust_stats.csv --scenario checkout
                 """)
@@ -46,6 +51,13 @@ extension PerfgateCommand {
 
         @Option(help: ArgumentHelp("Workers or instances that served the load (for scaling efficiency).", valueName: "n"))
         var workers: Int?
+
+        @Option(
+            name: .customLong("attach-to"),
+            help: ArgumentHelp(
+                "Attach the Prometheus query_range files to this stored run (an id from `perfgate runs`) instead of a run of this call.",
+                valueName: "run-id"))
+        var attachTo: Int64?
 
         @OptionGroup var labels: RunLabelOptions
         @OptionGroup var storeOptions: StoreOptions
@@ -65,7 +77,17 @@ extension PerfgateCommand {
                 var pipeline = try labels.pipeline(format: format, formatFlag: "--format", store: reader)
                 pipeline.profile = profile
                 pipeline.workers = workers
-                let parsed = try pipeline.parseRuns(files)
+                pipeline.attachTo = attachTo
+                let all = try pipeline.parseRuns(files)
+                let parsed = all.filter { $0.format != .prometheusQueryRange }
+                if let attachTo {
+                    try IngestPipeline.attach(
+                        all.filter { $0.format == .prometheusQueryRange }, to: attachTo, reader: try? storeOptions.openForReading(),
+                        openWriter: storeOptions.openForWriting)
+                    if parsed.isEmpty { return }
+                } else if parsed.count != all.count {
+                    throw PerfgateError(.internalError, "a Prometheus file was neither attached nor refused")
+                }
                 let store = try storeOptions.openForWriting()
                 let outcomes = try store.insertAll(parsed.map(\.toStore))
                 for (p, o) in zip(parsed, outcomes) { Console.out(IngestPipeline.describe(p, o)) }

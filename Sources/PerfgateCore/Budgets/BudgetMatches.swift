@@ -87,7 +87,8 @@ public struct BudgetMatches: Sendable {
                     PerfgateError(
                         .malformedInput, "budget '\(budget.name)' matches no series in the evaluated results",
                         at: SourceLocation(file: budgetsFile, jsonPath: budget.path),
-                        notes: [Self.presentSeries(all, metric: budget.selector.effectiveMetric)]))
+                        notes: Self.metricSuggestion(all, metric: budget.selector.effectiveMetric)
+                            + [Self.presentSeries(all, metric: budget.selector.effectiveMetric)]))
                 continue
             }
             // Statistics: each must be reported by at least one matched series (once per statistic).
@@ -107,6 +108,13 @@ public struct BudgetMatches: Sendable {
         self.runOf = runOf
         self.matched = matched
         self.problems = problems
+    }
+
+    /// "did you mean" for a metric no series has (a misspelt server-side metric, `app_memory_byte`).
+    static func metricSuggestion(_ ids: [MatchedSeries], metric: String) -> [String] {
+        let metrics = Set(ids.map(\.key.metric))
+        guard !metrics.contains(metric), let near = KeySuggestion.nearest(to: metric, among: metrics.sorted()) else { return [] }
+        return ["did you mean \"metric\": \"\(near)\"?"]
     }
 
     /// A short list of the series present, for "matches no series" errors: those of the budget's

@@ -25,6 +25,9 @@ public struct IngestedRun: Sendable, Hashable, Codable {
     public var errors: [ErrorResult]
     /// The run over time (k6 points, Locust `_stats_history.csv`); nil for summary formats.
     public var timeline: RunTimeline?
+    /// Server-side series (Prometheus `query_range`) attached to this run, cut to its window; their
+    /// statistics are also in ``series`` (docs/server-metrics.md). Nil for every load-test format.
+    public var serverSeries: [ServerSeries]? = nil
 
     public init(
         tool: String, toolVersion: String? = nil, format: String, scenario: String? = nil,

@@ -44,6 +44,8 @@ public struct IngestPipeline {
     /// `ingest --profile` and `--workers`: the load label every run of this ingest gets.
     public var profile: String? = nil
     public var workers: Int? = nil
+    /// `ingest --attach-to`: Prometheus files go to that stored run rather than to a run of the same call.
+    public var attachTo: Int64? = nil
 
     /// Where the commit of each run comes from.
     public enum CommitSource {
@@ -333,8 +335,12 @@ public struct IngestPipeline {
     /// Collects and parses the files under `paths`, one run per test execution (merges are noted on stderr).
     public func parseRuns(_ paths: [String]) throws -> [Parsed] {
         let collected = try Self.collectMarked(paths)
-        let (parsed, notes) = Self.mergeSameExecutions(try parse(collected))
+        let (merged, notes) = Self.mergeSameExecutions(try parse(collected))
         for n in notes { events.diagnostic(Diagnostic(.note, n)) }
+        // Server-side metrics (Prometheus query_range) join the load-test run they overlap in time
+        // (ServerMetricsAttach.swift); with --attach-to they stay apart for Ingest to attach.
+        let (runs, server) = try Self.attachByTime(merged, keepUnattached: attachTo != nil, events: events)
+        let parsed = runs + server
         guard !parsed.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no result files in \(paths.joined(separator: ", "))",

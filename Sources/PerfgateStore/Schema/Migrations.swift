@@ -8,6 +8,7 @@ enum Migrations {
         [
             ("v1", v1), ("v2-change-points", v2ChangePoints), ("v3-covering-series-index", v3CoveringSeriesIndex),
             ("v4-run-timeline", v4RunTimeline), ("v5-run-load", v5RunLoad),
+            ("v6-server-samples", v6ServerSamples),
         ]
     }
     static var identifierList: [String] { all.map(\.identifier) }
@@ -236,6 +237,27 @@ enum Migrations {
                 CREATE VIEW run_loads AS
                     SELECT l.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, l.profile, l.workers
                     FROM runLoad l JOIN run r ON r.id = l.runId;
+                """)
+    }
+
+    /// Server-side samples attached to a run (Prometheus `query_range`, docs/server-metrics.md), cut to
+    /// the run's window. Their statistics are ordinary `measurement` rows of the series (endpoint `''`,
+    /// metric = `name`); these rows keep the samples for the run page's charts.
+    static func v6ServerSamples(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE serverSample (
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    idx INTEGER NOT NULL CHECK (idx >= 0),
+                    time REAL NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (runId, name, idx)
+                ) WITHOUT ROWID;
+                CREATE VIEW server_samples AS
+                    SELECT s.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, s.name,
+                           s.time AS unix_s, s.time - (julianday(r.startedAt) - 2440587.5) * 86400.0 AS start_s, s.value
+                    FROM serverSample s JOIN run r ON r.id = s.runId;
                 """)
     }
 }

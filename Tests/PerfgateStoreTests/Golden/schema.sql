@@ -119,6 +119,15 @@ CREATE TABLE series (
     UNIQUE (scenario, endpoint, metric)
 );
 
+CREATE TABLE serverSample (
+    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    idx INTEGER NOT NULL CHECK (idx >= 0),
+    time REAL NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (runId, name, idx)
+) WITHOUT ROWID;
+
 CREATE TABLE threshold (
     runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
     metric TEXT NOT NULL,
@@ -188,6 +197,11 @@ CREATE VIEW series_stats AS
     JOIN run r ON r.id = m.runId
     JOIN series s ON s.id = m.seriesId
     GROUP BY m.runId, m.seriesId;
+
+CREATE VIEW server_samples AS
+    SELECT s.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, s.name,
+           s.time AS unix_s, s.time - (julianday(r.startedAt) - 2440587.5) * 86400.0 AS start_s, s.value
+    FROM serverSample s JOIN run r ON r.id = s.runId;
 
 CREATE VIEW thresholds AS
     SELECT t.runId AS run_id, r.commitSha AS commit_sha, t.metric, t.expression, t.passed
