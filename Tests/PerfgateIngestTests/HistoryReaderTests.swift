@@ -96,6 +96,12 @@ struct HistoryReaderTests {
         }
     }
 
+    /// A duplicated top-level key is named with both places, in the words of every other JSON reader.
+    @Test func aDuplicateKeyNamesBothPlaces() throws {
+        let e = try #require(failure(#"{"runs": [], "runs": []}"#))
+        #expect(e.description == #"h.json:1:20: error: invalid JSON: duplicate key "runs" in the same object (first at line 1, column 2)"#)
+    }
+
     @Test func aHugeSourceByteCountDoesNotTrap() throws {
         let text = Self.history([Self.run(sha: "aaaaaaa1", p50: 1).replacingOccurrences(of: "\"bytes\": 12", with: "\"bytes\": 1e300")])
         #expect(try read(text).first?.sources.first?.bytes == 9_000_000_000_000_000)

@@ -125,4 +125,28 @@ struct TimelineTests {
         #expect(t.wholeRun.last(where: { $0.p95 != nil })?.p95 == Double(last[11]))
         #expect(t.endpoints.sorted() == ["GET /api/products", "GET /api/search", "GET /api/users", "POST /api/orders"])
     }
+
+    /// Every bucket holds a latency histogram, so a run with more than `RunTimeline.maxEndpoints`
+    /// endpoints keeps only the whole run's buckets — whether the endpoints arrive in one builder or
+    /// in parallel blocks that are merged — and no endpoint is ever half-covered.
+    @Test func perEndpointBucketsOnlyForFewEndpoints() {
+        func builder(_ endpoints: Range<Int>) -> TimelineBuilder {
+            var b = TimelineBuilder()
+            for e in endpoints {
+                for s in Int64(0)..<3 {
+                    b.update(second: 1_000 + s, endpoint: "") { $0.requests += 1 }
+                    b.update(second: 1_000 + s, endpoint: "GET /e\(e)") { $0.requests += 1; $0.latency.record(10) }
+                }
+            }
+            return b
+        }
+        let few = builder(0..<RunTimeline.maxEndpoints).timeline(start: 1_000)!
+        #expect(few.endpoints.count == RunTimeline.maxEndpoints)
+        let many = builder(0..<(RunTimeline.maxEndpoints + 1))
+        #expect(many.endpointsDropped && many.timeline(start: 1_000)!.endpoints.isEmpty)
+        #expect(many.timeline(start: 1_000)!.wholeRun.reduce(0) { $0 + $1.requests } == Double(3 * (RunTimeline.maxEndpoints + 1)))
+        var merged = builder(0..<12)
+        merged.merge(builder(12..<24))
+        #expect(merged.timeline(start: 1_000)!.endpoints.isEmpty)
+    }
 }

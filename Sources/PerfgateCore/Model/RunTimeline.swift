@@ -8,6 +8,9 @@ import Foundation
 public struct RunTimeline: Sendable, Hashable, Codable {
     /// The most buckets a timeline holds per endpoint.
     public static let maxBuckets = 300
+    /// Runs with more endpoints than this keep the whole run's buckets only: every bucket holds a
+    /// latency histogram, so per-endpoint buckets cost endpoints × buckets of them (docs/limits.md).
+    public static let maxEndpoints = 20
 
     /// Width of every bucket in seconds.
     public var bucketSeconds: Double
@@ -122,6 +125,10 @@ public struct TimelineBuilder: Sendable {
     public private(set) var width: Int64 = 1
     /// Cells by (bucket number since the epoch, endpoint); endpoint `""` is the whole run.
     public private(set) var cells: [Int64: [String: Cell]] = [:]
+    /// Endpoints with cells; once more than ``RunTimeline/maxEndpoints`` are seen, per-endpoint cells are
+    /// dropped for good (`endpointsDropped`), so memory stays bounded and no endpoint is half-covered.
+    private var endpointNames: Set<String> = []
+    public private(set) var endpointsDropped = false
     private var low = Int64.max
     private var high = Int64.min
 
@@ -131,6 +138,13 @@ public struct TimelineBuilder: Sendable {
 
     /// The cell of `endpoint` at `second` (epoch seconds), created when missing.
     public mutating func update(second: Int64, endpoint: String, _ body: (inout Cell) -> Void) {
+        if !endpoint.isEmpty {
+            if endpointsDropped { return }
+            if endpointNames.insert(endpoint).inserted && endpointNames.count > RunTimeline.maxEndpoints {
+                dropEndpoints()
+                return
+            }
+        }
         var key = floorDiv(second, width)
         if key < low || key > high {
             low = min(low, key)
@@ -143,6 +157,7 @@ public struct TimelineBuilder: Sendable {
 
     /// Adds the cells of another builder (any width).
     public mutating func merge(_ other: TimelineBuilder) {
+        if other.endpointsDropped { dropEndpoints() }
         guard !other.isEmpty else { return }
         for (key, byEndpoint) in other.cells {
             let second = key * other.width
@@ -172,6 +187,12 @@ public struct TimelineBuilder: Sendable {
         let origin = Double(low * width)
         return RunTimeline(
             bucketSeconds: Double(width), offsetSeconds: min(0, origin - start), buckets: buckets)
+    }
+
+    private mutating func dropEndpoints() {
+        endpointsDropped = true
+        endpointNames = []
+        for key in cells.keys { cells[key] = cells[key]!.filter { $0.key.isEmpty } }
     }
 
     private mutating func coarsen() {

@@ -44,14 +44,20 @@ public enum HistoryReader {
         try scanner.skipWhitespace()
         try scanner.expect(UInt8(ascii: "{"), what: "a history file (a JSON object)")
         try scanner.skipWhitespace()
-        var seenKeys = Set<String>()
+        var seenKeys: [String: (line: Int, column: Int)] = [:]
         if try scanner.peek() == UInt8(ascii: "}") {
             try scanner.advance()
         } else {
             while true {
                 try scanner.skipWhitespace()
+                let at = (line: scanner.line, column: scanner.column)
                 let key = try scanner.readKey()
-                guard seenKeys.insert(key).inserted else { throw scanner.error("duplicate key \"\(key)\"") }
+                if let first = seenKeys[key] {
+                    // The same words as every other JSON reader (StrictJSON): both places are named.
+                    throw scanner.error(
+                        "invalid JSON: duplicate key \"\(key)\" in the same object (first at line \(first.line), column \(first.column))")
+                }
+                seenKeys[key] = at
                 try scanner.skipWhitespace()
                 try scanner.expect(UInt8(ascii: ":"), what: "':'")
                 try scanner.skipWhitespace()
