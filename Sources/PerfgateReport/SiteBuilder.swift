@@ -342,6 +342,9 @@ public struct SiteBuilder {
                     case .statistical(let minEffect):
                         budgetTexts.append(
                             "\(r.level.rawValue) \(r.statistic.rawValue) worse by ≥ \(Formatting.fixed(minEffect * 100, 1))% and significant (\(b.name))")
+                    case .drift(let limit):
+                        budgetTexts.append(
+                            "\(r.level.rawValue) \(r.statistic.rawValue) drifting up by more than \(Formatting.fixed(limit * 100, 1))%/h within a run (\(b.name))")
                     }
                 }
             }
