@@ -106,4 +106,20 @@ struct DriftEndToEndTests {
         #expect(dump.status == 0 && dump.stdout.contains("\"drift\"") && dump.stdout.contains("1%/h"), "\(dump)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
     }
+
+    @Test func theRunPageStatesEachDriftInTheGatesWords() throws {
+        #expect(try ingest("leak", sha: Self.sha).status == 0)
+        #expect(try ingest("noleak", sha: Self.shaClean).status == 0)
+        let site = dir.appendingPathComponent("site")
+        let r = try perfgate(["report", "--out", site.path, "--store", store])
+        #expect(r.status == 0, "\(r)")
+        let leak = try String(contentsOf: site.appendingPathComponent("runs/1.html"), encoding: .utf8)
+        let clean = try String(contentsOf: site.appendingPathComponent("runs/2.html"), encoding: .utf8)
+        // One line beside each chart title: the memory caption, and the latency chart's title for its p95.
+        let memory = leak.components(separatedBy: "<figcaption>").first { $0.hasPrefix("app_memory_bytes") } ?? ""
+        #expect(memory.contains("— drift: drifting up: +") && memory.contains("(95 % CI +"), "\(memory)")
+        #expect(leak.contains("Latency over the run (p50, p95) — p95 drift: "), "\(leak)")
+        let cleanMemory = clean.components(separatedBy: "<figcaption>").first { $0.hasPrefix("app_memory_bytes") } ?? ""
+        #expect(cleanMemory.contains("— drift: no drift: +0.00%/h"), "\(cleanMemory)")
+    }
 }

@@ -311,7 +311,7 @@ extension Gate {
             f.verdict = .insufficientData
             f.current = nil
             f.drift = Drift.Verdict.notEnoughData.rawValue
-            f.reasons = ["\(Drift.Verdict.notEnoughData.rawValue): no time series over the run's steady state"]
+            f.reasons = [Drift.words(nil)]
             return
         }
         f.current = rel.slope
@@ -332,12 +332,11 @@ extension Gate {
             f.verdict = .insufficientData
         }
         f.drift = decided.rawValue
-        if decided == .notEnoughData {
-            f.reasons = [
-                "\(decided.rawValue): \(rel.points) points over \(Formatting.fixed(rel.seconds, 0)) s of steady state (drift needs ≥ \(Drift.minimumPoints) over ≥ \(Formatting.fixed(Drift.minimumSeconds, 0)) s)"
-            ]
-        } else {
-            f.reasons = ["\(decided.rawValue): \(rel.text)"]
-        }
+        f.reasons = [Drift.words(rel, minimum: f.levelHit == .warn ? (warnLimit(a) ?? primaryLimit) : primaryLimit)]
+    }
+
+    static func warnLimit(_ a: Applied) -> Double? {
+        guard let w = a.byLevel[.warn], case .drift(let limit) = w.rule.kind else { return nil }
+        return limit
     }
 }

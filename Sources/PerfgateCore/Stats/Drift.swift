@@ -203,6 +203,19 @@ public enum Drift {
 }
 
 extension Drift {
+    /// The one line every output states for a series' drift, the gate's finding and the run page alike:
+    /// `drifting up: +12.30%/h (95 % CI +10.10%/h to +14.50%/h)`, `not enough data: 6 points over 5 s
+    /// of steady state (…)`. `minimum` is the rule's limit, or ``defaultMinimum`` where nothing gates.
+    public static func words(_ rel: Relative?, minimum: Double = defaultMinimum) -> String {
+        let none = Verdict.notEnoughData.rawValue
+        guard let rel else { return "\(none): no time series over the run's steady state" }
+        let v = rel.verdict(minimum: minimum)
+        guard v != .notEnoughData else {
+            return "\(none): \(rel.points) points over \(Formatting.fixed(rel.seconds, 0)) s of steady state (drift needs ≥ \(minimumPoints) over ≥ \(Formatting.fixed(minimumSeconds, 0)) s)"
+        }
+        return "\(v.rawValue): \(rel.text)"
+    }
+
     /// Adds drift statistics (``Relative/statistics``) over the steady-state window to the whole-run
     /// latency series (from the timeline's p95 per bucket) and to the summary of each server series in
     /// `series`. Series without a time series, or with fewer than 3 points in the window, get none.
