@@ -126,11 +126,11 @@ public enum Drift {
         public var minimum: Double
     }
 
-    /// The least-squares fit of the points; nil for fewer than 3 points or a single distinct time.
-    public static func fit(_ points: [Point]) -> Fit? {
-        let n = points.count
-        guard n >= 3 else { return nil }
-        let nd = Double(n)
+    /// The least-squares line of value against time: slope per second, mean value, and the centred
+    /// sums of squares `Sxx`, `Sxy`, `Syy`; nil for fewer than 2 points or a single distinct time.
+    public static func leastSquares(_ points: [Point]) -> (slope: Double, mean: Double, sxx: Double, sxy: Double, syy: Double)? {
+        guard points.count >= 2 else { return nil }
+        let nd = Double(points.count)
         let mt = points.reduce(0) { $0 + $1.time } / nd
         let mv = points.reduce(0) { $0 + $1.value } / nd
         var sxx = 0.0
@@ -144,7 +144,14 @@ public enum Drift {
             syy += dv * dv
         }
         guard sxx > 0 else { return nil }
-        let slope = sxy / sxx
+        return (sxy / sxx, mv, sxx, sxy, syy)
+    }
+
+    /// The least-squares fit of the points; nil for fewer than 3 points or a single distinct time.
+    public static func fit(_ points: [Point]) -> Fit? {
+        let n = points.count
+        guard n >= 3, let (slope, mv, sxx, sxy, syy) = leastSquares(points) else { return nil }
+        let nd = Double(n)
         // Residual sum of squares, never negative through rounding.
         let ssr = max(0, syy - slope * sxy)
         let stderr = (ssr / (nd - 2) / sxx).squareRoot()
