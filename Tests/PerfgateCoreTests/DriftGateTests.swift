@@ -64,4 +64,12 @@ import Testing
         #expect(String(decoding: json, as: UTF8.self).contains(#""value" : "5%/h""#))
         #expect(try BudgetSet.load(json, file: "effective.json").withoutRuleSources == set.withoutRuleSources)
     }
+
+    @Test func driftStatisticsHaveTheirOwnUnitsWhateverTheSeries() {
+        // Printed beside the series' other statistics: a memory series' drift is a percentage, not bytes.
+        for stat in [Drift.slope, Drift.low, Drift.high] {
+            #expect(stat.unit(seriesUnit: .bytes) == .ratio && stat.direction(seriesDirection: .higherIsBetter) == .lowerIsBetter)
+        }
+        #expect(Drift.points.unit(seriesUnit: .milliseconds) == .count && Drift.seconds.unit(seriesUnit: .bytes) == MetricUnit.none)
+    }
 }

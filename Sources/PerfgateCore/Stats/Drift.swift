@@ -215,7 +215,7 @@ extension Drift {
     /// of steady state (…)`. `minimum` is the rule's limit, or ``defaultMinimum`` where nothing gates.
     public static func words(_ rel: Relative?, minimum: Double = defaultMinimum) -> String {
         let none = Verdict.notEnoughData.rawValue
-        guard let rel else { return "\(none): no time series over the run's steady state" }
+        guard let rel else { return "\(none): no time series of 3 points or more over the run's steady state" }
         let v = rel.verdict(minimum: minimum)
         guard v != .notEnoughData else {
             return "\(none): \(rel.points) points over \(Formatting.fixed(rel.seconds, 0)) s of steady state (drift needs ≥ \(minimumPoints) over ≥ \(Formatting.fixed(minimumSeconds, 0)) s)"
