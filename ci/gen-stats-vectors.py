@@ -562,6 +562,47 @@ vec("splitmix64_outputs", "splitmix64", {"seeds": [0, 0x5EED]}, {"hex": [[f"{o:0
     params={"count": [5, 3]}, call="reference SplitMix64 (Steele, Lea & Flood 2014)")
 
 
+# ---------------- within-run drift (Drift.fit / Drift.assess) ----------------
+# Own generator so that the vectors above stay as pinned.
+drng = np.random.default_rng(20261203)
+
+
+def drift_vec(name, x, y, minimum=5.0):
+    res = stats.linregress(x, y)
+    n = len(x)
+    t = stats.t.ppf(0.975, n - 2)
+    lo, hi = res.slope - t * res.stderr, res.slope + t * res.stderr
+    level = float(np.mean(y))
+    pct = lambda v: v * 3600 / abs(level) * 100
+    if n < 10 or max(x) - min(x) < 10:
+        verdict = "not enough data"
+    elif pct(lo) > 0 and pct(res.slope) > minimum:
+        verdict = "drifting up"
+    elif pct(hi) < 0 and pct(res.slope) < -minimum:
+        verdict = "drifting down"
+    elif pct(lo) >= -minimum and pct(hi) <= minimum:
+        verdict = "no drift"
+    else:
+        verdict = "inconclusive"
+    vec(name, "drift", {"time": list(x), "value": list(y)},
+        {"slope_per_hour": res.slope * 3600, "stderr_per_hour": res.stderr * 3600, "low_per_hour": lo * 3600,
+         "high_per_hour": hi * 3600, "level": level, "verdict": verdict},
+        {"minimum_percent_per_hour": minimum}, tol=MED,
+        call="scipy.stats.linregress(time, value); slope ± t.ppf(0.975, n-2)·stderr, ×3600")
+
+
+secs = [float(i) + 0.5 for i in range(60)]
+drift_vec("drift_rising_p95", secs, r(100 + 0.05 * np.array(secs) + drng.normal(0, 0.5, 60), 4))
+long = [float(i) + 0.5 for i in range(300)]
+drift_vec("drift_flat_noise", long, r(100 + drng.normal(0, 0.05, 300), 4))
+drift_vec("drift_falling", secs, r(200 - 0.02 * np.array(secs) + drng.normal(0, 0.3, 60), 4))
+drift_vec("drift_wide_noise_inconclusive", secs[:12], r(100 + drng.normal(0, 20, 12), 4))
+mem_t = [float(1796269000 + i) for i in range(20)]
+drift_vec("drift_memory_steps_absolute_time", mem_t, [67108864.0 + 65536.0 * k for k in [0, 30, 70, 110, 150, 180, 220, 260, 300, 330, 370, 410, 450, 480, 520, 560, 600, 640, 670, 710]], minimum=1.0)
+drift_vec("drift_nine_points_not_enough", secs[:9], r(100 + 0.5 * np.array(secs[:9]), 4))
+drift_vec("drift_short_span_not_enough", [i * 0.5 for i in range(15)], r(100 + drng.normal(0, 0.5, 15), 4))
+
+
 doc = {"schema_version": 1, "generated_with": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__},
        "conventions": {"argument_order": "two-sample calls take current first, baseline second",
                        "tolerance": "|a - e| <= abs + rel*|e|; integers, booleans, strings and index lists exact",

@@ -342,6 +342,9 @@ public struct SiteBuilder {
                     case .statistical(let minEffect):
                         budgetTexts.append(
                             "\(r.level.rawValue) \(r.statistic.rawValue) worse by ≥ \(Formatting.fixed(minEffect * 100, 1))% and significant (\(b.name))")
+                    case .drift(let limit):
+                        budgetTexts.append(
+                            "\(r.level.rawValue) \(r.statistic.rawValue) drifting up by more than \(Formatting.fixed(limit * 100, 1))%/h within a run (\(b.name))")
                     }
                 }
             }
@@ -499,6 +502,14 @@ public struct SiteBuilder {
             ErrorRow(endpoint: $0.endpoint.isEmpty ? "(run)" : $0.endpoint, message: $0.message, occurrences: String($0.occurrences))
         }
         let tags = r.tags.keys.sorted().map { NameValue(name: $0, value: r.tags[$0] ?? "") }
+        // Drift over the steady state, from the statistics stored with the run (docs/drift.md), in the gate's words.
+        func driftWords(_ metric: String) -> String? {
+            d.result.series.first { $0.key == SeriesKey(endpoint: "", metric: metric) }
+                .flatMap { Drift.Relative(statistics: $0.stats) }.map { Drift.words($0) }
+        }
+        let latencyDrift = driftWords(SeriesKey.requestLatencyMetric)
+        var serverDrift: [String: String] = [:]
+        for m in d.result.serverSeries ?? [] { serverDrift[m.name] = driftWords(m.name) }
         let sources = r.sources.sorted { $0.path < $1.path }.map { NameValue(name: $0.path, value: "\($0.digest), \($0.bytes) bytes") }
         return RunPage(
             meta: meta("Run \(r.id) · \(r.scenario) @ \(r.commit.shortSha)", root: root), id: String(r.id), commit: link(r.commit),
@@ -508,10 +519,12 @@ public struct SiteBuilder {
             hasInternalStatistics: series.contains { !$0.role.leads }, internalCount: String(series.filter { !$0.role.leads }.count),
             thresholds: thresholds, hasThresholds: !thresholds.isEmpty, checks: checks, hasChecks: !checks.isEmpty,
             errors: errors, hasErrors: !errors.isEmpty,
-            timelineHTML: (d.result.timeline.map { TimelineCharts.html([TimelineCharts.Source(timeline: $0, cls: "", name: "")]) } ?? "")
+            timelineHTML: (d.result.timeline.map {
+                TimelineCharts.html([TimelineCharts.Source(timeline: $0, cls: "", name: "", drift: latencyDrift)])
+            } ?? "")
                 + ServerMetricsCharts.html(
                     d.result.serverSeries ?? [], startedAt: d.result.startedAt, timeline: d.result.timeline,
-                    durationSeconds: d.result.durationSeconds),
+                    durationSeconds: d.result.durationSeconds, drift: serverDrift),
             capacityHTML: d.result.timeline.map { CapacityChart.html(runId: r.id, timeline: $0) } ?? "")
     }
 

@@ -290,6 +290,16 @@ func runStatsVector(method: String, inputs: [String: Any], params: [String: Any]
                 return String(repeating: "0", count: 16 - h.count) + h
             }
         }]
+    case "drift":
+        let time = try arr(inputs, "time")
+        let value = try arr(inputs, "value")
+        let points = zip(time, value).map { Drift.Point(time: $0, value: $1) }
+        let a = Drift.assess(points, minimum: try d(params, "minimum_percent_per_hour") / 100)
+        guard let f = a.fit else { throw VectorError("no fit") }
+        return [
+            "slope_per_hour": f.slopePerHour, "stderr_per_hour": f.stderrPerHour, "low_per_hour": f.lowPerHour,
+            "high_per_hour": f.highPerHour, "level": f.level, "verdict": a.verdict.rawValue,
+        ]
     default:
         throw VectorError("unknown method '\(method)'")
     }

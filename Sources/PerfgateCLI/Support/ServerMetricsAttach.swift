@@ -22,7 +22,8 @@ extension IngestPipeline {
                 .usage, "--attach-to \(runId): the run has no start time and duration, so its window is unknown",
                 notes: ["store the load test with a time-stamped file (k6 --out json, Locust --csv with _stats_history.csv)"])
         }
-        var present = Set(try reader.detail(runId: runId)?.result.series.map(\.key) ?? [])
+        let detail = try reader.detail(runId: runId)
+        var present = Set(detail?.result.series.map(\.key) ?? [])
         var pending: [(Parsed, [ServerSeries], Int)] = []
         for p in server {
             let path = p.set.primary.displayPath
@@ -42,8 +43,12 @@ extension IngestPipeline {
         }
         let store = try openWriter()
         for (p, kept, dropped) in pending {
+            // Drift over the stored run's steady state (docs/drift.md), as at ingest.
+            var summaries = kept.compactMap(ServerMetrics.summary)
+            Drift.annotate(
+                &summaries, timeline: detail?.result.timeline, serverSeries: kept, startedAt: start, durationSeconds: duration)
             try store.attachServerSeries(
-                runId: runId, scenario: run.scenario, summaries: kept.compactMap(ServerMetrics.summary), samples: kept,
+                runId: runId, scenario: run.scenario, summaries: summaries, samples: kept,
                 source: p.context.sources[0])
             Console.out(
                 TerminalText.escape(

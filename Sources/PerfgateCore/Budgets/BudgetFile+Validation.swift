@@ -274,7 +274,7 @@ struct BudgetValidator {
     /// one statistical rule per statistic and level. Budget rules override defaults in the same slot.
     struct Slot: Hashable {
         enum Kind: Int, Comparable {
-            case upper, lower, relative, statistical
+            case upper, lower, relative, statistical, drift
             static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
             var noun: String {
                 switch self {
@@ -282,6 +282,7 @@ struct BudgetValidator {
                 case .lower: return "lower limit"
                 case .relative: return "regression limit"
                 case .statistical: return "significance rule"
+                case .drift: return "drift limit"
                 }
             }
         }
@@ -385,6 +386,7 @@ struct BudgetValidator {
         case .absolute(let op, _): return op == .lt || op == .le ? .upper : .lower
         case .relative: return .relative
         case .statistical: return .statistical
+        case .drift: return .drift
         }
     }
 
@@ -429,7 +431,7 @@ struct BudgetValidator {
     /// The rule maps of a rules object, in the order they are read. A new kind of rule is a new case,
     /// and the compiler then points at the switch that turns it into a rule.
     enum RuleField: String, CaseIterable {
-        case max, min, regression, significant
+        case max, min, regression, significant, drift
 
         func limits(in r: BudgetFile.Rules) -> [String: BudgetFile.Value]? {
             switch self {
@@ -437,6 +439,7 @@ struct BudgetValidator {
             case .min: return r.min
             case .regression: return r.regression
             case .significant: return r.significant
+            case .drift: return r.drift
             }
         }
     }
@@ -464,6 +467,16 @@ struct BudgetValidator {
                 let path = JSONPath.child(fieldPath, key: statKey)
                 guard let statistic = statistic(statKey, metric: metric, path: path) else { continue }
                 let source = "\(prefix)\(field.rawValue).\(statKey): \(value)"
+                if field == .drift {
+                    if let limit = driftLimit(value.description, statistic: statistic, statKey: statKey, metric: metric, path: path) {
+                        add(
+                            Draft(
+                                rule: Rule(statistic: statistic, kind: .drift(limit: limit), level: level, source: source, path: path),
+                                slot: Slot(statistic: statistic, level: level, kind: .drift)), into: &drafts, seen: &seen,
+                            validator: &self)
+                    }
+                    continue
+                }
                 let quantity: BudgetQuantity
                 do {
                     quantity = try BudgetQuantity.parse(value.description)
@@ -504,6 +517,8 @@ struct BudgetValidator {
                                 path: path),
                             slot: Slot(statistic: statistic, level: level, kind: .statistical))
                     }
+                case .drift:
+                    break
                 }
                 if let draft { add(draft, into: &drafts, seen: &seen, validator: &self) }
             }
@@ -515,6 +530,33 @@ struct BudgetValidator {
                 add(draft, into: &drafts, seen: &seen, validator: &self)
             }
         }
+    }
+
+    /// A drift limit: a percentage of the level per hour, `"5%/h"`, on the statistic drift is measured
+    /// on (`p95` of `http_req_duration` per time bucket, `value` of any other metric's samples).
+    mutating func driftLimit(_ raw: String, statistic: Statistic, statKey: String, metric: String, path: String) -> Double? {
+        let wanted: Statistic = metric == SeriesKey.requestLatencyMetric ? .p95 : .value
+        guard statistic == wanted else {
+            error(
+                path, "drift is measured on the \(wanted) of \(metric), not on \(statKey)",
+                notes: [
+                    "write \"drift\": {\"\(wanted)\": \"5%/h\"}: the p95 of http_req_duration per time bucket, or the samples (value) of a server metric"
+                ])
+            return nil
+        }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let hint = "write the largest allowed growth per hour as a percentage of the level, e.g. \"5%/h\""
+        guard text.lowercased().hasSuffix("/h") else {
+            error(path, "\"\(raw)\" is not a drift limit", notes: [hint])
+            return nil
+        }
+        guard let q = try? BudgetQuantity.parse(String(text.dropLast(2))), q.unit == .percentage, q.sign != "-", q.value > 0,
+            q.value.isFinite
+        else {
+            error(path, "\"\(raw)\" is not a drift limit: the growth per hour is a positive percentage", notes: [hint])
+            return nil
+        }
+        return q.value
     }
 
     struct RuleContext {

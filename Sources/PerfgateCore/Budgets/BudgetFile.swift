@@ -182,19 +182,23 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         public var significant: [String: Value]?
         /// k6-style expressions: `p(95)<200`, `avg < 100ms`, `p95 <= +10%`.
         public var expressions: [String]?
+        /// Within-run drift limits: at most this much growth per hour over the steady state (`"5%/h"`),
+        /// on the current run alone (docs/drift.md).
+        public var drift: [String: Value]?
         public var unknownKeys: [UnknownKey] = []
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case max, min, regression, significant, expressions }
+        enum CodingKeys: String, CodingKey, CaseIterable { case max, min, regression, significant, expressions, drift }
 
         public init(
             max: [String: Value]? = nil, min: [String: Value]? = nil, regression: [String: Value]? = nil,
-            significant: [String: Value]? = nil, expressions: [String]? = nil
+            significant: [String: Value]? = nil, expressions: [String]? = nil, drift: [String: Value]? = nil
         ) {
             self.max = max
             self.min = min
             self.regression = regression
             self.significant = significant
             self.expressions = expressions
+            self.drift = drift
         }
 
         public init(from decoder: any Decoder) throws {
@@ -205,13 +209,14 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             regression = try c.lenientDictionary(Value.self, forKey: .regression, sink)
             significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
             expressions = try c.lenient([String].self, forKey: .expressions, sink)
+            drift = try c.lenientDictionary(Value.self, forKey: .drift, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
 
         /// True when no rule field is present.
         public var isEmpty: Bool {
             (max ?? [:]).isEmpty && (min ?? [:]).isEmpty && (regression ?? [:]).isEmpty && (significant ?? [:]).isEmpty
-                && (expressions ?? []).isEmpty
+                && (expressions ?? []).isEmpty && (drift ?? [:]).isEmpty
         }
     }
 
@@ -234,12 +239,13 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         public var regression: [String: Value]?
         public var significant: [String: Value]?
         public var expressions: [String]?
+        public var drift: [String: Value]?
         public var warn: Rules?
         public var unknownKeys: [UnknownKey] = []
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, scenario, environment, endpoint, benchmark, metric, tags, weight, key
-            case max, min, regression, significant, expressions, warn
+            case max, min, regression, significant, expressions, drift, warn
         }
 
         public init(
@@ -261,6 +267,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             self.regression = rules.regression
             self.significant = rules.significant
             self.expressions = rules.expressions
+            self.drift = rules.drift
             self.warn = warn
         }
 
@@ -281,13 +288,15 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             regression = try c.lenientDictionary(Value.self, forKey: .regression, sink)
             significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
             expressions = try c.lenient([String].self, forKey: .expressions, sink)
+            drift = try c.lenientDictionary(Value.self, forKey: .drift, sink)
             warn = try c.lenient(Rules.self, forKey: .warn, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
 
         /// The fail-level rule fields of this entry.
         public var rules: Rules {
-            Rules(max: max, min: min, regression: regression, significant: significant, expressions: expressions)
+            Rules(
+                max: max, min: min, regression: regression, significant: significant, expressions: expressions, drift: drift)
         }
     }
 

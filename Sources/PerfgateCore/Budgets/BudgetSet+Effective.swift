@@ -75,6 +75,7 @@ extension BudgetSet {
         var min: [String: BudgetFile.Value] = [:]
         var regression: [String: BudgetFile.Value] = [:]
         var significant: [String: BudgetFile.Value] = [:]
+        var drift: [String: BudgetFile.Value] = [:]
         var expressions: [String] = []
         for rule in rules {
             let stat = rule.statistic.rawValue
@@ -95,11 +96,14 @@ extension BudgetSet {
                 }
             case .statistical(let minEffect):
                 if significant[stat] == nil { significant[stat] = .string(EffectiveFormat.percent(minEffect)) }
+            case .drift(let limit):
+                if drift[stat] == nil { drift[stat] = .string(EffectiveFormat.percent(limit) + "/h") }
             }
         }
         return BudgetFile.Rules(
             max: max.isEmpty ? nil : max, min: min.isEmpty ? nil : min, regression: regression.isEmpty ? nil : regression,
-            significant: significant.isEmpty ? nil : significant, expressions: expressions.isEmpty ? nil : expressions)
+            significant: significant.isEmpty ? nil : significant, expressions: expressions.isEmpty ? nil : expressions,
+            drift: drift.isEmpty ? nil : drift)
     }
 }
 

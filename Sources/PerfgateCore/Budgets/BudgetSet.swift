@@ -144,6 +144,9 @@ public struct Rule: Sendable, Hashable, Codable {
         case relative(limit: Double, absoluteAmount: Bool)
         /// Worse than the baseline by at least `minEffect` (fraction) AND statistically significant.
         case statistical(minEffect: Double)
+        /// Within-run drift of the current run (docs/drift.md): fails when the steady state is
+        /// "drifting up" by more than `limit` (a fraction of the level per hour, 0.05 for `"5%/h"`).
+        case drift(limit: Double)
     }
 
     public var statistic: Statistic

@@ -110,7 +110,13 @@ public struct FindingDescription: Sendable, Hashable, Codable {
             case .statistical: return dir + ", significant"
             case .relative: return dir + " beyond its limit"
             case .absolute: return "beyond its limit"
+            case .drift: return "drifting up beyond its limit"
             }
+        }
+        // A drift rule reads its own verdict (docs/drift.md): `no drift`, `inconclusive`, `not enough data`.
+        if f.ruleClass == .drift, let words = f.drift, f.verdict == .pass || f.verdict == .insufficientData {
+            self.init(kind: f.verdict == .pass ? .withinLimit : .insufficientData, verdict: verdict, words: words)
+            return
         }
         switch f.verdict {
         case .fail: self.init(kind: .fail, verdict: verdict, words: changeWords(worse))

@@ -5,7 +5,7 @@ public enum Gate {
     /// Identifies one series of one scenario in one environment.
     typealias SeriesID = MatchedSeries
 
-    enum ClassKey: Hashable { case absolute(Comparison), relative, statistical }
+    enum ClassKey: Hashable { case absolute(Comparison), relative, statistical, drift }
 
     /// One (series, statistic, rule class): the rules of every budget that apply to it are merged.
     struct AppliedKey: Hashable {
@@ -42,6 +42,7 @@ public enum Gate {
                     case .absolute(let op, _): cls = .absolute(op); rc = .absolute
                     case .relative: cls = .relative; rc = .relative
                     case .statistical: cls = .statistical; rc = .statistical
+                    case .drift: cls = .drift; rc = .drift
                     }
                     let k = AppliedKey(id: id, statistic: rule.statistic, cls: cls)
                     if applied[k] == nil {
@@ -104,6 +105,11 @@ public enum Gate {
                 change: (curValue != nil && baseValue != nil && baseValue != 0) ? curValue! / baseValue! - 1 : nil,
                 verdict: .pass, levelHit: nil, key: a.byLevel.values.contains { $0.rule.key },
                 weight: primary.rule.weight, reasons: [], evidence: nil, rulePath: primary.rule.path)
+            if a.ruleClass == .drift {
+                drift(a, current: cur, into: &f)
+                findings.append(f)
+                continue
+            }
             guard let cv = curValue else {
                 f.verdict = .insufficientData
                 f.reasons = ["\(a.statistic) not reported in the current run"]
@@ -138,6 +144,8 @@ public enum Gate {
                     pending.append((findings.count, n.p))
                     relativeNoise[findings.count] = n.spread
                 }
+            case .drift:
+                break
             case .statistical:
                 let hist = historyRuns(a.id)
                 let r = statistical(a: a, series: series, current: cur, baseline: base, history: hist, policy: budgets.statistics, tool: runOf[a.id]?.tool ?? "", levels: levels)
@@ -276,11 +284,59 @@ public enum Gate {
             case .relative(let limit, let amount):
                 return "≤ " + (amount ? "+" + Formatting.value(limit, unit: unit) : Formatting.signedPercent(limit)) + " worse"
             case .statistical(let e): return "≥ " + Formatting.signedPercent(e) + " worse and significant"
+            case .drift(let limit): return "drift ≤ " + Formatting.signedPercent(limit) + "/h"
             }
         }
         var parts: [String] = []
         if let f = a.byLevel[.fail] { parts.append(one(f.rule)) }
         if let w = a.byLevel[.warn] { parts.append((a.byLevel[.fail] == nil ? "warn " : "(warn ") + one(w.rule) + (a.byLevel[.fail] == nil ? "" : ")")) }
         return parts.joined(separator: " ")
+    }
+}
+
+extension Gate {
+    /// A drift rule on the current run alone (docs/drift.md): the drift statistics the series carries
+    /// (``Drift/Relative``) against the rule's limits. Fail or warn when the steady state is "drifting
+    /// up" beyond the level's limit; pass when there is no drift (or it drifts down); insufficient data
+    /// when the window is too short or the interval too wide to tell. Several current runs: the one
+    /// drifting most decides.
+    static func drift(_ a: Applied, current: [SeriesResult], into f: inout Finding) {
+        f.statistic = a.statistic.rawValue + " drift"
+        f.unit = .ratio
+        f.direction = .lowerIsBetter
+        f.baseline = nil
+        f.change = nil
+        let relatives = current.compactMap { Drift.Relative(statistics: $0.stats) }
+        guard let rel = relatives.filter(\.isEnough).max(by: { $0.slope < $1.slope }) ?? relatives.first else {
+            f.verdict = .insufficientData
+            f.current = nil
+            f.drift = Drift.Verdict.notEnoughData.rawValue
+            f.reasons = [Drift.words(nil)]
+            return
+        }
+        f.current = rel.slope
+        guard let primary = a.byLevel[.fail] ?? a.byLevel[.warn], case .drift(let primaryLimit) = primary.rule.kind else { return }
+        var decided = rel.verdict(minimum: primaryLimit)
+        f.verdict = .pass
+        for level in [Level.fail, .warn] {
+            guard let (rule, _) = a.byLevel[level], case .drift(let limit) = rule.kind else { continue }
+            let v = rel.verdict(minimum: limit)
+            if v == .driftingUp {
+                decided = v
+                f.verdict = level == .fail ? .fail : .warn
+                f.levelHit = level
+                break
+            }
+        }
+        if f.levelHit == nil, decided == .inconclusive || decided == .notEnoughData || decided == .driftingUp {
+            f.verdict = .insufficientData
+        }
+        f.drift = decided.rawValue
+        f.reasons = [Drift.words(rel, minimum: f.levelHit == .warn ? (warnLimit(a) ?? primaryLimit) : primaryLimit)]
+    }
+
+    static func warnLimit(_ a: Applied) -> Double? {
+        guard let w = a.byLevel[.warn], case .drift(let limit) = w.rule.kind else { return nil }
+        return limit
     }
 }

@@ -88,7 +88,7 @@ public struct StatisticalEvidence: Sendable, Hashable, Codable {
 
 /// One evaluated rule on one series.
 public struct Finding: Sendable, Hashable, Codable {
-    public enum RuleClass: String, Sendable, Hashable, Codable { case absolute, relative, statistical }
+    public enum RuleClass: String, Sendable, Hashable, Codable { case absolute, relative, statistical, drift }
 
     public var scenario: String
     public var environment: String
@@ -114,6 +114,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var evidence: StatisticalEvidence?
     /// JSON path of the rule in the budget file.
     public var rulePath: String
+    /// A drift rule's verdict on the current run in ``Drift/Verdict``'s words (`drifting up`, `no drift`,
+    /// `inconclusive`, `not enough data`); nil for every other rule.
+    public var drift: String? = nil
 
     /// `GET /api/users p95` (or `http_reqs throughput` for other metrics).
     public var seriesLabel: String {

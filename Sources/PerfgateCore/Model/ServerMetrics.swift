@@ -86,19 +86,10 @@ public enum ServerMetrics {
         return SeriesResult(key: SeriesKey(endpoint: "", metric: s.name), unit: s.unit, direction: s.direction, stats: stats)
     }
 
-    /// Least-squares slope of value against time, per second; nil for fewer than two distinct times.
+    /// Least-squares slope of value against time, per second; nil for fewer than two distinct times
+    /// (``Drift/leastSquares(_:)``, the one fit perfgate has).
     static func slopePerSecond(_ samples: [ServerSample]) -> Double? {
-        guard samples.count >= 2 else { return nil }
-        let n = Double(samples.count)
-        let mt = samples.map(\.time).reduce(0, +) / n
-        let mv = samples.map(\.value).reduce(0, +) / n
-        var sxy = 0.0
-        var sxx = 0.0
-        for p in samples {
-            sxy += (p.time - mt) * (p.value - mv)
-            sxx += (p.time - mt) * (p.time - mt)
-        }
-        return sxx > 0 ? sxy / sxx : nil
+        Drift.leastSquares(samples.map { Drift.Point(time: $0.time, value: $0.value) })?.slope
     }
 
     /// The series cut to a run's window `[start, start + duration]` (inclusive), and how many samples

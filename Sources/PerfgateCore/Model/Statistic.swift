@@ -110,6 +110,10 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
         case .count, .errors, .passes, .fails: return .count
         case .errorRate, .rate: return .ratio
         case .throughput: return .perSecond
+        // Within-run drift (docs/drift.md): fractions of the level per hour, the window's points and seconds.
+        case Drift.slope, Drift.low, Drift.high: return .ratio
+        case Drift.points: return .count
+        case Drift.seconds: return .none
         default: return seriesUnit
         }
     }
@@ -118,7 +122,8 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
     public func direction(seriesDirection: Direction) -> Direction {
         switch self {
         case .count, .throughput, .passes: return .higherIsBetter
-        case .errors, .errorRate, .fails: return .lowerIsBetter
+        case .errors, .errorRate, .fails, Drift.slope, Drift.low, Drift.high: return .lowerIsBetter
+        case Drift.points, Drift.seconds: return .higherIsBetter
         default: return seriesDirection
         }
     }

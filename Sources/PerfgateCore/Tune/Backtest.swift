@@ -197,7 +197,7 @@ public enum Backtest {
         switch r.kind {
         case .relative(_, let amount): return !amount
         case .statistical: return r.statistic != .errorRate
-        case .absolute: return false
+        case .absolute, .drift: return false
         }
     }
 
@@ -206,6 +206,7 @@ public enum Backtest {
         case .absolute: return .absolute
         case .relative: return .relative
         case .statistical: return .statistical
+        case .drift: return .drift
         }
     }
 
@@ -223,6 +224,7 @@ public enum Backtest {
         case .relative(_, let amount): return .relative(limit: v, absoluteAmount: amount)
         case .statistical: return .statistical(minEffect: v)
         case .absolute(let op, _): return .absolute(op: op, limit: v)
+        case .drift: return .drift(limit: v)
         }
     }
 

@@ -339,7 +339,9 @@ public struct IngestPipeline {
         for n in notes { events.diagnostic(Diagnostic(.note, n)) }
         // Server-side metrics (Prometheus query_range) join the load-test run they overlap in time
         // (ServerMetricsAttach.swift); with --attach-to they stay apart for Ingest to attach.
-        let (runs, server) = try Self.attachByTime(merged, keepUnattached: attachTo != nil, events: events)
+        var (runs, server) = try Self.attachByTime(merged, keepUnattached: attachTo != nil, events: events)
+        // Drift over the steady state (docs/drift.md), once every server series has joined its run.
+        for i in runs.indices { Drift.annotate(&runs[i].run) }
         let parsed = runs + server
         guard !parsed.isEmpty else {
             throw PerfgateError(

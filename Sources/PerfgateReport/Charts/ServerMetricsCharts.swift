@@ -6,7 +6,10 @@ import PerfgateCore
 /// the same span and the same ramp shading.
 enum ServerMetricsCharts {
     /// Pre-escaped HTML (inserted with `{{{…}}}`); empty when the run has no server series or no start.
-    static func html(_ series: [ServerSeries], startedAt: Date?, timeline: RunTimeline?, durationSeconds: Double?) -> String {
+    /// `drift`: each series' drift line by name (``Drift/words(_:minimum:)``), appended to its caption.
+    static func html(
+        _ series: [ServerSeries], startedAt: Date?, timeline: RunTimeline?, durationSeconds: Double?, drift: [String: String] = [:]
+    ) -> String {
         guard !series.isEmpty, let start = startedAt?.timeIntervalSince1970 else { return "" }
         // The client's charts span the timeline's buckets; the server's use the same span.
         let duration = timeline.flatMap { t in t.wholeRun.last.map { t.endSeconds(of: $0.index) } } ?? durationSeconds ?? 0
@@ -17,7 +20,7 @@ enum ServerMetricsCharts {
             let line = TimelineChart.Line(cls: "s-server", label: m.name, points: points)
             let chart = TimelineChart(
                 accessibleTitle: "\(m.name) over the run", unit: m.unit, duration: duration, lines: [line], phases: phases)
-            s += "<figure class=\"timeline-panel server-metric\"><figcaption>\(Escape.html(caption(m)))</figcaption>"
+            s += "<figure class=\"timeline-panel server-metric\"><figcaption>\(Escape.html(caption(m) + (drift[m.name].map { " — drift: " + $0 } ?? "")))</figcaption>"
             s += "<div class=\"chart-scroll from-start\">\(chart.svg())</div></figure>\n"
         }
         var note = "Scraped by Prometheus and attached to this run; samples outside the run's window were dropped at ingest."

@@ -122,6 +122,8 @@ enum TimelineCharts {
         var timeline: RunTimeline
         var cls: String
         var name: String
+        /// The p95's drift over the steady state in ``Drift/words(_:minimum:)`` (the run page only).
+        var drift: String? = nil
     }
 
     struct Panel {
@@ -151,8 +153,9 @@ enum TimelineCharts {
             let chart = TimelineChart(accessibleTitle: title, unit: unit, duration: duration, lines: drawn, phases: phases)
             out.append(Panel(title: title, chart: chart.svg(), lines: drawn))
         }
+        let drift = sources.count == 1 ? first.drift.map { " — p95 drift: " + $0 } ?? "" : ""
         add(
-            "Latency over the run (p50, p95)", .milliseconds,
+            "Latency over the run (p50, p95)" + drift, .milliseconds,
             sources.flatMap { s in [line(s, "s-p50", "p50", \.p50), line(s, "s-p95", "p95", \.p95)] })
         add(
             "Throughput over the run (requests/s)", .perSecond,
