@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process `import` benchmark: exports the demo history (real k6 and Locust results), repeats its
 # runs under new commit SHAs into a history file of SIZE_MB (default 85), and times `perfgate import`
-# into a fresh store: wall time and peak RSS. Figures, not a gate.
+# into a fresh store: wall time, CPU time (user + sys) and peak RSS, with the CPU time Python's json.load
+# needs to parse the same file as the anchor. Figures, not a gate.
 # Usage: ci/bench-import.sh [SIZE_MB]    PERFGATE_BIN=path to use a built binary
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,11 @@ doc["runs"] = runs
 json.dump(doc, open(out, "w"), indent=1)
 PY
 BYTES=$(stat -c %s "$WORK/history.json")
-/usr/bin/time -f "%e %M" -o "$WORK/time" "$PERFGATE_BIN" import "$WORK/history.json" --store "$WORK/h.sqlite" > "$WORK/out" 2>&1 \
+/usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$PERFGATE_BIN" import "$WORK/history.json" --store "$WORK/h.sqlite" > "$WORK/out" 2>&1 \
   || { cat "$WORK/out"; exit 1; }
-read -r wall rss < "$WORK/time"
-python3 -c "print(f'import: {$BYTES/1048576:.0f} MB history, {open(\"$WORK/out\").read().strip()}: {$wall} s, peak RSS {$rss/1024:.0f} MB')"
+read -r wall rss user sys < "$WORK/time"
+python3 -c "print(f'import: {$BYTES/1048576:.0f} MB history, {open(\"$WORK/out\").read().strip()}: {$wall} s wall, {$user + $sys:.2f} s CPU, peak RSS {$rss/1024:.0f} MB')"
+# Anchor in the same run: the CPU time Python needs just to parse the same file (json.load).
+/usr/bin/time -f "%U %S" -o "$WORK/ptime" python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$WORK/history.json"
+read -r puser psys < "$WORK/ptime"
+python3 -c "print(f'anchor: python3 json.load of the same file: {$puser + $psys:.2f} s CPU')"

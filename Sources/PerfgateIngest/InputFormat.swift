@@ -179,7 +179,17 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
             throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty")
         }
         let name = file.fileName
-        let claims = allCases.filter { $0.adapter.sniff(head: head, fileName: name) }
+        // The four k6 shapes come from one classifier: run it once, not once per k6 format.
+        let k6 = K6Shape.classify(head)
+        let claims = allCases.filter { format in
+            switch format {
+            case .k6Summary: k6 == .summaryExport
+            case .k6HandleSummary: k6 == .handleSummary
+            case .k6JSON: k6 == .points
+            case .k6CSV: k6 == .csv
+            default: format.adapter.sniff(head: head, fileName: name)
+            }
+        }
         guard claims.count == 1, let format = claims.first else {
             if claims.count > 1 { throw IngestError.ambiguousFormat(path: file.displayPath, formats: claims) }
             throw IngestError.unknownFormat(path: file.displayPath, looksLike: ContentSketch.describe(head: head))

@@ -32,31 +32,27 @@ extension PerfgateStore {
         let c = context.commit
         let digest = context.contentDigest
         if let existing = try Int64.fetchOne(
-            db,
-            sql: "SELECT id FROM run WHERE commitSha = ? AND scenario = ? AND environment = ? AND contentDigest = ?",
+            db.cachedStatement(sql: "SELECT id FROM run WHERE commitSha = ? AND scenario = ? AND environment = ? AND contentDigest = ?"),
             arguments: [c.sha, context.scenario, context.environment, digest])
         {
             return .duplicate(runId: existing)
         }
         // Commit: insert, or fill in what was unknown before.
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO "commit"(sha, committedAt, parentSha) VALUES (?, ?, ?)
                 ON CONFLICT(sha) DO UPDATE SET
                     committedAt = coalesce("commit".committedAt, excluded.committedAt),
                     parentSha = coalesce("commit".parentSha, excluded.parentSha)
-                """, arguments: [c.sha, c.committedAt, c.parentSha])
+                """).execute(arguments: [c.sha, c.committedAt, c.parentSha])
         let attempt =
             try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM run WHERE commitSha = ? AND scenario = ? AND environment = ?",
+                db.cachedStatement(sql: "SELECT count(*) FROM run WHERE commitSha = ? AND scenario = ? AND environment = ?"),
                 arguments: [c.sha, context.scenario, context.environment]) ?? 0
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT INTO run(commitSha, branch, scenario, environment, tool, toolVersion, format, startedAt,
                     durationSeconds, vus, maxVUs, ingestedAt, attempt, contentDigest, perfgateVersion)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 c.sha, c.branch, context.scenario, context.environment, result.tool, result.toolVersion,
                 result.format, result.startedAt, result.durationSeconds, result.load.vus, result.load.maxVUs,
                 context.ingestedAt, attempt + 1, digest, context.perfgateVersion,
@@ -65,12 +61,10 @@ extension PerfgateStore {
         var tags = result.tags
         for (k, v) in context.tags { tags[k] = v }
         for (k, v) in tags.sorted(by: { $0.key < $1.key }) {
-            try db.execute(sql: "INSERT INTO runTag(runId, key, value) VALUES (?, ?, ?)", arguments: [runId, k, v])
+            try db.cachedStatement(sql: "INSERT INTO runTag(runId, key, value) VALUES (?, ?, ?)").execute(arguments: [runId, k, v])
         }
         for s in context.sources {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO runSource(runId, path, digest, bytes) VALUES (?, ?, ?, ?)",
-                arguments: [runId, s.path, s.digest, s.bytes])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO runSource(runId, path, digest, bytes) VALUES (?, ?, ?, ?)").execute(arguments: [runId, s.path, s.digest, s.bytes])
         }
         for series in result.series.sorted(by: { $0.key < $1.key }) {
             let seriesId = try seriesID(series, scenario: context.scenario, db: db)
@@ -78,44 +72,32 @@ extension PerfgateStore {
                 guard value.isFinite else {
                     throw StoreError.writeFailed(path: "store", reason: "non-finite \(stat) in \(series.key)")
                 }
-                try db.execute(
-                    sql: "INSERT INTO measurement(runId, seriesId, statistic, value) VALUES (?, ?, ?, ?)",
-                    arguments: [runId, seriesId, stat.rawValue, value])
+                try db.cachedStatement(sql: "INSERT INTO measurement(runId, seriesId, statistic, value) VALUES (?, ?, ?, ?)").execute(arguments: [runId, seriesId, stat.rawValue, value])
             }
             if let d = series.distribution, !d.isEmpty {
-                try db.execute(
-                    sql: "INSERT INTO distribution(runId, seriesId, sampleCount, encoding) VALUES (?, ?, ?, ?)",
-                    arguments: [runId, seriesId, Int64(d.count), d.encoded])
+                try db.cachedStatement(sql: "INSERT INTO distribution(runId, seriesId, sampleCount, encoding) VALUES (?, ?, ?, ?)").execute(arguments: [runId, seriesId, Int64(d.count), d.encoded])
             }
         }
         for t in result.thresholds {
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO threshold(runId, metric, expression, passed) VALUES (?, ?, ?, ?)",
-                arguments: [runId, t.metric, t.expression, t.passed])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO threshold(runId, metric, expression, passed) VALUES (?, ?, ?, ?)").execute(arguments: [runId, t.metric, t.expression, t.passed])
         }
         for k in result.checks {
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO checkResult(runId, groupPath, name, passes, fails) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET passes = passes + excluded.passes, fails = fails + excluded.fails
-                    """, arguments: [runId, k.group, k.name, k.passes, k.fails])
+                    """).execute(arguments: [runId, k.group, k.name, k.passes, k.fails])
         }
         for e in result.errors {
-            try db.execute(
-                sql: """
+            try db.cachedStatement(sql: """
                     INSERT INTO errorSummary(runId, endpoint, message, occurrences) VALUES (?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET occurrences = occurrences + excluded.occurrences
-                    """, arguments: [runId, e.endpoint, e.message, e.occurrences])
+                    """).execute(arguments: [runId, e.endpoint, e.message, e.occurrences])
         }
         if context.profile != nil || context.workers != nil {
-            try db.execute(
-                sql: "INSERT INTO runLoad(runId, profile, workers) VALUES (?, ?, ?)",
-                arguments: [runId, context.profile, context.workers])
+            try db.cachedStatement(sql: "INSERT INTO runLoad(runId, profile, workers) VALUES (?, ?, ?)").execute(arguments: [runId, context.profile, context.workers])
         }
         if let t = result.timeline {
-            try db.execute(
-                sql: "INSERT INTO runTimeline(runId, bucketSeconds, offsetSeconds) VALUES (?, ?, ?)",
-                arguments: [runId, t.bucketSeconds, t.offsetSeconds])
+            try db.cachedStatement(sql: "INSERT INTO runTimeline(runId, bucketSeconds, offsetSeconds) VALUES (?, ?, ?)").execute(arguments: [runId, t.bucketSeconds, t.offsetSeconds])
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO timelineBucket(runId, endpoint, idx, requests, errors, p50, p95, users)
@@ -131,7 +113,7 @@ extension PerfgateStore {
 
     static func seriesID(_ s: SeriesResult, scenario: String, db: Database) throws -> Int64 {
         if let row = try Row.fetchOne(
-            db, sql: "SELECT id, unit FROM series WHERE scenario = ? AND endpoint = ? AND metric = ?",
+            db.cachedStatement(sql: "SELECT id, unit FROM series WHERE scenario = ? AND endpoint = ? AND metric = ?"),
             arguments: [scenario, s.key.endpoint, s.key.metric])
         {
             let unit: String = row["unit"]
@@ -141,9 +123,7 @@ extension PerfgateStore {
             }
             return row["id"]
         }
-        try db.execute(
-            sql: "INSERT INTO series(scenario, endpoint, metric, unit, direction) VALUES (?, ?, ?, ?, ?)",
-            arguments: [scenario, s.key.endpoint, s.key.metric, s.unit.rawValue, s.direction.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO series(scenario, endpoint, metric, unit, direction) VALUES (?, ?, ?, ?, ?)").execute(arguments: [scenario, s.key.endpoint, s.key.metric, s.unit.rawValue, s.direction.rawValue])
         return db.lastInsertedRowID
     }
 }

@@ -158,7 +158,9 @@ extension PerfgateCommand {
                 // a stored run of the same commit, scenario and environment is already present, with or
                 // without its `sources`. A run without sources is keyed by a digest of its statistics.
                 var present = 0
-                var fresh: [Set<Int>] = Array(repeating: [], count: files.count)
+                // The new runs of each file by index, with the digest of their statistics (pass 2 names a
+                // run without sources by it rather than computing it again).
+                var fresh: [[Int: String]] = Array(repeating: [:], count: files.count)
                 // Identities of the runs already taken from the files, so each run is compared once
                 // (not with every earlier one again: quadratic in the file's runs).
                 var taken = Set<[String]>()
@@ -181,7 +183,7 @@ extension PerfgateCommand {
                             continue
                         }
                         taken.insert(identity)
-                        fresh[i].insert(c.index)
+                        fresh[i][c.index] = c.keyDigest
                     }
                 }
                 candidates = []
@@ -191,13 +193,11 @@ extension PerfgateCommand {
                 try store.insertEach { insert in
                     for (i, f) in files.enumerated() where !fresh[i].isEmpty {
                         try HistoryReader.forEachRun(in: InputFile(path: f)) { index, e in
-                            guard fresh[i].contains(index) else { return }
-                            var (run, context) = HistoryFile.item(e)
+                            guard let keyDigest = fresh[i][index] else { return }
+                            let (run, stored) = HistoryFile.item(e)
+                            var context = stored
                             if context.sources.isEmpty {
-                                let key = HistoryFile.contentKey(run.series)
-                                context.sources = [
-                                    SourceFile(path: "(imported run)", digest: "content-" + FileDigest.sha256(data: Data(key.utf8)), bytes: 0)
-                                ]
+                                context.sources = [SourceFile(path: "(imported run)", digest: "content-" + keyDigest, bytes: 0)]
                             }
                             if case .inserted = try insert(run, context) { added += 1 } else { duplicates += 1 }
                         }

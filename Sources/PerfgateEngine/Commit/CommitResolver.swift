@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateIngest
 
 /// Decides which commit results belong to: flags first, then perfgate's own variables, then the CI's
 /// variables (GitHub Actions, GitLab CI, Jenkins, Buildkite, CircleCI), then `git` in the working
@@ -154,10 +155,8 @@ public struct CommitResolver {
 
 /// ISO 8601 with or without fractional seconds, or Unix seconds.
 public func parseDate(_ text: String) -> Date? {
-    let f = ISO8601DateFormatter()
-    if let d = f.date(from: text) { return d }
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = f.date(from: text) { return d }
+    if let d = ISO8601Formatters.internet.date(from: text) { return d }
+    if let d = ISO8601Formatters.fractional.date(from: text) { return d }
     if let s = Double(text) { return Date(timeIntervalSince1970: s) }
     return nil
 }

@@ -34,7 +34,14 @@ public enum FileDigest {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in digest {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -46,7 +53,23 @@ final class BackgroundDigests: @unchecked Sendable {
     private var outcome: Result<[(digest: String, bytes: Int64)], any Error> = .success([])
     private let done = DispatchSemaphore(value: 0)
 
+    /// Files smaller than this (together) are hashed at once on the calling thread: starting a
+    /// thread costs more than hashing a small summary.
+    static let inlineBytes: Int64 = 256 << 10
+
     init(paths: [String]) {
+        var total: Int64 = 0
+        let small = paths.allSatisfy { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { return false }
+            total += Int64(info.st_size)
+            return total < Self.inlineBytes
+        }
+        if small {
+            outcome = Result { try paths.map { try FileDigest.sha256(path: $0) } }
+            done.signal()
+            return
+        }
         let thread = Thread { [self] in
             let cancelled = { self.lock.withLock { self.stop } }
             let result = Result { try paths.map { try FileDigest.sha256(path: $0, cancelled: cancelled) } }

@@ -355,9 +355,7 @@ public enum NativeJSON {
         }
         let zone = String(chars[i...]).uppercased()
         let base = String(chars[0..<10]) + "T" + String(chars[11..<19]) + zone
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        guard let whole = f.date(from: base) else { return nil }
+        guard let whole = ISO8601Formatters.internet.date(from: base) else { return nil }
         let frac = fraction.isEmpty ? 0 : Double("0." + fraction) ?? 0
         return Date(timeIntervalSinceReferenceDate: whole.timeIntervalSinceReferenceDate + frac)
     }
@@ -367,9 +365,7 @@ public enum NativeJSON {
         let r = date.timeIntervalSinceReferenceDate
         let whole = r.rounded(.down)
         let frac = r - whole
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        var s = f.string(from: Date(timeIntervalSinceReferenceDate: whole))
+        var s = ISO8601Formatters.internet.string(from: Date(timeIntervalSinceReferenceDate: whole))
         guard frac > 0 else { return s }
         var digits = "\(frac)"
         if digits.contains("e") || !digits.hasPrefix("0.") {
