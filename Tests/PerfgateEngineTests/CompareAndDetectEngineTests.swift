@@ -126,3 +126,32 @@ struct DetectEngineTests {
         #expect(try h.store.changePoints(branch: "main", scenario: nil).isEmpty)
     }
 }
+
+/// What `perfgate log REV` keeps, over the fake store and git.
+@Suite("HistoryLog: the history up to a revision")
+struct HistoryLogTests {
+    @Test func aRevisionEndsTheHistoryAndLastCountsCommitsBeforeIt() throws {
+        var h = EngineTestHistory()
+        h.line(1...5, on: "main")
+        for n in 1...5 { try h.results(n, p95: Double(100 + n)) }
+        let log = HistoryLog(store: h.store, git: h.git)
+        let query = LogQuery(statistic: .p95, branch: "main", lastCommits: 2)
+        #expect(try log.points(query, upTo: nil).map(\.value) == [104, 105])
+        #expect(try log.points(query, upTo: EngineTestHistory.short(3)).map(\.value) == [102, 103])
+        var everything = query
+        everything.lastCommits = nil
+        #expect(try log.points(everything, upTo: EngineTestHistory.short(2)).map(\.value) == [101, 102])
+    }
+
+    @Test func aCommitNeitherStoredNorKnownToGitHasNoTime() throws {
+        var h = EngineTestHistory()
+        h.line(1...2, on: "main")
+        try h.results(1)
+        // Commit 2 is known to git by name but has no time there and no stored run.
+        h.git.times[EngineTestHistory.sha(2)] = nil
+        let error = try #require(throws: PerfgateError.self) {
+            try HistoryLog(store: h.store, git: h.git).points(LogQuery(), upTo: "main")
+        }
+        #expect(error.diagnostic.message.contains("cannot tell when commit \(EngineTestHistory.short(2)) was made"))
+    }
+}
