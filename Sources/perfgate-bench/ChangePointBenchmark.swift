@@ -173,7 +173,7 @@ enum ChangePointBenchmark {
                 points += h.points.count
                 found +=
                     ChangePointDetection.detect(
-                        h.points.map { ChangePointDetection.Observation(commitSha: $0.commitSha, value: $0.value) }, direction: .lowerIsBetter,
+                        h.points, direction: .lowerIsBetter,
                         lastCommits: last, label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic.rawValue)
                     ).count
             }

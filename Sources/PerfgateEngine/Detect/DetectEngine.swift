@@ -65,7 +65,7 @@ public struct DetectEngine {
                     scenario: h.scenario, environment: h.environment, branch: request.branch, endpoint: h.endpoint, metric: h.metric,
                     statistic: h.statistic, commits: window))
             result.found += ChangePointDetection.detect(
-                h.points.map { ChangePointDetection.Observation(commitSha: $0.commitSha, value: $0.value) },
+                h.points,
                 direction: h.statistic.direction(seriesDirection: h.direction),
                 options: request.options, lastCommits: request.lastCommits,
                 label: (h.scenario, h.environment, request.branch, h.endpoint, h.metric, h.statistic.rawValue))

@@ -115,15 +115,8 @@ public struct SeriesHistoryQuery: Sendable, Hashable {
 
 /// One statistic of one series in one environment over a branch's runs, oldest commit first.
 public struct SeriesHistory: Sendable, Hashable {
-    public struct Point: Sendable, Hashable {
-        public var commitSha: String
-        public var value: Double
-
-        public init(commitSha: String, value: Double) {
-            self.commitSha = commitSha
-            self.value = value
-        }
-    }
+    /// One value per run, what change-point detection reads.
+    public typealias Point = ChangePointDetection.Observation
 
     public var scenario: String
     public var environment: String
