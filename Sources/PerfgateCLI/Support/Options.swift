@@ -90,3 +90,4 @@ struct RunLabelOptions: ParsableArguments {
 }
 
 extension InputFormat: ExpressibleByArgument {}
+extension SteadyState.Mode: ExpressibleByArgument {}
