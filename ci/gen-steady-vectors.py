@@ -14,6 +14,10 @@ implementation of MSER-5 (White 1997; Franklin & White 2008):
   batch at the half (Z[k // 2]) is still above the level after that argmin by more than 2 of its
   standard deviations: latency was still high half-way through.
 
+The error-rate rise within a run (the last third of the steady state against the first) is
+scipy.stats.fisher_exact([[last errors, last OK], [first errors, first OK]], alternative="greater"):
+"rising, significant" when the last rate is higher and p <= 0.05.
+
 Writes Tests/PerfgateCoreTests/Fixtures/stats/steady-vectors.json. The series are seeded draws: a
 level with noise, with and without a known warm-up (a step or a decaying excess), a trend.
 
@@ -23,6 +27,8 @@ import json
 import os
 
 import numpy as np
+import scipy
+from scipy import stats
 
 BATCH = 5
 
@@ -81,9 +87,17 @@ def main():
     add("rising trend", 25 + 0.8 * t + rng.normal(0, 1, 60))
     add("long warm-up 25 of 40", np.r_[100 + rng.normal(0, 3, 25), 25 + rng.normal(0, 1, 15)])
     add("short", 25 + rng.normal(0, 1, 9))
+    rises = []
+    for fn, fe, ln, le in [(1000, 1, 1000, 25), (1000, 5, 1000, 9), (500, 10, 500, 2), (200, 0, 200, 3), (4000, 40, 3900, 61)]:
+        rising = le * fn > fe * ln
+        p = float(stats.fisher_exact([[le, ln - le], [fe, fn - fe]], alternative="greater").pvalue) if rising else None
+        verdict = "not rising" if not rising else ("rising, significant" if p <= 0.05 else "rising, not significant")
+        rises.append({"first_requests": fn, "first_errors": fe, "last_requests": ln, "last_errors": le, "p": p, "verdict": verdict})
     out = os.path.join(os.path.dirname(__file__), "..", "Tests", "PerfgateCoreTests", "Fixtures", "stats", "steady-vectors.json")
     with open(out, "w") as f:
-        json.dump({"generator": "ci/gen-steady-vectors.py (numpy " + np.__version__ + ")", "batch": BATCH, "cases": cases}, f, indent=1, sort_keys=True)
+        json.dump(
+            {"generator": "ci/gen-steady-vectors.py (numpy " + np.__version__ + ", scipy " + scipy.__version__ + ")", "batch": BATCH,
+             "cases": cases, "error_rise": rises}, f, indent=1, sort_keys=True)
         f.write("\n")
 
 
