@@ -6,13 +6,14 @@ implementation of MSER-5 (White 1997; Franklin & White 2008):
   for each truncation d = 0 .. k-2 (batches dropped from the start) of the k batch means Z:
       MSER(d) = sum((Z[d:] - mean(Z[d:]))**2) / (k - d)**2
   d* = argmin MSER(d) over d = 0 .. k // 2 (the first on ties; truncating more than half is not
-  allowed, White's rule). The warm-up is the leading batches, among the first d*, whose means are
-  above the steady level by more than 2 standard deviations of the steady batch means (mean and
-  sample standard deviation of Z[d*:]): MSER-5 alone over-truncates short noisy series (a flat
-  series gets d* > 0 by chance), and a warm-up is a stretch whose latency is above the steady level.
-  The warm-up never ended when the argmin over all d = 0 .. k-2 lies past the first half and the
-  batch at the half (Z[k // 2]) is still above the level after that argmin by more than 2 of its
-  standard deviations: latency was still high half-way through.
+  allowed, White's rule). A batch is "above" the level after a truncation d when its mean exceeds
+  that level (the mean of Z[d:]) by more than 25 % and by more than 2 standard errors of a batch
+  mean (the sample standard deviation of the points from batch d on, over sqrt(5)). The warm-up is
+  the leading batches, among the first d*, that are above the level after d*: MSER-5 alone
+  over-truncates short noisy series (a flat series gets d* > 0 by chance), and a warm-up is a
+  stretch whose latency is above the steady level. The warm-up never ended when the argmin over all
+  d = 0 .. k-2 lies past the first half and the batch at the half (Z[k // 2]) is above the level
+  after that argmin: latency was still high half-way through.
 
 The error-rate rise within a run (the last third of the steady state against the first) is
 scipy.stats.fisher_exact([[last errors, last OK], [first errors, first OK]], alternative="greater"):
@@ -52,16 +53,19 @@ def warmup(values, batch=BATCH):
         return None
     z = x[: k * batch].reshape(k, batch).mean(axis=1)
     stats = mser(values, batch)
+
+    def threshold(d):
+        level = z[d:].mean()
+        se = x[d * batch :].std(ddof=1) / np.sqrt(batch)
+        return max(level + 2 * se, level * 1.25)
+
     d_all = int(np.argmin(stats))
-    if d_all > k // 2:
-        tail = z[d_all:]
-        if z[k // 2] > tail.mean() + 2 * tail.std(ddof=1):
-            return d_all, False, None
+    if d_all > k // 2 and z[k // 2] > threshold(d_all):
+        return d_all, False, None
     d = int(np.argmin(stats[: k // 2 + 1]))
-    tail = z[d:]
-    level, sd = tail.mean(), tail.std(ddof=1)
+    limit = threshold(d)
     w = 0
-    while w < d and z[w] > level + 2 * sd:
+    while w < d and z[w] > limit:
         w += 1
     return d, True, w
 

@@ -75,12 +75,7 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Also write the result as JSON here.", valueName: "file"))
         var json: String?
 
-        @Option(
-            name: .customLong("steady-state"),
-            help: ArgumentHelp(
-                "Read each run over its steady state after the warm-up (auto) or over the whole run (whole); default: the budget file's \"steadyState\", else whole. See docs/steady-state.md.",
-                valueName: "auto|whole"))
-        var steadyState: SteadyState.Mode?
+        @OptionGroup var steadyState: SteadyStateOption
 
         @Flag(help: "Print the evidence (test, p and q values, n, method) as a table column instead of on its own line.")
         var wide = false
@@ -100,7 +95,7 @@ extension PerfgateCommand {
             let status: ExitStatus = try await withDiagnostics {
                 if debugInternalError { throw DebugInternalError() }
                 var budgets = try CheckEngine.loadBudgets(path: budget)
-                if let steadyState { budgets.steadyState = steadyState }
+                steadyState.apply(to: &budgets)
                 if budgets.budgets.isEmpty, let cap = budgets.capacity {
                     throw PerfgateError(
                         .malformedInput, "the budget file has only a capacity rule (\"knee\": \"\(cap.source)\"), which check does not evaluate",

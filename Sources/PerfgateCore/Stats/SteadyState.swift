@@ -15,9 +15,11 @@ public enum SteadyState {
     public static let minimumBatches = 4
     /// …and at least this many seconds. Shorter is "not enough data".
     public static let minimumSeconds = 20.0
-    /// A warm-up batch is above the steady level by more than this many standard deviations of the
-    /// steady batch means.
+    /// A warm-up batch is above the steady level by more than this many standard errors of a batch
+    /// mean (the standard deviation of the steady points over √``batchSize``)…
     public static let aboveLevelSigmas = 2.0
+    /// …and by more than this fraction of the level.
+    public static let aboveLevelFraction = 0.25
 
     /// Statistics the whole run's latency series carries (seconds from the run's start; `steady_state`
     /// is a ``Status`` code), and the prefix of the statistics recomputed over the steady state.
@@ -71,8 +73,8 @@ public enum SteadyState {
 
     /// The warm-up of a series (docs/steady-state.md "The rule"): d* = the first argmin of MSER over
     /// d ≤ k/2; the warm-up is the leading batches among the first d* above the level of `z[d*...]` by
-    /// more than 2 of its standard deviations. It never ended when the argmin over every d lies past
-    /// the half and the batch at the half is still that far above the level after it.
+    /// more than 25 % and 2 standard errors. It never ended when the argmin over every d lies past the
+    /// half and the batch at the half is still that far above the level after it.
     public static func cut(_ values: [Double]) -> Cut? {
         let z = batchMeans(values)
         let k = z.count
@@ -85,10 +87,12 @@ public enum SteadyState {
         }
         func threshold(_ from: Int) -> Double {
             let tail = z[from...]
-            let n = Double(tail.count)
-            let mean = tail.reduce(0, +) / n
-            let sd = (tail.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
-            return mean + aboveLevelSigmas * sd
+            let level = tail.reduce(0, +) / Double(tail.count)
+            let points = values[(from * batchSize)...]
+            let n = Double(points.count)
+            let mean = points.reduce(0, +) / n
+            let sd = (points.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+            return max(level + aboveLevelSigmas * sd / Double(batchSize).squareRoot(), level * (1 + aboveLevelFraction))
         }
         let half = k / 2
         let all = argmin(m[...])
