@@ -27,13 +27,9 @@ struct SteadyStateEndToEndTests {
             "--store", store, "--format", "json",
         ])
         #expect(r.status == 0, "\(r)")
-        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]) ?? []
-        var out: [String: Double] = [:]
-        for row in rows {
-            guard let s = row["statistic"] as? String, let v = row["value"] as? NSNumber else { continue }
-            out[s] = v.doubleValue
-        }
-        return out
+        return Dictionary(
+            r.jsonRows.compactMap { row in (row["statistic"] as? String).flatMap { s in (row["value"] as? NSNumber).map { (s, $0.doubleValue) } } },
+            uniquingKeysWith: { a, _ in a })
     }
     func writeBudget(_ json: String) throws -> String {
         let url = dir.appendingPathComponent("budgets-\(UUID().uuidString).json")
