@@ -51,6 +51,12 @@ struct SteadyStateEndToEndTests {
         #expect(try #require(warm["steady_p95"]) < 0.6 * (try #require(warm["p95"])), "\(warm)")
         let clean = try stats(run: 2)
         #expect(clean["warmup_seconds"] == 0 && clean["steady_state"] == 1, "\(clean)")
+        // The run page states it after the drift line, with the error-rate rise, in the steady rule's words.
+        let site = dir.appendingPathComponent("site").path
+        #expect(try perfgate(["report", "--store", store, "--out", site]).status == 0)
+        let page = try String(contentsOfFile: site + "/runs/1.html", encoding: .utf8)
+        #expect(page.contains("— steady state reached: warm-up \(Int(warmUp)) s, steady "), "run page")
+        #expect(page.contains("— error rate not rising: 0.00% → 0.00%"), "run page")
     }
 
     @Test func aP95BudgetFailsTheWholeRunAndPassesItsSteadyState() throws {
