@@ -29,36 +29,8 @@ LATENCY="users=100"
 log() { printf '[gen-capacity] %s\n' "$*" >&2; }
 source "$ROOT/ci/load-tools.sh"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/perfgate-capacity.XXXXXX")"
-SERVER_PID=""
-PORT=""
-stop_server() {
-  if [[ -n "$SERVER_PID" ]]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-cleanup() { stop_server; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# start_server ARGS... : a fresh server on a free port.
-start_server() {
-  stop_server
-  : >"$WORK/server.out"
-  timeout 100 "$PYTHON" "$FIX_SRC/server.py" --port 0 --max-seconds 90 --latency "$LATENCY" "$@" \
-    >"$WORK/server.out" 2>"$WORK/server.err" &
-  SERVER_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT="$(sed -n 's/^PORT=//p' "$WORK/server.out")"
-    [[ -n "$PORT" ]] && break
-    sleep 0.05
-  done
-  [[ -n "$PORT" ]] || { cat "$WORK/server.err" >&2; echo "server did not start" >&2; exit 1; }
-  log "server on 127.0.0.1:$PORT ($*)"
-}
+SERVER_SECONDS=90
+source "$ROOT/ci/fixture-server.sh"
 
 # k6_run STEPS ARGS... : the staircase script at the given levels.
 k6_run() {

@@ -345,6 +345,8 @@ public struct SiteBuilder {
                     case .drift(let limit):
                         budgetTexts.append(
                             "\(r.level.rawValue) \(r.statistic.rawValue) drifting up by more than \(Formatting.fixed(limit * 100, 1))%/h within a run (\(b.name))")
+                    case .steady:
+                        budgetTexts.append("\(r.level.rawValue) a steady state reached within a run (\(b.name))")
                     }
                 }
             }
@@ -507,7 +509,20 @@ public struct SiteBuilder {
             d.result.series.first { $0.key == SeriesKey(endpoint: "", metric: metric) }
                 .flatMap { Drift.Relative(statistics: $0.stats) }.map { Drift.words($0) }
         }
-        let latencyDrift = driftWords(SeriesKey.requestLatencyMetric)
+        // …followed by the warm-up and steady state, the error-rate rise and, for a stepped run, saturation
+        // (docs/steady-state.md), in the words of the steady rule and `perfgate capacity`.
+        var withinRun: [String] = []
+        if let s = d.result.series.first(where: { $0.key == SeriesKey(endpoint: "", metric: SeriesKey.requestLatencyMetric) }),
+            let detection = SteadyState.Detection(statistics: s.stats)
+        {
+            withinRun.append(detection.words)
+        }
+        if let t = d.result.timeline {
+            if let rise = ErrorRise.assess(t) { withinRun.append(rise.words) }
+            let steps = Capacity.steps(of: t, runId: r.id)
+            if !steps.isEmpty { withinRun.append(Saturation.find(steps).words) }
+        }
+        let latencyDrift = driftWords(SeriesKey.requestLatencyMetric).map { ([$0] + withinRun).joined(separator: " — ") }
         var serverDrift: [String: String] = [:]
         for m in d.result.serverSeries ?? [] { serverDrift[m.name] = driftWords(m.name) }
         let sources = r.sources.sorted { $0.path < $1.path }.map { NameValue(name: $0.path, value: "\($0.digest), \($0.bytes) bytes") }

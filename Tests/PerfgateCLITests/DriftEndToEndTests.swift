@@ -26,9 +26,8 @@ struct DriftEndToEndTests {
             "query", "SELECT metric, statistic, value FROM measurements WHERE run_id = \(run) AND endpoint = ''", "--store", store, "--format", "json",
         ])
         #expect(r.status == 0, "\(r)")
-        let rows = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]) ?? []
         var out: [String: [String: Double]] = [:]
-        for row in rows {
+        for row in r.jsonRows {
             guard let m = row["metric"] as? String, let s = row["statistic"] as? String, let v = row["value"] as? NSNumber else { continue }
             out[m, default: [:]][s] = v.doubleValue
         }

@@ -72,7 +72,7 @@ struct BudgetErrorTests {
         let errors = BudgetTesting.errors(BudgetTesting.oneBudget(#""regresion": { "p95": "10%" }"#))
         #expect(
             errors == [
-                "budgets.json: error: at budgets[0].regresion: unknown key (did you mean 'regression'?)\nnote: allowed here: name, scenario, environment, endpoint, benchmark, metric, tags, weight, key, max, min, regression, significant, expressions, drift, warn"
+                "budgets.json: error: at budgets[0].regresion: unknown key (did you mean 'regression'?)\nnote: allowed here: name, scenario, environment, endpoint, benchmark, metric, tags, weight, key, max, min, regression, significant, expressions, drift, steady, warn"
             ])
     }
 

@@ -8,6 +8,10 @@ public struct PerfgateProcess {
         public var stdout: String
         public var stderr: String
         public var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+        /// stdout read as a JSON array of objects (`perfgate query --format json`); empty when it is not one.
+        public var jsonRows: [[String: Any]] {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [[String: Any]] ?? []
+        }
 
         public init(status: Int32, stdout: String, stderr: String) {
             self.status = status

@@ -75,6 +75,8 @@ extension PerfgateCommand {
         @Option(help: ArgumentHelp("Also write the result as JSON here.", valueName: "file"))
         var json: String?
 
+        @OptionGroup var steadyState: SteadyStateOption
+
         @Flag(help: "Print the evidence (test, p and q values, n, method) as a table column instead of on its own line.")
         var wide = false
 
@@ -92,7 +94,8 @@ extension PerfgateCommand {
         func run() async throws {
             let status: ExitStatus = try await withDiagnostics {
                 if debugInternalError { throw DebugInternalError() }
-                let budgets = try CheckEngine.loadBudgets(path: budget)
+                var budgets = try CheckEngine.loadBudgets(path: budget)
+                steadyState.apply(to: &budgets)
                 if budgets.budgets.isEmpty, let cap = budgets.capacity {
                     throw PerfgateError(
                         .malformedInput, "the budget file has only a capacity rule (\"knee\": \"\(cap.source)\"), which check does not evaluate",

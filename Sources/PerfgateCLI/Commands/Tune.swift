@@ -60,6 +60,8 @@ extension PerfgateCommand {
             help: ArgumentHelp("Write the budget file with the suggested limits here (never over the input).", valueName: "file"))
         var writeSuggestions: String?
 
+        @OptionGroup var steadyState: SteadyStateOption
+
         @OptionGroup var storeOptions: StoreOptions
 
         enum TuneFormat: String, ExpressibleByArgument, CaseIterable { case table, json, markdown }
@@ -97,7 +99,8 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let budgets = try CheckEngine.loadBudgets(path: budget)
+                var budgets = try CheckEngine.loadBudgets(path: budget)
+                steadyState.apply(to: &budgets)
                 let store = try storeOptions.openForReading()
                 let base = branch ?? budgets.baseline.branch
                 var options = Backtest.Options(minChange: Self.fraction(minChange) ?? 0.10, targetFalseAlarms: Self.fraction(targetFalseAlarms) ?? 0.01)

@@ -40,6 +40,7 @@ enum CapacityOutput {
             rows: rows, values: [], numeric: [1, 2, 3, 4, 5, 6, 7])
         out.append(t.table())
         out.append(TerminalText.escape("knee: " + a.knee.summary))
+        out.append(TerminalText.escape(a.saturation.words))
         let low = a.lowLoadP95.map { " (\(ms($0)))" } ?? ""
         out.append(
             "rule: past the knee when p95 > \(Formatting.value(a.rule.p95Factor, unit: .count)) × the lowest level's p95\(low) "
@@ -131,6 +132,8 @@ enum CapacityOutput {
         var lowLoadP95: Double?
         var levels: [LevelJSON]
         var knee: KneeJSON
+        /// ``Saturation/words``: where throughput stops growing while p95 keeps rising.
+        var saturation: String
         var baseline: BaselineJSON?
         var budget: BudgetJSON?
         var scaling: [ScalingPoint]
@@ -159,7 +162,7 @@ enum CapacityOutput {
                         requests: l.requests, requestsPerSecond: l.requestsPerSecond, p50: l.p50, p95: l.p95, p99: l.p99,
                         errorRate: l.errorRate, assessment: c.analysis.assessment(of: l).rawValue, runs: l.runIds,
                         spanSeconds: l.span.map { [$0.lowerBound, $0.upperBound] })
-                }, knee: KneeJSON(c.analysis.knee),
+                }, knee: KneeJSON(c.analysis.knee), saturation: c.analysis.saturation.words,
                 baseline: c.baseline.map { BaselineJSON(commit: $0.commit.sha, knee: KneeJSON($0.analysis.knee)) },
                 budget: c.budget.map { BudgetJSON(rule: $0.rule, verdict: $0.verdict.rawValue, label: $0.label, detail: $0.detail) },
                 scaling: c.analysis.scaling)

@@ -90,3 +90,19 @@ struct RunLabelOptions: ParsableArguments {
 }
 
 extension InputFormat: ExpressibleByArgument {}
+extension SteadyState.Mode: ExpressibleByArgument {}
+
+/// `--steady-state auto|whole`, shared by the commands that run the gate (`check`, and `tune`, which
+/// replays it): overrides the budget file's `"steadyState"` (docs/steady-state.md).
+struct SteadyStateOption: ParsableArguments {
+    @Option(
+        name: .customLong("steady-state"),
+        help: ArgumentHelp(
+            "Read each run over its steady state after the warm-up (auto) or over the whole run (whole); default: the budget file's \"steadyState\", else whole. See docs/steady-state.md.",
+            valueName: "auto|whole"))
+    var mode: SteadyState.Mode?
+
+    func apply(to budgets: inout BudgetSet) {
+        if let mode { budgets.steadyState = mode }
+    }
+}

@@ -134,6 +134,7 @@ struct BudgetValidator {
         }
 
         var set = BudgetSet(requireBaseline: f.requireBaseline ?? false)
+        if let s = f.steadyState, let v = oneOf(s, SteadyState.Mode.self, path: "steadyState") { set.steadyState = v }
         if let b = f.baseline { set.baseline = baseline(b) }
         if let s = f.statistics { set.statistics = statistics(s) }
         if let s = f.score { set.score = score(s) }
@@ -274,7 +275,7 @@ struct BudgetValidator {
     /// one statistical rule per statistic and level. Budget rules override defaults in the same slot.
     struct Slot: Hashable {
         enum Kind: Int, Comparable {
-            case upper, lower, relative, statistical, drift
+            case upper, lower, relative, statistical, drift, steady
             static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
             var noun: String {
                 switch self {
@@ -283,6 +284,7 @@ struct BudgetValidator {
                 case .relative: return "regression limit"
                 case .statistical: return "significance rule"
                 case .drift: return "drift limit"
+                case .steady: return "steady-state rule"
                 }
             }
         }
@@ -387,6 +389,7 @@ struct BudgetValidator {
         case .relative: return .relative
         case .statistical: return .statistical
         case .drift: return .drift
+        case .steady: return .steady
         }
     }
 
@@ -522,6 +525,18 @@ struct BudgetValidator {
                 }
                 if let draft { add(draft, into: &drafts, seen: &seen, validator: &self) }
             }
+        }
+
+        if r.steady == true, metric != SeriesKey.requestLatencyMetric {
+            error(
+                JSONPath.child(base, key: "steady"), "a steady state is found in the latency of \(SeriesKey.requestLatencyMetric), not in \(metric)",
+                notes: ["put \"steady\": true in a budget of metric \"\(SeriesKey.requestLatencyMetric)\" (the default metric)"])
+        } else if r.steady == true {
+            let path = JSONPath.child(base, key: "steady")
+            add(
+                Draft(
+                    rule: Rule(statistic: .p95, kind: .steady, level: level, source: "\(prefix)steady: true", path: path),
+                    slot: Slot(statistic: .p95, level: level, kind: .steady)), into: &drafts, seen: &seen, validator: &self)
         }
 
         for (j, text) in (r.expressions ?? []).enumerated() {

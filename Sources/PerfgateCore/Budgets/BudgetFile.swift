@@ -16,6 +16,8 @@ public struct BudgetFile: Codable, Sendable, Hashable {
     public var schema: String?
     public var version: Int?
     public var requireBaseline: Bool?
+    /// `"auto"`: the gate reads each run's steady state instead of the whole run (docs/steady-state.md).
+    public var steadyState: String?
     public var baseline: Baseline?
     public var statistics: Statistics?
     public var score: Score?
@@ -31,14 +33,15 @@ public struct BudgetFile: Codable, Sendable, Hashable {
     public var unknownKeys: [UnknownKey] = []
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema = "$schema", version, requireBaseline, baseline, statistics, score, capacity, defaults, budgets
+        case schema = "$schema", version, requireBaseline, steadyState, baseline, statistics, score, capacity, defaults, budgets
     }
 
     public init(
         schema: String? = nil, version: Int? = BudgetFile.currentVersion, requireBaseline: Bool? = nil,
         baseline: Baseline? = nil, statistics: Statistics? = nil, score: Score? = nil, defaults: Entry? = nil,
-        budgets: [Entry]? = nil, file: String = "budgets.json", capacity: CapacityRules? = nil
+        budgets: [Entry]? = nil, file: String = "budgets.json", capacity: CapacityRules? = nil, steadyState: String? = nil
     ) {
+        self.steadyState = steadyState
         self.capacity = capacity
         self.schema = schema
         self.version = version
@@ -57,6 +60,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         schema = try c.lenient(String.self, forKey: .schema, sink)
         version = try c.lenientInteger(forKey: .version, sink)
         requireBaseline = try c.lenient(Bool.self, forKey: .requireBaseline, sink)
+        steadyState = try c.lenient(String.self, forKey: .steadyState, sink)
         baseline = try c.lenient(Baseline.self, forKey: .baseline, sink)
         statistics = try c.lenient(Statistics.self, forKey: .statistics, sink)
         score = try c.lenient(Score.self, forKey: .score, sink)
@@ -185,14 +189,17 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         /// Within-run drift limits: at most this much growth per hour over the steady state (`"5%/h"`),
         /// on the current run alone (docs/drift.md).
         public var drift: [String: Value]?
+        /// `true`: the current run must reach a steady state (docs/steady-state.md).
+        public var steady: Bool?
         public var unknownKeys: [UnknownKey] = []
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case max, min, regression, significant, expressions, drift }
+        enum CodingKeys: String, CodingKey, CaseIterable { case max, min, regression, significant, expressions, drift, steady }
 
         public init(
             max: [String: Value]? = nil, min: [String: Value]? = nil, regression: [String: Value]? = nil,
-            significant: [String: Value]? = nil, expressions: [String]? = nil, drift: [String: Value]? = nil
+            significant: [String: Value]? = nil, expressions: [String]? = nil, drift: [String: Value]? = nil, steady: Bool? = nil
         ) {
+            self.steady = steady
             self.max = max
             self.min = min
             self.regression = regression
@@ -210,13 +217,14 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
             expressions = try c.lenient([String].self, forKey: .expressions, sink)
             drift = try c.lenientDictionary(Value.self, forKey: .drift, sink)
+            steady = try c.lenient(Bool.self, forKey: .steady, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
 
         /// True when no rule field is present.
         public var isEmpty: Bool {
             (max ?? [:]).isEmpty && (min ?? [:]).isEmpty && (regression ?? [:]).isEmpty && (significant ?? [:]).isEmpty
-                && (expressions ?? []).isEmpty && (drift ?? [:]).isEmpty
+                && (expressions ?? []).isEmpty && (drift ?? [:]).isEmpty && steady == nil
         }
     }
 
@@ -240,12 +248,13 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         public var significant: [String: Value]?
         public var expressions: [String]?
         public var drift: [String: Value]?
+        public var steady: Bool?
         public var warn: Rules?
         public var unknownKeys: [UnknownKey] = []
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, scenario, environment, endpoint, benchmark, metric, tags, weight, key
-            case max, min, regression, significant, expressions, drift, warn
+            case max, min, regression, significant, expressions, drift, steady, warn
         }
 
         public init(
@@ -268,6 +277,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             self.significant = rules.significant
             self.expressions = rules.expressions
             self.drift = rules.drift
+            self.steady = rules.steady
             self.warn = warn
         }
 
@@ -289,6 +299,7 @@ public struct BudgetFile: Codable, Sendable, Hashable {
             significant = try c.lenientDictionary(Value.self, forKey: .significant, sink)
             expressions = try c.lenient([String].self, forKey: .expressions, sink)
             drift = try c.lenientDictionary(Value.self, forKey: .drift, sink)
+            steady = try c.lenient(Bool.self, forKey: .steady, sink)
             warn = try c.lenient(Rules.self, forKey: .warn, sink)
             unknownKeys = try UnknownKey.collect(decoder, known: CodingKeys.self)
         }
@@ -296,7 +307,8 @@ public struct BudgetFile: Codable, Sendable, Hashable {
         /// The fail-level rule fields of this entry.
         public var rules: Rules {
             Rules(
-                max: max, min: min, regression: regression, significant: significant, expressions: expressions, drift: drift)
+                max: max, min: min, regression: regression, significant: significant, expressions: expressions, drift: drift,
+                steady: steady)
         }
     }
 

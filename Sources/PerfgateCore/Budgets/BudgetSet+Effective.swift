@@ -44,7 +44,9 @@ extension BudgetSet {
                 singlePairCanFail: statistics.singlePairCanFail),
             score: score.map { BudgetFile.Score(pass: $0.pass, warn: $0.warn) },
             budgets: entries.isEmpty && capacity != nil ? nil : entries,
-            capacity: capacity.map { BudgetFile.CapacityRules(knee: $0.source) })
+            capacity: capacity.map { BudgetFile.CapacityRules(knee: $0.source) },
+            // The default (`whole`) is left out, so files that never mention it dump as before.
+            steadyState: steadyState == .whole ? nil : steadyState.rawValue)
     }
 
     /// ``effectiveFile()`` as pretty JSON with sorted keys and a final newline: what
@@ -76,6 +78,7 @@ extension BudgetSet {
         var regression: [String: BudgetFile.Value] = [:]
         var significant: [String: BudgetFile.Value] = [:]
         var drift: [String: BudgetFile.Value] = [:]
+        var steady: Bool?
         var expressions: [String] = []
         for rule in rules {
             let stat = rule.statistic.rawValue
@@ -98,12 +101,14 @@ extension BudgetSet {
                 if significant[stat] == nil { significant[stat] = .string(EffectiveFormat.percent(minEffect)) }
             case .drift(let limit):
                 if drift[stat] == nil { drift[stat] = .string(EffectiveFormat.percent(limit) + "/h") }
+            case .steady:
+                steady = true
             }
         }
         return BudgetFile.Rules(
             max: max.isEmpty ? nil : max, min: min.isEmpty ? nil : min, regression: regression.isEmpty ? nil : regression,
             significant: significant.isEmpty ? nil : significant, expressions: expressions.isEmpty ? nil : expressions,
-            drift: drift.isEmpty ? nil : drift)
+            drift: drift.isEmpty ? nil : drift, steady: steady)
     }
 }
 

@@ -13,6 +13,9 @@ public struct BudgetSet: Sendable, Hashable, Codable {
     public var budgets: [Budget]
     /// `capacity`: the knee rule, checked by `perfgate capacity` (docs/capacity.md).
     public var capacity: CapacityBudget?
+    /// How the gate reads each run: the whole run, or its steady state (`"steadyState": "auto"`,
+    /// `check --steady-state auto`; docs/steady-state.md).
+    public var steadyState: SteadyState.Mode = .whole
 
     public init(
         requireBaseline: Bool = false, baseline: BaselinePolicy = BaselinePolicy(),
@@ -147,6 +150,9 @@ public struct Rule: Sendable, Hashable, Codable {
         /// Within-run drift of the current run (docs/drift.md): fails when the steady state is
         /// "drifting up" by more than `limit` (a fraction of the level per hour, 0.05 for `"5%/h"`).
         case drift(limit: Double)
+        /// The current run must reach a steady state (docs/steady-state.md): fails when its warm-up
+        /// never ended, its latency is still rising, or its steady state is too short.
+        case steady
     }
 
     public var statistic: Statistic

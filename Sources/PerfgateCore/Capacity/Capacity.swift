@@ -122,6 +122,8 @@ public struct CapacityAnalysis: Sendable, Hashable {
     public var lowLoadP95: Double?
     /// Throughput by worker count, ascending; empty when fewer than two worker counts were measured.
     public var scaling: [ScalingPoint]
+    /// Where throughput stops growing while p95 keeps rising, on the knee's curve.
+    public var saturation: Saturation = .notMeasured
 
     public func assessment(of level: LoadLevel) -> LevelAssessment {
         switch knee {
@@ -146,7 +148,9 @@ public enum Capacity {
         }?.key
         let curve = merged.filter { ($0.workers ?? 0) == curveWorkers }
         let (knee, low) = findKnee(curve, rule: rule)
-        return CapacityAnalysis(levels: merged, knee: knee, rule: rule, lowLoadP95: low, scaling: scaling(merged))
+        var analysis = CapacityAnalysis(levels: merged, knee: knee, rule: rule, lowLoadP95: low, scaling: scaling(merged))
+        analysis.saturation = Saturation.find(curve, rule: rule)
+        return analysis
     }
 
     /// Levels with equal users and workers merged: values by their median, requests summed.
@@ -187,12 +191,7 @@ public enum Capacity {
         for i in 1..<levels.count {
             var r: [KneeReason] = []
             if let base = low, base > 0, let p = levels[i].p95, p > rule.p95Factor * base { r.append(.p95Rise) }
-            if hasThroughput, let x0 = levels[i - 1].requestsPerSecond, let x = levels[i].requestsPerSecond, x0 > 0 {
-                let loadGrowth = levels[i].users / levels[i - 1].users - 1
-                // Compared with the best throughput so far, so a flat stretch stays flat.
-                let best = levels[..<i].compactMap(\.requestsPerSecond).max() ?? x0
-                if x - best < rule.throughputGain * loadGrowth * x0 { r.append(.throughputFlat) }
-            }
+            if hasThroughput, throughputFlat(levels, at: i, rule: rule) { r.append(.throughputFlat) }
             reasons.append(r)
         }
         // The knee: the first level from which every level breaks the rule.
@@ -203,6 +202,16 @@ public enum Capacity {
         }
         guard let k = first else { return (.notReached(highest: levels[levels.count - 1].users), low) }
         return (.found(lastWithin: levels[k - 1].users, firstPast: levels[k].users, reasons: reasons[k]), low)
+    }
+
+    /// Whether throughput stopped growing with the load at `levels[i]` (ascending by users): it grew by
+    /// less than `rule.throughputGain` of the load's relative growth from the previous level, compared
+    /// with the best throughput so far, so a flat stretch stays flat. The knee and ``Saturation`` share it.
+    static func throughputFlat(_ levels: [LoadLevel], at i: Int, rule: KneeRule) -> Bool {
+        guard i >= 1, let x0 = levels[i - 1].requestsPerSecond, let x = levels[i].requestsPerSecond, x0 > 0 else { return false }
+        let loadGrowth = levels[i].users / levels[i - 1].users - 1
+        let best = levels[..<i].compactMap(\.requestsPerSecond).max() ?? x0
+        return x - best < rule.throughputGain * loadGrowth * x0
     }
 
     /// Throughput per worker count (each at its highest measured throughput) and the efficiency

@@ -111,7 +111,15 @@ public struct FindingDescription: Sendable, Hashable, Codable {
             case .relative: return dir + " beyond its limit"
             case .absolute: return "beyond its limit"
             case .drift: return "drifting up beyond its limit"
+            case .steady: return "no steady state"
             }
+        }
+        // A steady rule states the run's warm-up and steady state (docs/steady-state.md) whatever it decided.
+        if f.ruleClass == .steady, let words = f.steady {
+            let kind: Kind =
+                f.verdict == .fail ? .fail : f.verdict == .warn ? .warn : f.verdict == .pass ? .withinLimit : .insufficientData
+            self.init(kind: kind, verdict: verdict, words: words)
+            return
         }
         // A drift rule reads its own verdict (docs/drift.md): `no drift`, `inconclusive`, `not enough data`.
         if f.ruleClass == .drift, let words = f.drift, f.verdict == .pass || f.verdict == .insufficientData {

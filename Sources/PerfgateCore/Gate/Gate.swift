@@ -5,7 +5,7 @@ public enum Gate {
     /// Identifies one series of one scenario in one environment.
     typealias SeriesID = MatchedSeries
 
-    enum ClassKey: Hashable { case absolute(Comparison), relative, statistical, drift }
+    enum ClassKey: Hashable { case absolute(Comparison), relative, statistical, drift, steady }
 
     /// One (series, statistic, rule class): the rules of every budget that apply to it are merged.
     struct AppliedKey: Hashable {
@@ -25,6 +25,9 @@ public enum Gate {
     /// Runs the gate. Throws a diagnostic (exit 65) when a budget matches no series or a statistic
     /// that no matched series reports: a typo must never switch a gate off.
     public static func evaluate(_ input: GateInput) throws -> GateOutcome {
+        var input = input
+        // `"steadyState": "auto"`: every run is read over its steady state where it has one (docs/steady-state.md).
+        let steadyNotice = input.budgets.steadyState == .auto ? SteadyState.useSteadyState(&input) : nil
         let budgets = input.budgets
         // Which series each budget selects, and the budget-against-results errors (BudgetMatches).
         let matches = BudgetMatches(budgets: budgets, budgetsFile: input.budgetsFile, current: input.current)
@@ -43,6 +46,7 @@ public enum Gate {
                     case .relative: cls = .relative; rc = .relative
                     case .statistical: cls = .statistical; rc = .statistical
                     case .drift: cls = .drift; rc = .drift
+                    case .steady: cls = .steady; rc = .steady
                     }
                     let k = AppliedKey(id: id, statistic: rule.statistic, cls: cls)
                     if applied[k] == nil {
@@ -105,8 +109,8 @@ public enum Gate {
                 change: (curValue != nil && baseValue != nil && baseValue != 0) ? curValue! / baseValue! - 1 : nil,
                 verdict: .pass, levelHit: nil, key: a.byLevel.values.contains { $0.rule.key },
                 weight: primary.rule.weight, reasons: [], evidence: nil, rulePath: primary.rule.path)
-            if a.ruleClass == .drift {
-                drift(a, current: cur, into: &f)
+            if a.ruleClass == .drift || a.ruleClass == .steady {
+                if a.ruleClass == .drift { drift(a, current: cur, into: &f) } else { steady(a, current: cur, into: &f) }
                 findings.append(f)
                 continue
             }
@@ -144,7 +148,7 @@ public enum Gate {
                     pending.append((findings.count, n.p))
                     relativeNoise[findings.count] = n.spread
                 }
-            case .drift:
+            case .drift, .steady:
                 break
             case .statistical:
                 let hist = historyRuns(a.id)
@@ -226,7 +230,7 @@ public enum Gate {
         } else {
             verdict = findings.contains { $0.verdict == .fail } ? .fail : findings.contains { $0.verdict == .warn } ? .warn : .pass
         }
-        var notices = (input.baselineInfo?.notices ?? []) + environmentNotices
+        var notices = (input.baselineInfo?.notices ?? []) + environmentNotices + (steadyNotice.map { [$0] } ?? [])
         if baselineMissing {
             notices.insert("no baseline: relative and statistical rules read \"no baseline\"", at: 0)
         }
@@ -285,6 +289,7 @@ public enum Gate {
                 return "≤ " + (amount ? "+" + Formatting.value(limit, unit: unit) : Formatting.signedPercent(limit)) + " worse"
             case .statistical(let e): return "≥ " + Formatting.signedPercent(e) + " worse and significant"
             case .drift(let limit): return "drift ≤ " + Formatting.signedPercent(limit) + "/h"
+            case .steady: return "steady state reached"
             }
         }
         var parts: [String] = []
@@ -333,6 +338,34 @@ extension Gate {
         }
         f.drift = decided.rawValue
         f.reasons = [Drift.words(rel, minimum: f.levelHit == .warn ? (warnLimit(a) ?? primaryLimit) : primaryLimit)]
+    }
+
+    /// A steady rule on the current run alone (docs/steady-state.md): pass when it reached a steady
+    /// state; fail (or warn at warn level) when its warm-up never ended, its latency is still rising
+    /// or its steady state is too short; insufficient data ("not enough data") without a time series.
+    /// Several current runs: the first that did not reach one decides.
+    static func steady(_ a: Applied, current: [SeriesResult], into f: inout Finding) {
+        f.statistic = "steady state"
+        f.unit = .none
+        f.direction = .higherIsBetter
+        f.baseline = nil
+        f.change = nil
+        f.current = nil
+        let found = current.compactMap { SteadyState.Detection(statistics: $0.stats) }
+        guard let d = found.first(where: { $0.status != .reached }) ?? found.first else {
+            f.verdict = .insufficientData
+            f.steady = SteadyState.noTimeSeries
+            f.reasons = [SteadyState.noTimeSeries]
+            return
+        }
+        f.steady = d.words
+        f.reasons = [d.words]
+        if d.status == .reached {
+            f.verdict = .pass
+        } else {
+            f.levelHit = a.byLevel[.fail] != nil ? .fail : .warn
+            f.verdict = f.levelHit == .fail ? .fail : .warn
+        }
     }
 
     static func warnLimit(_ a: Applied) -> Double? {

@@ -88,7 +88,7 @@ public struct StatisticalEvidence: Sendable, Hashable, Codable {
 
 /// One evaluated rule on one series.
 public struct Finding: Sendable, Hashable, Codable {
-    public enum RuleClass: String, Sendable, Hashable, Codable { case absolute, relative, statistical, drift }
+    public enum RuleClass: String, Sendable, Hashable, Codable { case absolute, relative, statistical, drift, steady }
 
     public var scenario: String
     public var environment: String
@@ -117,6 +117,9 @@ public struct Finding: Sendable, Hashable, Codable {
     /// A drift rule's verdict on the current run in ``Drift/Verdict``'s words (`drifting up`, `no drift`,
     /// `inconclusive`, `not enough data`); nil for every other rule.
     public var drift: String? = nil
+    /// A steady rule's words on the current run (``SteadyState/Detection/words``: `steady state reached: …`,
+    /// `warm-up never ended: …`, `not enough data: …`); nil for every other rule.
+    public var steady: String? = nil
 
     /// `GET /api/users p95` (or `http_reqs throughput` for other metrics).
     public var seriesLabel: String {

@@ -114,7 +114,12 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
         case Drift.slope, Drift.low, Drift.high: return .ratio
         case Drift.points: return .count
         case Drift.seconds: return .none
-        default: return seriesUnit
+        // Warm-up and steady state (docs/steady-state.md): seconds and a status code; `steady_p95` and
+        // the other windowed statistics are in the unit of the statistic they stand for.
+        case SteadyState.warmUp, SteadyState.start, SteadyState.seconds, SteadyState.status: return .none
+        default:
+            if let base = SteadyState.base(of: self) { return base.unit(seriesUnit: seriesUnit) }
+            return seriesUnit
         }
     }
 
@@ -124,7 +129,11 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
         case .count, .throughput, .passes: return .higherIsBetter
         case .errors, .errorRate, .fails, Drift.slope, Drift.low, Drift.high: return .lowerIsBetter
         case Drift.points, Drift.seconds: return .higherIsBetter
-        default: return seriesDirection
+        case SteadyState.seconds, SteadyState.status: return .higherIsBetter
+        case SteadyState.warmUp, SteadyState.start: return .lowerIsBetter
+        default:
+            if let base = SteadyState.base(of: self) { return base.direction(seriesDirection: seriesDirection) }
+            return seriesDirection
         }
     }
 

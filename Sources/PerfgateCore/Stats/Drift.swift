@@ -191,11 +191,8 @@ public enum Drift {
     /// The whole run's p95 per bucket inside the window, at each bucket's midpoint (seconds from the
     /// run's start); buckets that overlap the window only partly and buckets without requests are left out.
     public static func p95Points(_ timeline: RunTimeline, window: ClosedRange<Double>) -> [Point] {
-        timeline.wholeRun.compactMap { b in
-            let from = timeline.startSeconds(of: b.index)
-            let to = timeline.endSeconds(of: b.index)
-            guard let p95 = b.p95, from >= window.lowerBound - 1e-9, to <= window.upperBound + 1e-9 else { return nil }
-            return Point(time: (from + to) / 2, value: p95)
+        timeline.wholeRunBuckets(inside: window).compactMap { b, from, to in
+            b.p95.map { Point(time: (from + to) / 2, value: $0) }
         }
     }
 
@@ -250,10 +247,11 @@ extension Drift {
         }
     }
 
-    /// The same for a whole run.
+    /// The same for a whole run, with its warm-up and steady state (``SteadyState/annotate(_:)``).
     public static func annotate(_ run: inout IngestedRun) {
         annotate(
             &run.series, timeline: run.timeline, serverSeries: run.serverSeries ?? [], startedAt: run.startedAt,
             durationSeconds: run.durationSeconds)
+        SteadyState.annotate(&run)
     }
 }

@@ -197,7 +197,7 @@ public enum Backtest {
         switch r.kind {
         case .relative(_, let amount): return !amount
         case .statistical: return r.statistic != .errorRate
-        case .absolute, .drift: return false
+        case .absolute, .drift, .steady: return false
         }
     }
 
@@ -207,6 +207,7 @@ public enum Backtest {
         case .relative: return .relative
         case .statistical: return .statistical
         case .drift: return .drift
+        case .steady: return .steady
         }
     }
 
@@ -225,6 +226,7 @@ public enum Backtest {
         case .statistical: return .statistical(minEffect: v)
         case .absolute(let op, _): return .absolute(op: op, limit: v)
         case .drift: return .drift(limit: v)
+        case .steady: return .steady
         }
     }
 
