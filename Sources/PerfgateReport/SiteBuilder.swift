@@ -16,6 +16,8 @@ public struct SiteOptions: Sendable {
     public var release: ReleaseRequest?
     /// The budget back-tested over the history (`perfgate tune`), for `tune.html`.
     public var tune: TuneReport?
+    /// The newest commit's readiness summary (`perfgate readiness`), for `summary.md`.
+    public var readiness: ReadinessReport?
 
     public init(
         budgets: BudgetSet? = nil, outcome: GateOutcome? = nil, outcomeCommit: CommitInfo? = nil,
@@ -184,7 +186,8 @@ public struct SiteBuilder {
             releaseWritten = true
         }
 
-        let summary = summaryModel(summaryRows)
+        var summary = summaryModel(summaryRows)
+        summary.readiness = options.readiness?.markdown(headingLevel: 4) ?? ""
         try write(try templates.render(summary, template: "markdown/summary.md"), "summary.md")
 
         changeRows.sort { ($0.0, $0.1) > ($1.0, $1.1) }

@@ -1,4 +1,5 @@
 import Foundation
+import PerfgateCore
 import PerfgateTestSupport
 import Testing
 
@@ -96,6 +97,42 @@ struct ReadinessEndToEndTests {
         // Without a budget file nothing is asserted about the SLA.
         let none = try perfgate(["readiness", Self.sha, "--store", store])
         #expect(none.status == 3 && none.stdout.contains("unknown: no budget file"), "\(none)")
+    }
+
+    @Test func theReleasePageSaysWhatTheCommandSays() throws {
+        // FROM: the same staircase against the server without a limit, and the clean endurance run.
+        try ingest([staircaseNoLimit], sha: Self.base, scenario: "api", profile: "stress")
+        try ingest(prom("noleak"), sha: Self.base, scenario: "api-soak", profile: "endurance")
+        try store(endurance: "leak")
+        let b = try budget()
+        let json = try perfgate(["readiness", Self.sha, "--budget", b, "--expected-peak", "3", "--store", store, "--format", "json"])
+        #expect(json.status == 2, "\(json)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let site = dir.appendingPathComponent("site")
+        let report = try perfgate([
+            "report", "--out", site.path, "--store", store, "--release", "\(Self.base.prefix(8))..\(Self.sha.prefix(8))", "--budget", b,
+            "--expected-peak", "3",
+        ])
+        #expect(report.status == 0, "\(report)")
+        let html = try String(contentsOf: site.appendingPathComponent("release.html"), encoding: .utf8)
+        let md = try String(contentsOf: site.appendingPathComponent("release.md"), encoding: .utf8)
+        var texts = [try #require(doc["overall"] as? String)]
+        for c in doc["classes"] as? [[String: Any]] ?? [] {
+            let sla = c["sla"] as? [String: Any] ?? [:]
+            texts += [sla["summary"], sla["score"], c["capacityText"], c["headroomText"], c["driftText"], c["serverPeaksText"], c["verdictText"]]
+                .compactMap { $0 as? String }
+            texts += (sla["rules"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+        }
+        #expect(texts.count == 1 + 2 * 8, "\(texts)")
+        for t in texts {
+            #expect(html.contains(Escape.html(t)), "release.html lacks: \(t)")
+            #expect(md.contains(Escape.markdown(t)), "release.md lacks: \(t)")
+        }
+        // The capacity curves: this commit's knee, the baseline's curve beside it in a neutral dashed line.
+        #expect(html.contains("c3c3c3c3: knee between 4 and 5 users (p95 rise, throughput flat)"), "\(html)")
+        #expect(html.contains("d4d4d4d4: knee not reached up to 8 users"))
+        #expect(html.contains("<polyline class=\"line s-users run-b\""))
+        #expect(html.contains("No capacity campaign (two or more load levels) at either commit: api-soak · ci."))
     }
 
     @Test func badInputIsRefusedWithItsExitCode() throws {

@@ -391,6 +391,8 @@ extension SummaryModel: MustacheParent {
         case "internalsCount": return internalsCount
         case "toolVersion": return toolVersion
         case "generatedAt": return generatedAt
+        case "readiness": return readiness
+        case "hasReadiness": return !readiness.isEmpty
         default: return nil
         }
     }
@@ -452,6 +454,10 @@ extension ReleaseModel: MustacheParent {
         case "hasEstimates": return hasEstimates
         case "noCostModel": return noCostModel
         case "caveats": return caveats
+        case "readiness": return readiness
+        case "hasReadiness": return !readiness.isEmpty
+        case "capacityCurves": return capacityCurves
+        case "hasCapacityCurves": return !capacityCurves.isEmpty
         default: return nil
         }
     }

@@ -320,6 +320,8 @@ struct SummaryModel {
     var internalsCount: String
     var toolVersion: String
     var generatedAt: String
+    /// The newest commit's readiness section (``ReadinessReport/markdown(headingLevel:)``), pre-escaped; empty without one.
+    var readiness: String = ""
 }
 
 struct SummaryRow {
