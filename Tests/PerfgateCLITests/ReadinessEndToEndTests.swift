@@ -133,6 +133,10 @@ struct ReadinessEndToEndTests {
         #expect(html.contains("d4d4d4d4: knee not reached up to 8 users"))
         #expect(html.contains("<polyline class=\"line s-users run-b\""))
         #expect(html.contains("No capacity campaign (two or more load levels) at either commit: api-soak · ci."))
+        // The compare page (the newest two commits) draws the same curves.
+        let compare = try String(contentsOf: site.appendingPathComponent("compare.html"), encoding: .utf8)
+        #expect(compare.contains("<h2 id=\"capacity-curves\">") && compare.contains("knee between 4 and 5 users (p95 rise, throughput flat)"))
+        #expect(compare.contains("knee not reached up to 8 users") && compare.contains("<polyline class=\"line s-users run-b\""))
     }
 
     @Test func badInputIsRefusedWithItsExitCode() throws {

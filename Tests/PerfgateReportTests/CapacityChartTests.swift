@@ -63,6 +63,10 @@ import Testing
         #expect(html.components(separatedBy: "<polyline class=\"line s-p95\"").count == 5)
         #expect(!html.contains("better") && !html.contains("fail"))
         #expect(html.contains("10 users</text>"))
+        // Every chart's numbers in a table: the baseline's 10 users were not measured at v2.
+        #expect(html.contains("<th class=\"num\">p95 v1</th>"))
+        #expect(html.contains("<tr><td class=\"num\">10</td><td class=\"num\">—</td><td class=\"num\">100.00 ms</td>"), "\(html)")
+        #expect(html.contains("<td>past the knee</td>"))
         // The run page's chart is unchanged without a baseline.
         #expect(!CapacityChart.html(runId: 3, timeline: Self.staircase()).contains("run-b"))
     }

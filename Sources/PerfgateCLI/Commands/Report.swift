@@ -158,6 +158,7 @@ extension PerfgateCommand {
                     request.capacityCurves = try Self.capacityCurves(store: store, to: to.sha, from: from.sha)
                     options.release = request
                 }
+                options.capacityCurves = { to, from in try Self.capacityCurves(store: store, to: to, from: from) }
                 if budget != nil || expectedPeak != nil, let newest {
                     options.readiness = Self.readiness(store: store, commit: newest.commit, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 }

@@ -122,6 +122,34 @@ public struct CapacityCurvePair: Sendable, Hashable {
 }
 
 extension CapacityChart {
+    /// The charts' numbers: each load level's p95 and requests/s on both sides, and where it stands at `label`.
+    static func levelsTable(_ a: CapacityAnalysis, baseline: CapacityAnalysis?, label: String, baselineLabel: String) -> String {
+        func byUsers(_ x: CapacityAnalysis?) -> [Double: LoadLevel] {
+            // The knee's curve (one worker count) is what the charts draw; a merged level per load.
+            Dictionary(x?.levels.map { ($0.users, $0) } ?? [], uniquingKeysWith: { first, _ in first })
+        }
+        let cur = byUsers(a)
+        let base = byUsers(baseline)
+        let l = Escape.html(label)
+        let b = Escape.html(baselineLabel)
+        var s = "<div class=\"scroll\"><table class=\"capacity-compare\"><thead><tr><th class=\"num\">users</th>"
+        s += "<th class=\"num\">p95 \(l)</th>" + (baseline != nil ? "<th class=\"num\">p95 \(b)</th>" : "")
+        s += "<th class=\"num\">requests/s \(l)</th>" + (baseline != nil ? "<th class=\"num\">requests/s \(b)</th>" : "")
+        s += "<th>at \(l)</th></tr></thead><tbody>\n"
+        func ms(_ v: Double?) -> String { Escape.html(v.map { Formatting.value($0, unit: .milliseconds) } ?? "—") }
+        func rps(_ v: Double?) -> String { Escape.html(v.map { Formatting.fixed($0, 1) } ?? "—") }
+        for u in Set(cur.keys).union(base.keys).sorted() {
+            let c = cur[u]
+            let o = base[u]
+            s += "<tr><td class=\"num\">\(Escape.html(Formatting.value(u, unit: .count)))</td><td class=\"num\">\(ms(c?.p95))</td>"
+            if baseline != nil { s += "<td class=\"num\">\(ms(o?.p95))</td>" }
+            s += "<td class=\"num\">\(rps(c?.requestsPerSecond))</td>"
+            if baseline != nil { s += "<td class=\"num\">\(rps(o?.requestsPerSecond))</td>" }
+            s += "<td>\(Escape.html(c.map { a.assessment(of: $0).rawValue } ?? "not measured"))</td></tr>\n"
+        }
+        return s + "</tbody></table></div>\n"
+    }
+
     /// A side with at least two load levels: a curve to draw.
     static func campaign(_ a: CapacityAnalysis?) -> CapacityAnalysis? { a.flatMap { $0.levels.count >= 2 ? $0 : nil } }
 
@@ -155,6 +183,7 @@ extension CapacityChart {
                 s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
                 s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, baseline: baseline, value: value))</div></figure>\n"
             }
+            s += levelsTable(a, baseline: baseline, label: label, baselineLabel: baselineLabel)
         }
         // Only worth saying beside a curve: without any, the page has no capacity curves at all.
         if !s.isEmpty && !neither.isEmpty {

@@ -349,6 +349,8 @@ extension ComparePage: MustacheParent {
         case "note": return note
         case "timelineHTML": return timelineHTML
         case "timelineCaption": return timelineCaption
+        case "capacityCurves": return capacityCurves
+        case "hasCapacityCurves": return !capacityCurves.isEmpty
         case "hasTimeline": return hasTimeline
         default: return nil
         }

@@ -283,6 +283,8 @@ struct ComparePage {
     var timelineHTML: String = ""
     var timelineCaption: String = ""
     var hasTimeline: Bool { !timelineHTML.isEmpty }
+    /// B's capacity curves with A's beside them (`CapacityChart.comparisonHTML`), pre-escaped; empty without a campaign.
+    var capacityCurves: String = ""
 }
 
 struct CompareRow {
