@@ -15,7 +15,7 @@ extension PerfgateCommand {
                 its baseline when --budget is given, every series as a trend, regressions and change points), \
                 one page per series (p50/p95/p99 with budget lines, the baseline band and change points), one \
                 per run, with --budget and --tune tune.html (how the budget would have performed over the history \
-                of the branch, as perfgate tune reports it), compare.html (the newest two commits, or --compare A..B), and summary.md for a pull \
+                of the branch, as perfgate tune reports it), compare.html (the newest two commits, or --compare A..B; with capacity curves of B beside A), and summary.md for a pull \
                 request. --release FROM..TO (commits or git tags) adds release.html and release.md: TO's readiness \
                 (as perfgate readiness prints it, with --budget and --expected-peak), per-endpoint latency, errors and \
                 capacity, TO's capacity curves beside FROM's, regressions introduced and fixed, and with --cost-model \
