@@ -60,7 +60,8 @@ import Testing
         #expect(html.contains("No capacity campaign (two or more load levels) at either commit: soak · ci."))
         // Two charts per campaign; only the api campaign has a baseline line, never green or red.
         #expect(html.components(separatedBy: "<polyline class=\"line s-users run-b\"").count == 3)
-        #expect(html.components(separatedBy: "<polyline class=\"line s-p95\"").count == 5)
+        #expect(html.components(separatedBy: "<polyline class=\"line s-p95\"").count == 3)
+        #expect(html.components(separatedBy: "<polyline class=\"line s-rps\"").count == 3)
         #expect(!html.contains("better") && !html.contains("fail"))
         #expect(html.contains("10 users</text>"))
         // Every chart's numbers in a table: the baseline's 10 users were not measured at v2.

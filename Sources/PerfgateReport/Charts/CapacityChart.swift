@@ -68,6 +68,20 @@ enum CapacityChart {
         return s
     }
 
+    /// The two charts of a curve — p95 and requests/s by load level — each when some level has it, with
+    /// `baseline`'s curve beside it when given.
+    static func figures(_ a: CapacityAnalysis, baseline: CapacityAnalysis?) -> String {
+        var s = ""
+        for (title, unit, cls, value) in [
+            ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
+            ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-rps", { (l: LoadLevel) in l.requestsPerSecond }),
+        ] where a.levels.contains(where: { value($0) != nil }) {
+            s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
+            s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, baseline: baseline, value: value))</div></figure>\n"
+        }
+        return s
+    }
+
     /// The section's HTML (pre-escaped, inserted with `{{{…}}}`); empty unless the run has two or more steps.
     static func html(runId: Int64, timeline: RunTimeline) -> String {
         let steps = Capacity.steps(of: timeline, runId: runId)
@@ -80,13 +94,7 @@ enum CapacityChart {
         s += "</p>\n<div class=\"legend\"><span class=\"s-p95\">p95</span><span class=\"s-rps\">requests/s</span>"
         if a.knee.capacity != nil { s += "<span class=\"band\">knee (between two measured levels)</span>" }
         s += "</div>\n"
-        for (title, unit, cls, value) in [
-            ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
-            ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-rps", { (l: LoadLevel) in l.requestsPerSecond }),
-        ] where a.levels.contains(where: { value($0) != nil }) {
-            s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
-            s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, value: value))</div></figure>\n"
-        }
+        s += figures(a, baseline: nil)
         s += "<div class=\"scroll\"><table id=\"capacity-levels\"><thead><tr><th>step</th><th class=\"num\">users</th>"
         s += "<th class=\"num\">requests/s</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">error rate</th><th>assessment</th></tr></thead><tbody>\n"
         for l in a.levels {
@@ -176,13 +184,7 @@ extension CapacityChart {
             if baseline != nil { s += "<span class=\"s-users run-b\">\(Escape.html(baselineLabel))</span>" }
             if a.knee.capacity != nil { s += "<span class=\"band\">knee at \(Escape.html(label)) (between two measured levels)</span>" }
             s += "</div>\n"
-            for (title, unit, cls, value) in [
-                ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
-                ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-p95", { (l: LoadLevel) in l.requestsPerSecond }),
-            ] where a.levels.contains(where: { value($0) != nil }) {
-                s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
-                s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, baseline: baseline, value: value))</div></figure>\n"
-            }
+            s += figures(a, baseline: baseline)
             s += levelsTable(a, baseline: baseline, label: label, baselineLabel: baselineLabel)
         }
         // Only worth saying beside a curve: without any, the page has no capacity curves at all.
