@@ -18,8 +18,9 @@ enum ReadinessInputs {
                 .missingInput, "no stored runs for commit \(commit.shortSha)",
                 notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
         }
-        var info = commit
-        info.branch = commit.branch.isEmpty ? stored[0].commit.branch : commit.branch
+        // The commit as stored (branch, time, parent), which the baseline resolver reads as check's does.
+        var info = stored[0].commit
+        if !commit.branch.isEmpty { info.branch = commit.branch }
         let labels = try store.loadLabels(runIds: stored.map(\.id))
         let details = try stored.compactMap { try store.detail(runId: $0.id) }
         let campaigns = CapacityCampaign.campaigns(of: details, labels: labels, rule: .standard)
