@@ -25,7 +25,7 @@ extension PerfgateCommand {
                 (and, with --expected-peak, the capacity is above it); "not ready" when a rule fails or the knee is \
                 at or below the expected peak; "unknown" when something could not be evaluated. See docs/readiness.md.
 
-                Exit codes: 0 ready, 2 not ready, 3 unknown, 64 usage, 65 malformed budget file, 66 no runs or \
+                Exit codes: 0 ready, 2 not ready, 3 unknown, 64 usage or an unknown commit, 65 malformed budget file, 66 no runs or \
                 no budget file, 74 store error.
 
                 Example:
