@@ -17,7 +17,7 @@ public struct PerfgateCommand: AsyncParsableCommand {
             74 store error. Try `perfgate demo` for a history built from bundled real results.
             """,
         version: PerfgateVersion.current,
-        subcommands: [Demo.self, Ingest.self, Check.self, Compare.self, Detect.self, CapacityCommand.self, Tune.self, Baseline.self, Export.self, Import.self, Budgets.self, Runs.self, Log.self, Show.self, Query.self, Store.self, Report.self, Templates.self]
+        subcommands: [Demo.self, Ingest.self, Check.self, Compare.self, Detect.self, CapacityCommand.self, ReadinessCommand.self, Tune.self, Baseline.self, Export.self, Import.self, Budgets.self, Runs.self, Log.self, Show.self, Query.self, Store.self, Report.self, Templates.self]
     )
     public init() {}
 }

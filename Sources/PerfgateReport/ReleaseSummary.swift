@@ -13,6 +13,10 @@ public struct ReleaseRequest: Sendable {
     public var outcome: GateOutcome?
     /// Why there is no outcome.
     public var outcomeReason: String
+    /// The readiness summary of TO (`perfgate readiness`), when it was computed.
+    public var readiness: ReadinessReport?
+    /// TO's capacity campaigns beside FROM's, for the capacity curves.
+    public var capacityCurves: [CapacityCurvePair] = []
 
     public init(
         from: CommitInfo, to: CommitInfo, fromLabel: String, toLabel: String, costModel: CostModel? = nil,
@@ -73,6 +77,10 @@ struct ReleaseModel {
     var hasEstimates: Bool
     var noCostModel: String
     var caveats: [String]
+    /// Pre-rendered: the readiness section (HTML or Markdown, as the page), empty without one.
+    var readiness: String = ""
+    /// Pre-escaped HTML: TO's capacity curves beside FROM's (release.html only).
+    var capacityCurves: String = ""
 }
 
 struct ReleaseEndpointRow {
@@ -241,8 +249,14 @@ struct ReleaseCollector {
     }
 
     func finish(builder: SiteBuilder) -> (html: ReleaseModel, markdown: ReleaseModel) {
-        let html = model(builder: builder, esc: { $0 }, root: "")
-        let md = model(builder: builder, esc: Escape.markdown, root: "")
+        var html = model(builder: builder, esc: { $0 }, root: "")
+        var md = model(builder: builder, esc: Escape.markdown, root: "")
+        // The readiness section from the one model, in the page's own markup; the curves on the page only.
+        if let readiness = request.readiness {
+            html.readiness = ReadinessHTML.html(readiness)
+            md.readiness = readiness.markdown(headingLevel: 3)
+        }
+        html.capacityCurves = CapacityChart.comparisonHTML(request.capacityCurves, label: request.toLabel, baselineLabel: request.fromLabel)
         return (html, md)
     }
 

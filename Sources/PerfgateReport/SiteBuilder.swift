@@ -16,6 +16,11 @@ public struct SiteOptions: Sendable {
     public var release: ReleaseRequest?
     /// The budget back-tested over the history (`perfgate tune`), for `tune.html`.
     public var tune: TuneReport?
+    /// The newest commit's readiness summary (`perfgate readiness`), for `summary.md`.
+    public var readiness: ReadinessReport?
+    /// Reads the capacity campaigns of a commit (`to`) and of the commit it is compared with (`from`), for
+    /// the compare page's capacity curves; nil draws none.
+    public var capacityCurves: (@Sendable (_ to: String, _ from: String) throws -> [CapacityCurvePair])?
 
     public init(
         budgets: BudgetSet? = nil, outcome: GateOutcome? = nil, outcomeCommit: CommitInfo? = nil,
@@ -168,6 +173,9 @@ public struct SiteBuilder {
                 hasRows: !lead.isEmpty, internalRows: folded, hasInternalRows: !folded.isEmpty, internalCount: String(folded.count),
                 note: note)
             page.timelineCaption = compareOverlay(compareTimelines, ca, cb, html: &page.timelineHTML)
+            if let curves = try options.capacityCurves?(cb.sha, ca.sha) {
+                page.capacityCurves = CapacityChart.comparisonHTML(curves, label: cb.shortSha, baselineLabel: ca.shortSha)
+            }
             try write(try templates.render(page, template: "html/compare.html"), "compare.html")
         }
 
@@ -184,7 +192,8 @@ public struct SiteBuilder {
             releaseWritten = true
         }
 
-        let summary = summaryModel(summaryRows)
+        var summary = summaryModel(summaryRows)
+        summary.readiness = options.readiness?.markdown(headingLevel: 4) ?? ""
         try write(try templates.render(summary, template: "markdown/summary.md"), "summary.md")
 
         changeRows.sort { ($0.0, $0.1) > ($1.0, $1.1) }

@@ -91,4 +91,43 @@ struct ExportImportEndToEndTests {
         #expect(r.stderr.contains("bad.json runs[3].run") && r.stderr.contains("over the limit of 4 KiB for a name"), "\(r)")
         #expect(try Data(contentsOf: b) == before)
     }
+
+    /// The Prometheus samples attached to a run travel with it (`"serverSeries"` beside the run), so the
+    /// imported store has the same samples, charts and drift inputs; a bad sample names its JSON path.
+    @Test func serverSamplesAreExportedAndImported() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.sqlite").path
+        let b = dir.appendingPathComponent("b.sqlite").path
+        let history = dir.appendingPathComponent("history.json")
+        let files = ["k6.ndjson.gz", "memory.prom.json", "cpu.prom.json"].map {
+            Fixtures.url("prometheus/leak/\($0)", target: "PerfgateIngestTests").path
+        }
+        let ingest = try PerfgateProcess.run(
+            ["ingest"] + files + ["--store", a, "--commit", String(repeating: "e5", count: 20), "--branch", "main", "--environment", "ci", "--profile", "endurance"],
+            in: dir)
+        #expect(ingest.status == 0, "\(ingest)")
+        #expect(try PerfgateProcess.run(["export", "--store", a, "--out", history.path], in: dir).status == 0)
+        let first = try PerfgateProcess.run(["import", history.path, "--store", b], in: dir)
+        #expect(first.stdout.contains("imported 1 runs; 0 were already present"), "\(first)")
+        let sql = "SELECT * FROM server_samples ORDER BY run_id, name, unix_s"
+        let qa = try PerfgateProcess.run(["query", "--store", a, sql, "--format", "csv"], in: dir)
+        let qb = try PerfgateProcess.run(["query", "--store", b, sql, "--format", "csv"], in: dir)
+        #expect(qa.status == 0 && qa.stdout.split(separator: "\n").count > 20, "\(qa)")
+        #expect(qa.stdout == qb.stdout)
+        let labels = try PerfgateProcess.run(["query", "--store", b, "SELECT profile FROM run_loads", "--format", "csv"], in: dir)
+        #expect(labels.stdout.contains("endurance"), "\(labels)")
+        #expect(try PerfgateProcess.run(["import", history.path, "--store", b], in: dir).stdout.contains("imported 0 runs; 1 were already present"))
+
+        // A sample that is not [time, value] is refused with its path, and the store is unchanged.
+        var text = try String(contentsOf: history, encoding: .utf8)
+        let server = try #require(text.range(of: #""serverSeries""#))
+        let range = try #require(text.range(of: #""direction" : "lower","#, range: server.upperBound..<text.endIndex))
+        text.replaceSubrange(range, with: #""direction" : "sideways","#)
+        let bad = dir.appendingPathComponent("bad.json")
+        try Data(text.utf8).write(to: bad)
+        let c = dir.appendingPathComponent("c.sqlite").path
+        let refused = try PerfgateProcess.run(["import", bad.path, "--store", c], in: dir)
+        #expect(refused.status == 65 && refused.stderr.contains("runs[0].serverSeries[0].direction"), "\(refused)")
+    }
 }

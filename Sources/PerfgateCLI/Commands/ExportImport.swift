@@ -33,6 +33,16 @@ enum HistoryFile {
                 if let w = l.workers { load["workers"] = w }
                 entry["load"] = load
             }
+            if let server = d.result.serverSeries, !server.isEmpty {
+                // The samples behind the server series' statistics (which are in the run's series), so an
+                // import draws the same charts and keeps the same drift inputs. Additive: older readers skip it.
+                entry["serverSeries"] = server.map { s in
+                    [
+                        "name": s.name, "unit": s.unit.rawValue, "direction": s.direction.rawValue,
+                        "samples": s.samples.map { [$0.time, $0.value] },
+                    ] as [String: Any]
+                }
+            }
             runs.append(entry)
         }
         let top: [String: Any] = ["format": format, "version": version, "runs": runs]
@@ -71,8 +81,8 @@ extension PerfgateCommand {
             commandName: "export",
             abstract: "Write history (all, or filtered) as a perfgate history JSON file.",
             discussion: """
-                The file holds native run documents (docs/native-format.md) with their commit, environment and \
-                source digests; `perfgate import` merges it into another store idempotently, e.g. to combine \
+                The file holds native run documents (docs/native-format.md) with their commit, environment, \
+                source digests, --profile/--workers labels and attached Prometheus samples; `perfgate import` merges it into another store idempotently, e.g. to combine \
                 the stores of parallel CI jobs.
 
                 Example:

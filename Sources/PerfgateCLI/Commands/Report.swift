@@ -14,10 +14,12 @@ extension PerfgateCommand {
                 its baseline when --budget is given, every series as a trend, regressions and change points), \
                 one page per series (p50/p95/p99 with budget lines, the baseline band and change points), one \
                 per run, with --budget and --tune tune.html (how the budget would have performed over the history \
-                of the branch, as perfgate tune reports it), compare.html (the newest two commits, or --compare A..B), and summary.md for a pull \
-                request. --release FROM..TO (commits or git tags) adds release.html and release.md: per-endpoint \
-                latency, errors and capacity, regressions introduced and fixed, and with --cost-model the \
-                estimated monthly cost and value, each with its formula (docs/cost-model.md).
+                of the branch, as perfgate tune reports it), compare.html (the newest two commits, or --compare A..B; with capacity curves of B beside A), and summary.md for a pull \
+                request. --release FROM..TO (commits or git tags) adds release.html and release.md: TO's readiness \
+                (as perfgate readiness prints it, with --budget and --expected-peak), per-endpoint latency, errors and \
+                capacity, TO's capacity curves beside FROM's, regressions introduced and fixed, and with --cost-model \
+                the estimated monthly cost and value, each with its formula (docs/cost-model.md). With --budget or \
+                --expected-peak, summary.md ends with the newest commit's readiness.
 
                 The generation time is $SOURCE_DATE_EPOCH when set (for reproducible output), else now.
 
@@ -57,9 +59,15 @@ extension PerfgateCommand {
         @Option(name: .customLong("cost-model"), help: ArgumentHelp("Cost model JSON for the release summary (docs/cost-model.md).", valueName: "file"))
         var costModel: String?
 
+        @Option(
+            name: .customLong("expected-peak"),
+            help: ArgumentHelp("Users the release must carry, for the readiness section's headroom (see perfgate readiness).", valueName: "users"))
+        var expectedPeak: Double?
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            if let p = expectedPeak, !(p > 0 && p.isFinite) { throw ValidationError("--expected-peak must be a number of users above 0, got \(p)") }
             if let c = compare, Self.range(c) == nil { throw ValidationError("--compare expects A..B, got '\(c)'") }
             if let r = release, Self.range(r) == nil { throw ValidationError("--release expects FROM..TO, got '\(r)'") }
             if costModel != nil && release == nil { throw ValidationError("--cost-model needs --release FROM..TO") }
@@ -145,7 +153,13 @@ extension PerfgateCommand {
                             request.outcomeReason = "the budget could not be evaluated for \(b) (\(e.diagnostic.message))"
                         }
                     }
+                    request.readiness = Self.readiness(store: store, commit: to, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
+                    request.capacityCurves = try Self.capacityCurves(store: store, to: to.sha, from: from.sha)
                     options.release = request
+                }
+                options.capacityCurves = { to, from in try Self.capacityCurves(store: store, to: to, from: from) }
+                if budget != nil || expectedPeak != nil, let newest {
+                    options.readiness = Self.readiness(store: store, commit: newest.commit, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 }
                 let context = ReportContext(
                     generatedAt: Self.generationTime(env), toolVersion: PerfgateVersion.current, commitURLTemplate: commitURL,
@@ -157,6 +171,34 @@ extension PerfgateCommand {
                 Console.err("perfgate report: wrote \(result.pages.count) files to \(out) (\(series) series, \(runPages) runs)")
                 Console.out(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)
                 if release != nil { Console.out(URL(fileURLWithPath: out).appendingPathComponent("release.md").path) }
+            }
+        }
+
+        /// The readiness summary of `commit`, as `perfgate readiness` prints it; nil, with a warning, when it
+        /// cannot be made (the rest of the site does not depend on it).
+        static func readiness(store: PerfgateStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?)
+            -> ReadinessReport?
+        {
+            do {
+                return try ReadinessInputs.report(store: store, commit: commit, budgets: budgets, budgetFile: budgetFile, expectedPeak: expectedPeak)
+            } catch let e as any DiagnosableError {
+                Console.print(Diagnostic(.warning, "no readiness for \(commit.shortSha): " + e.diagnostic.message, at: e.diagnostic.location, notes: e.diagnostic.notes))
+            } catch {
+                Console.print(Diagnostic(.warning, "no readiness for \(commit.shortSha): \(error)"))
+            }
+            return nil
+        }
+
+        /// TO's capacity campaigns beside FROM's, matched by scenario and environment.
+        static func capacityCurves(store: PerfgateStore, to: String, from: String) throws -> [CapacityCurvePair] {
+            let current = try CapacityCampaign.load(store: store, sha: to, scenario: nil, environment: nil, rule: .standard)
+            let baseline = from == to ? [] : try CapacityCampaign.load(store: store, sha: from, scenario: nil, environment: nil, rule: .standard)
+            let keys = Set((current + baseline).map { CapacityCampaign.GroupKey(scenario: $0.scenario, environment: $0.environment) }).sorted()
+            return keys.map { k in
+                func side(_ cs: [CapacityCampaign]) -> CapacityAnalysis? {
+                    cs.first { $0.scenario == k.scenario && $0.environment == k.environment }?.analysis
+                }
+                return CapacityCurvePair(scenario: k.scenario, environment: k.environment, current: side(current), baseline: side(baseline))
             }
         }
 

@@ -24,13 +24,17 @@ struct CapacityCampaign {
         let runs = try store.runs(RunFilter(scenario: scenario, environment: environment, commit: sha))
             .filter { $0.commit.sha == sha }
         let labels = try store.loadLabels(runIds: runs.map(\.id))
-        let groups = Dictionary(grouping: runs) { GroupKey(scenario: $0.scenario, environment: $0.environment) }
-        return try groups.keys.sorted().map { key in
-            let members = groups[key]!.sorted { $0.id < $1.id }
-            let details = try members.compactMap { try store.detail(runId: $0.id) }.map { ($0, labels[$0.run.id]) }
-            let (levels, stepped, without) = Capacity.levels(of: details)
+        return campaigns(of: try runs.compactMap { try store.detail(runId: $0.id) }, labels: labels, rule: rule)
+    }
+
+    /// Campaigns of runs already read (one per scenario and environment), sorted by scenario then environment.
+    static func campaigns(of details: [StoredRunDetail], labels: [Int64: RunLoadLabel], rule: KneeRule) -> [CapacityCampaign] {
+        let groups = Dictionary(grouping: details) { GroupKey(scenario: $0.run.scenario, environment: $0.run.environment) }
+        return groups.keys.sorted().map { key in
+            let members = groups[key]!.sorted { $0.run.id < $1.run.id }
+            let (levels, stepped, without) = Capacity.levels(of: members.map { ($0, labels[$0.run.id]) })
             return CapacityCampaign(
-                scenario: key.scenario, environment: key.environment, commit: members[0].commit,
+                scenario: key.scenario, environment: key.environment, commit: members[0].run.commit,
                 analysis: Capacity.analyse(levels, rule: rule), steppedRuns: stepped, runsWithoutLoad: without)
         }
     }

@@ -42,6 +42,11 @@ public enum NativeJSON {
 
     /// Statistics whose values are not in the series unit (never unit-converted).
     static let unitlessStats: Set<Statistic> = [.count, .errors, .passes, .fails, .errorRate, .rate, .throughput]
+    /// Statistics perfgate computes and stores with a run, which an exported run carries
+    /// (docs/drift.md, docs/server-metrics.md): the drift fit (fractions of the level per hour, signed;
+    /// its points and seconds) is never unit-converted; `growth_per_hour` is in the series unit, signed.
+    static let derivedStats: [String: Statistic] = Dictionary(
+        uniqueKeysWithValues: [Drift.slope, Drift.low, Drift.high, Drift.points, Drift.seconds, ServerMetrics.growthPerHour].map { ($0.rawValue, $0) })
 
     // MARK: decoding
 
@@ -236,6 +241,11 @@ public enum NativeJSON {
         if let statsNode = try node.optional("stats") {
             for (key, valueNode) in try statsNode.members() {
                 p.attempt {
+                    if let derived = Self.derivedStats[key] {
+                        let value = try valueNode.number()
+                        result.stats[derived] = derived == ServerMetrics.growthPerHour ? value * factor : value
+                        return
+                    }
                     guard let stat = Statistic.parse(key), stat.rawValue == key else {
                         var message = "unknown statistic \"\(key)\""
                         if let stat = Statistic.parse(key) {

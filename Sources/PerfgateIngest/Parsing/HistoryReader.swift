@@ -128,6 +128,26 @@ public enum HistoryReader {
         return out
     }
 
+    /// One exported server series (`{"name", "unit", "direction", "samples": [[unix_s, value], …]}`);
+    /// errors name the history file and the JSON path.
+    static func serverSeries(_ node: JSONNode) throws -> ServerSeries {
+        let name = try node.required("name").string()
+        let unitNode = try node.required("unit")
+        guard let unit = MetricUnit(rawValue: try unitNode.string()) else {
+            throw unitNode.error("unknown unit; expected one of \(MetricUnit.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let directionNode = try node.required("direction")
+        guard let direction = Direction(rawValue: try directionNode.string()) else {
+            throw directionNode.error("expected \"lower\" or \"higher\"")
+        }
+        let samples = try node.required("samples").array().map { pair -> ServerSample in
+            let xs = try pair.array()
+            guard xs.count == 2 else { throw pair.error("a sample is [unix seconds, value]") }
+            return ServerSample(time: try xs[0].number(), value: try xs[1].number())
+        }
+        return ServerSeries(name: name, unit: unit, direction: direction, samples: samples)
+    }
+
     static func decodeEntry(_ bytes: [UInt8], index: Int, file: String, line: Int, column: Int) throws -> Entry {
         let parsed: JSONNode
         do {
@@ -158,6 +178,9 @@ public enum HistoryReader {
         let workers = try load?.optional("workers")?.number()
         if let w = workers, w < 1 || w != w.rounded() || w > Double(Int32.max) {
             throw entry.error("load.workers must be a positive whole number")
+        }
+        if let server = try entry.optional("serverSeries") {
+            run.serverSeries = try server.array().map(serverSeries)
         }
         return Entry(
             run: run, commit: CommitInfo(sha: c.sha, branch: branch, committedAt: c.time, parentSha: c.parent),

@@ -6,7 +6,11 @@ import PerfgateCore
 /// ``TimelineChart`` (same viewBox, classes and escaping).
 enum CapacityChart {
     /// One chart: `value` against users, the knee's bracket shaded when found.
-    static func svg(_ a: CapacityAnalysis, title: String, unit: MetricUnit, cls: String, value: (LoadLevel) -> Double?) -> String {
+    /// `baseline`, when given, is drawn on the same axes in a neutral dashed line (`s-users run-b`), its
+    /// knee's bracket outlined, never shaded.
+    static func svg(
+        _ a: CapacityAnalysis, title: String, unit: MetricUnit, cls: String, baseline: CapacityAnalysis? = nil, value: (LoadLevel) -> Double?
+    ) -> String {
         let w = TimelineChart.width
         let h = TimelineChart.height
         let top = TimelineChart.top
@@ -15,9 +19,13 @@ enum CapacityChart {
         let right = TimelineChart.right
         let plotW = w - left - right
         let plotH = h - top - bottom
-        let points = a.levels.compactMap { l in value(l).map { (users: l.users, value: $0) } }.filter { $0.value.isFinite }
-        let maxUsers = Swift.max(a.levels.map(\.users).max() ?? 1, 1)
-        let (yBottom, yTop, step) = LineChart.fittedScale(low: 0, high: points.map(\.value).max() ?? 1)
+        func curve(_ x: CapacityAnalysis) -> [(users: Double, value: Double)] {
+            x.levels.compactMap { l in value(l).map { (users: l.users, value: $0) } }.filter { $0.value.isFinite }
+        }
+        let points = curve(a)
+        let basePoints = baseline.map(curve) ?? []
+        let maxUsers = Swift.max((a.levels + (baseline?.levels ?? [])).map(\.users).max() ?? 1, 1)
+        let (yBottom, yTop, step) = LineChart.fittedScale(low: 0, high: (points + basePoints).map(\.value).max() ?? 1)
         func x(_ u: Double) -> Double { left + plotW * Swift.min(Swift.max(u / maxUsers, 0), 1) }
         func y(_ v: Double) -> Double { top + plotH * (1 - Swift.min(Swift.max((v - yBottom) / (yTop - yBottom), 0), 1)) }
         func f(_ v: Double) -> String { Formatting.fixed(v, 1) }
@@ -29,6 +37,12 @@ enum CapacityChart {
             s += "<rect class=\"phase ramp knee\" x=\"\(f(x1))\" y=\"\(f(top))\" width=\"\(f(Swift.max(x2 - x1, 1)))\" height=\"\(f(plotH))\">"
             s += "<title>\(Escape.html(a.knee.summary))</title></rect>\n"
             s += "<text class=\"phase-label\" x=\"\(f((x1 + x2) / 2))\" y=\"\(f(top - 8))\">knee</text>\n"
+        }
+        if let b = baseline, case .found(let lastWithin, let firstPast, _) = b.knee {
+            for u in [lastWithin, firstPast] {
+                s += "<line class=\"phase-edge\" x1=\"\(f(x(u)))\" x2=\"\(f(x(u)))\" y1=\"\(f(top))\" y2=\"\(f(top + plotH))\">"
+                s += "<title>\(Escape.html("baseline: " + b.knee.summary))</title></line>\n"
+            }
         }
         s += LineChart.yGrid(bottom: yBottom, top: yTop, step: step, unit: unit, y: y)
         let axisY = h - bottom
@@ -42,11 +56,29 @@ enum CapacityChart {
             s += "<text class=\"xlabel\(anchor)\" x=\"\(f(ux))\" y=\"\(f(axisY + 18))\">\(Escape.html(label))</text>\n"
             u += xStep
         }
+        if !basePoints.isEmpty {
+            let pts = basePoints.map { "\(f(x($0.users))),\(f(y($0.value)))" }.joined(separator: " ")
+            s += "<polyline class=\"line s-users run-b\" points=\"\(pts)\"><title>\(Escape.html("baseline: " + title))</title></polyline>\n"
+        }
         if !points.isEmpty {
             let pts = points.map { "\(f(x($0.users))),\(f(y($0.value)))" }.joined(separator: " ")
             s += "<polyline class=\"line \(cls)\" points=\"\(pts)\"><title>\(Escape.html(title))</title></polyline>\n"
         }
         s += "</svg>"
+        return s
+    }
+
+    /// The two charts of a curve — p95 and requests/s by load level — each when some level has it, with
+    /// `baseline`'s curve beside it when given.
+    static func figures(_ a: CapacityAnalysis, baseline: CapacityAnalysis?) -> String {
+        var s = ""
+        for (title, unit, cls, value) in [
+            ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
+            ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-rps", { (l: LoadLevel) in l.requestsPerSecond }),
+        ] where a.levels.contains(where: { value($0) != nil }) {
+            s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
+            s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, baseline: baseline, value: value))</div></figure>\n"
+        }
         return s
     }
 
@@ -62,13 +94,7 @@ enum CapacityChart {
         s += "</p>\n<div class=\"legend\"><span class=\"s-p95\">p95</span><span class=\"s-rps\">requests/s</span>"
         if a.knee.capacity != nil { s += "<span class=\"band\">knee (between two measured levels)</span>" }
         s += "</div>\n"
-        for (title, unit, cls, value) in [
-            ("p95 by load level", MetricUnit.milliseconds, "s-p95", { (l: LoadLevel) in l.p95 }),
-            ("Throughput by load level (requests/s)", MetricUnit.perSecond, "s-rps", { (l: LoadLevel) in l.requestsPerSecond }),
-        ] where a.levels.contains(where: { value($0) != nil }) {
-            s += "<figure class=\"timeline-panel\"><figcaption>\(Escape.html(title))</figcaption>"
-            s += "<div class=\"chart-scroll from-start\">\(svg(a, title: title, unit: unit, cls: cls, value: value))</div></figure>\n"
-        }
+        s += figures(a, baseline: nil)
         s += "<div class=\"scroll\"><table id=\"capacity-levels\"><thead><tr><th>step</th><th class=\"num\">users</th>"
         s += "<th class=\"num\">requests/s</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">error rate</th><th>assessment</th></tr></thead><tbody>\n"
         for l in a.levels {
@@ -83,6 +109,88 @@ enum CapacityChart {
             s += "<td class=\"\(cls)\">\(Escape.html(assessment.rawValue))</td></tr>\n"
         }
         s += "</tbody></table></div>\n"
+        return s
+    }
+}
+
+/// One campaign (scenario, environment) of a commit and of the commit it is compared with, for the
+/// release page's capacity curves. A side is nil when that commit has no runs of the campaign.
+public struct CapacityCurvePair: Sendable, Hashable {
+    public var scenario: String
+    public var environment: String
+    public var current: CapacityAnalysis?
+    public var baseline: CapacityAnalysis?
+
+    public init(scenario: String, environment: String, current: CapacityAnalysis?, baseline: CapacityAnalysis?) {
+        self.scenario = scenario
+        self.environment = environment
+        self.current = current
+        self.baseline = baseline
+    }
+}
+
+extension CapacityChart {
+    /// The charts' numbers: each load level's p95 and requests/s on both sides, and where it stands at `label`.
+    static func levelsTable(_ a: CapacityAnalysis, baseline: CapacityAnalysis?, label: String, baselineLabel: String) -> String {
+        func byUsers(_ x: CapacityAnalysis?) -> [Double: LoadLevel] {
+            // The knee's curve (one worker count) is what the charts draw; a merged level per load.
+            Dictionary(x?.levels.map { ($0.users, $0) } ?? [], uniquingKeysWith: { first, _ in first })
+        }
+        let cur = byUsers(a)
+        let base = byUsers(baseline)
+        let l = Escape.html(label)
+        let b = Escape.html(baselineLabel)
+        var s = "<div class=\"scroll\"><table class=\"capacity-compare\"><thead><tr><th class=\"num\">users</th>"
+        s += "<th class=\"num\">p95 \(l)</th>" + (baseline != nil ? "<th class=\"num\">p95 \(b)</th>" : "")
+        s += "<th class=\"num\">requests/s \(l)</th>" + (baseline != nil ? "<th class=\"num\">requests/s \(b)</th>" : "")
+        s += "<th>at \(l)</th></tr></thead><tbody>\n"
+        func ms(_ v: Double?) -> String { Escape.html(v.map { Formatting.value($0, unit: .milliseconds) } ?? "—") }
+        func rps(_ v: Double?) -> String { Escape.html(v.map { Formatting.fixed($0, 1) } ?? "—") }
+        for u in Set(cur.keys).union(base.keys).sorted() {
+            let c = cur[u]
+            let o = base[u]
+            s += "<tr><td class=\"num\">\(Escape.html(Formatting.value(u, unit: .count)))</td><td class=\"num\">\(ms(c?.p95))</td>"
+            if baseline != nil { s += "<td class=\"num\">\(ms(o?.p95))</td>" }
+            s += "<td class=\"num\">\(rps(c?.requestsPerSecond))</td>"
+            if baseline != nil { s += "<td class=\"num\">\(rps(o?.requestsPerSecond))</td>" }
+            s += "<td>\(Escape.html(c.map { a.assessment(of: $0).rawValue } ?? "not measured"))</td></tr>\n"
+        }
+        return s + "</tbody></table></div>\n"
+    }
+
+    /// A side with at least two load levels: a curve to draw.
+    static func campaign(_ a: CapacityAnalysis?) -> CapacityAnalysis? { a.flatMap { $0.levels.count >= 2 ? $0 : nil } }
+
+    /// The release page's capacity curves (pre-escaped): per campaign, p95 and requests/s by load level at
+    /// `label`, the `baselineLabel` commit's curve beside it on the same axes (neutral, dashed), each knee
+    /// in words, and which side has no campaign. Empty when neither side of any pair has one.
+    static func comparisonHTML(_ pairs: [CapacityCurvePair], label: String, baselineLabel: String) -> String {
+        var s = ""
+        var neither: [String] = []
+        for p in pairs {
+            let current = campaign(p.current)
+            let baseline = campaign(p.baseline)
+            guard current != nil || baseline != nil else {
+                neither.append("\(p.scenario) · \(p.environment)")
+                continue
+            }
+            func knee(_ a: CapacityAnalysis?, _ at: String) -> String {
+                a.map { "\(at): \($0.knee.summary)" } ?? "\(at): no capacity campaign (fewer than two load levels)"
+            }
+            s += "<h3>\(Escape.html("\(p.scenario) · \(p.environment)"))</h3>\n"
+            s += "<p class=\"capacity-knees\">\(Escape.html(knee(current, label)))<br>\(Escape.html(knee(baseline, baselineLabel)))</p>\n"
+            guard let a = current else { continue }
+            s += "<div class=\"legend\"><span class=\"s-p95\">\(Escape.html(label))</span>"
+            if baseline != nil { s += "<span class=\"s-users run-b\">\(Escape.html(baselineLabel))</span>" }
+            if a.knee.capacity != nil { s += "<span class=\"band\">knee at \(Escape.html(label)) (between two measured levels)</span>" }
+            s += "</div>\n"
+            s += figures(a, baseline: baseline)
+            s += levelsTable(a, baseline: baseline, label: label, baselineLabel: baselineLabel)
+        }
+        // Only worth saying beside a curve: without any, the page has no capacity curves at all.
+        if !s.isEmpty && !neither.isEmpty {
+            s += "<p class=\"muted\" id=\"no-capacity-campaign\">\(Escape.html("No capacity campaign (two or more load levels) at either commit: " + neither.joined(separator: ", ") + "."))</p>\n"
+        }
         return s
     }
 }

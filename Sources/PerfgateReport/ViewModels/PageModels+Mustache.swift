@@ -349,6 +349,8 @@ extension ComparePage: MustacheParent {
         case "note": return note
         case "timelineHTML": return timelineHTML
         case "timelineCaption": return timelineCaption
+        case "capacityCurves": return capacityCurves
+        case "hasCapacityCurves": return !capacityCurves.isEmpty
         case "hasTimeline": return hasTimeline
         default: return nil
         }
@@ -391,6 +393,8 @@ extension SummaryModel: MustacheParent {
         case "internalsCount": return internalsCount
         case "toolVersion": return toolVersion
         case "generatedAt": return generatedAt
+        case "readiness": return readiness
+        case "hasReadiness": return !readiness.isEmpty
         default: return nil
         }
     }
@@ -452,6 +456,10 @@ extension ReleaseModel: MustacheParent {
         case "hasEstimates": return hasEstimates
         case "noCostModel": return noCostModel
         case "caveats": return caveats
+        case "readiness": return readiness
+        case "hasReadiness": return !readiness.isEmpty
+        case "capacityCurves": return capacityCurves
+        case "hasCapacityCurves": return !capacityCurves.isEmpty
         default: return nil
         }
     }

@@ -283,6 +283,8 @@ struct ComparePage {
     var timelineHTML: String = ""
     var timelineCaption: String = ""
     var hasTimeline: Bool { !timelineHTML.isEmpty }
+    /// B's capacity curves with A's beside them (`CapacityChart.comparisonHTML`), pre-escaped; empty without a campaign.
+    var capacityCurves: String = ""
 }
 
 struct CompareRow {
@@ -320,6 +322,8 @@ struct SummaryModel {
     var internalsCount: String
     var toolVersion: String
     var generatedAt: String
+    /// The newest commit's readiness section (``ReadinessReport/markdown(headingLevel:)``), pre-escaped; empty without one.
+    var readiness: String = ""
 }
 
 struct SummaryRow {
