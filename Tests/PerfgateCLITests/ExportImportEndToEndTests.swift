@@ -115,6 +115,12 @@ struct ExportImportEndToEndTests {
         let qb = try PerfgateProcess.run(["query", "--store", b, sql, "--format", "csv"], in: dir)
         #expect(qa.status == 0 && qa.stdout.split(separator: "\n").count > 20, "\(qa)")
         #expect(qa.stdout == qb.stdout)
+        // Every statistic perfgate derived at ingest (drift, growth, warm-up and steady state) survives the trip.
+        let msql = "SELECT endpoint, metric, statistic, value FROM measurements ORDER BY endpoint, metric, statistic"
+        let ma = try PerfgateProcess.run(["query", "--store", a, msql, "--format", "csv"], in: dir)
+        let mb = try PerfgateProcess.run(["query", "--store", b, msql, "--format", "csv"], in: dir)
+        #expect(ma.stdout.contains(",steady_p95,") && ma.stdout.contains(",warmup_seconds,") && ma.stdout.contains(",drift,"), "\(ma)")
+        #expect(ma.stdout == mb.stdout)
         let labels = try PerfgateProcess.run(["query", "--store", b, "SELECT profile FROM run_loads", "--format", "csv"], in: dir)
         #expect(labels.stdout.contains("endurance"), "\(labels)")
         #expect(try PerfgateProcess.run(["import", history.path, "--store", b], in: dir).stdout.contains("imported 0 runs; 1 were already present"))

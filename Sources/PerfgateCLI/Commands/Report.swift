@@ -94,7 +94,8 @@ extension PerfgateCommand {
             try await withDiagnostics {
                 let env = ProcessInfo.processInfo.environment
                 let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
-                let store: any HistoryStore = try storeOptions.openForReading(concurrentReads: true)
+                let sqlite = try storeOptions.openForReading(concurrentReads: true)
+                let store: any HistoryStore = sqlite
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
@@ -157,7 +158,7 @@ extension PerfgateCommand {
                     request.capacityCurves = try Self.capacityCurves(store: store, to: to.sha, from: from.sha)
                     options.release = request
                 }
-                options.capacityCurves = { to, from in try Self.capacityCurves(store: store, to: to, from: from) }
+                options.capacityCurves = { to, from in try Self.capacityCurves(store: sqlite, to: to, from: from) }
                 if budget != nil || expectedPeak != nil, let newest {
                     options.readiness = Self.readiness(store: store, commit: newest.commit, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 }
@@ -176,7 +177,7 @@ extension PerfgateCommand {
 
         /// The readiness summary of `commit`, as `perfgate readiness` prints it; nil, with a warning, when it
         /// cannot be made (the rest of the site does not depend on it).
-        static func readiness(store: PerfgateStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?)
+        static func readiness(store: any HistoryStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?)
             -> ReadinessReport?
         {
             do {
@@ -190,7 +191,7 @@ extension PerfgateCommand {
         }
 
         /// TO's capacity campaigns beside FROM's, matched by scenario and environment.
-        static func capacityCurves(store: PerfgateStore, to: String, from: String) throws -> [CapacityCurvePair] {
+        static func capacityCurves(store: any HistoryStore, to: String, from: String) throws -> [CapacityCurvePair] {
             let current = try CapacityCampaign.load(store: store, sha: to, scenario: nil, environment: nil, rule: .standard)
             let baseline = from == to ? [] : try CapacityCampaign.load(store: store, sha: from, scenario: nil, environment: nil, rule: .standard)
             let keys = Set((current + baseline).map { CapacityCampaign.GroupKey(scenario: $0.scenario, environment: $0.environment) }).sorted()

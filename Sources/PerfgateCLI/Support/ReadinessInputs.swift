@@ -1,7 +1,6 @@
 import Foundation
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 /// The store reads behind `perfgate readiness` and the report's readiness section: a commit's runs with
 /// their profile labels, its capacity campaigns (``CapacityCampaign``) and the gate on each class's runs.
@@ -10,13 +9,13 @@ enum ReadinessInputs {
     /// The summary of `commit`'s runs. Throws 66 when the commit has no stored runs, 65 when a budget
     /// matches no series of the commit (as `check` would).
     static func report(
-        store: PerfgateStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?
+        store: any HistoryStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?
     ) throws -> ReadinessReport {
         let stored = try store.runs(RunFilter(commit: commit.sha)).filter { $0.commit.sha == commit.sha }
         guard !stored.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no stored runs for commit \(commit.shortSha)",
-                notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
+                notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
         }
         // The commit as stored (branch, time, parent), which the baseline resolver reads as check's does.
         var info = stored[0].commit
@@ -38,7 +37,7 @@ enum ReadinessInputs {
     /// The gate on each class's runs, with the budgets that select a series of the class, against the
     /// baseline runs of the same class (a stress run is never compared with a normal-load baseline).
     static func classGates(
-        store: PerfgateStore, commit: CommitInfo, budgets: BudgetSet, budgetFile: String, labels: [Int64: RunLoadLabel], runIds: [Int64]
+        store: any HistoryStore, commit: CommitInfo, budgets: BudgetSet, budgetFile: String, labels: [Int64: RunLoadLabel], runIds: [Int64]
     ) throws -> [String: GateOutcome] {
         let engine = CheckEngine(store: store)
         let all = try engine.gateRuns(runIds)

@@ -46,7 +46,10 @@ public enum NativeJSON {
     /// (docs/drift.md, docs/server-metrics.md): the drift fit (fractions of the level per hour, signed;
     /// its points and seconds) is never unit-converted; `growth_per_hour` is in the series unit, signed.
     static let derivedStats: [String: Statistic] = Dictionary(
-        uniqueKeysWithValues: [Drift.slope, Drift.low, Drift.high, Drift.points, Drift.seconds, ServerMetrics.growthPerHour].map { ($0.rawValue, $0) })
+        uniqueKeysWithValues: [
+            Drift.slope, Drift.low, Drift.high, Drift.points, Drift.seconds, ServerMetrics.growthPerHour, SteadyState.warmUp,
+            SteadyState.start, SteadyState.seconds, SteadyState.status,
+        ].map { ($0.rawValue, $0) })
 
     // MARK: decoding
 
@@ -246,7 +249,9 @@ public enum NativeJSON {
                         result.stats[derived] = derived == ServerMetrics.growthPerHour ? value * factor : value
                         return
                     }
-                    guard let stat = Statistic.parse(key), stat.rawValue == key else {
+                    // A steady-state statistic (`steady_p95`) is read by the rules of the one it stands for.
+                    let windowed = SteadyState.base(of: Statistic(rawValue: key)).map { (Statistic(rawValue: key), $0) }
+                    guard let (stored, stat) = windowed ?? Statistic.parse(key).map({ ($0, $0) }), stored.rawValue == key else {
                         var message = "unknown statistic \"\(key)\""
                         if let stat = Statistic.parse(key) {
                             message += "; write it as \"\(stat.rawValue)\""
@@ -267,7 +272,7 @@ public enum NativeJSON {
                         }
                         value *= factor
                     }
-                    result.stats[stat] = value
+                    result.stats[stored] = value
                 }
             }
         }
