@@ -121,7 +121,7 @@ let package = Package(
         // Benchmarks: `swift run -c release perfgate-bench --help`. Never run by `swift test`.
         .executableTarget(
             name: "perfgate-bench",
-            dependencies: ["PerfgateCore", "PerfgateIngest", "PerfgateStore"],
+            dependencies: ["PerfgateCore", "PerfgateIngest", "PerfgateEngine", "PerfgateStore"],
             swiftSettings: settings
         ),
 

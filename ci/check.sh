@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole CI: system packages, build with warnings as errors, the test suite (the README's
-# `swift test`), schema checks, and the end-to-end proofs that exist. `.ci/run` runs the first three
+# The whole CI: lint (ci/lint.sh, also with --extras), system packages, build with warnings as errors,
+# the test suite (the README's `swift test`), schema checks, and the end-to-end proofs that exist. `.ci/run` runs the first three
 # itself and calls this with --extras for the rest (ci/fuzz.sh: a bounded fuzzing run, about a minute).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
+
+echo "== lint (swift format, ci/lint.sh) =="
+bash ci/lint.sh
 
 if [ "${1:-}" != "--extras" ]; then
   bash ci/setup.sh

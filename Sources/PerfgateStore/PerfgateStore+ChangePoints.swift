@@ -1,16 +1,14 @@
 import Foundation
 import GRDB
 import PerfgateCore
+import PerfgateEngine
 
 extension PerfgateStore {
     /// Replaces the stored change points of each (scenario, environment, branch, endpoint, metric,
     /// statistic) that was analysed with the new result, in one transaction. With `commits` (the commits the
     /// analysis saw, e.g. `detect --last N`), only stored change points at those commits are replaced and older
     /// ones are kept; nil replaces all of the series'.
-    public func replaceChangePoints(
-        analysed: [(scenario: String, environment: String, branch: String, endpoint: String, metric: String, statistic: String, commits: [String]?)],
-        found: [DetectedChangePoint], at now: Date
-    ) throws {
+    public func replaceChangePoints(_ analysed: [AnalysedSeries], found: [DetectedChangePoint], at now: Date) throws {
         try wrap {
             try writer.write { db in
                 for a in analysed {
@@ -18,7 +16,7 @@ extension PerfgateStore {
                         DELETE FROM changePoint WHERE scenario = ? AND environment = ? AND branch = ? AND endpoint = ?
                         AND metric = ? AND statistic = ?
                         """
-                    let key: [any DatabaseValueConvertible] = [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic]
+                    let key: [any DatabaseValueConvertible] = [a.scenario, a.environment, a.branch, a.endpoint, a.metric, a.statistic.rawValue]
                     guard let commits = a.commits else {
                         try db.execute(sql: series, arguments: StatementArguments(key))
                         continue
@@ -77,16 +75,17 @@ extension PerfgateStore {
     /// One statistic of every series of a branch, per run in commit order (oldest first), for detection: the runs
     /// of the newest `lastCommits` commits of the branch (by commit time, as the history is ordered), or of all
     /// of them when nil.
-    public func seriesHistory(branch: String, scenario: String?, environment: String?, metric: String?, statistics: [String], lastCommits: Int?)
-        throws -> [(scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String, points: [(sha: String, value: Double)])]
-    {
-        try wrap {
+    public func seriesHistory(_ query: SeriesHistoryQuery) throws -> [SeriesHistory] {
+        let branch = query.branch
+        let statistics = query.statistics.map(\.rawValue)
+        let lastCommits = query.lastCommits
+        return try wrap {
             try writer.read { db in
                 var clauses = ["r.branch = ?"]
                 var args: [any DatabaseValueConvertible] = [branch]
-                if let s = scenario { clauses.append("r.scenario = ?"); args.append(s) }
-                if let e = environment { clauses.append("r.environment = ?"); args.append(e) }
-                if let m = metric { clauses.append("s.metric = ?"); args.append(m) }
+                if let s = query.scenario { clauses.append("r.scenario = ?"); args.append(s) }
+                if let e = query.environment { clauses.append("r.environment = ?"); args.append(e) }
+                if let m = query.metric { clauses.append("s.metric = ?"); args.append(m) }
                 clauses.append("m.statistic IN (\(statistics.map { _ in "?" }.joined(separator: ",")))")
                 args += statistics
                 if let last = lastCommits {
@@ -119,8 +118,7 @@ extension PerfgateStore {
                     var statistic: String
                 }
                 var index: [GroupKey: Int] = [:]
-                var groups: [(sortKey: String, scenario: String, environment: String, endpoint: String, metric: String, statistic: String, direction: String)] = []
-                var points: [[(sha: String, value: Double)]] = []
+                var groups: [(sortKey: String, history: SeriesHistory)] = []
                 var shas: [Int64: String] = [:]
                 while let row = try rows.next() {
                     let key = GroupKey(seriesId: row[0], environment: row[1], statistic: row[2])
@@ -136,10 +134,11 @@ extension PerfgateStore {
                         groups.append(
                             (
                                 sortKey: [scenario, key.environment, endpoint, metric, key.statistic].joined(separator: "\u{1}"),
-                                scenario: scenario, environment: key.environment, endpoint: endpoint, metric: metric,
-                                statistic: key.statistic, direction: row[9]
+                                history: SeriesHistory(
+                                    scenario: scenario, environment: key.environment, endpoint: endpoint, metric: metric,
+                                    statistic: Statistic(rawValue: key.statistic), direction: try storedDirection(row[9], series: key.seriesId),
+                                    points: [])
                             ))
-                        points.append([])
                     }
                     let commitId: Int64 = row[3]
                     let sha: String
@@ -149,15 +148,9 @@ extension PerfgateStore {
                         sha = row[5]
                         shas[commitId] = sha
                     }
-                    points[g].append((sha: sha, value: row[4]))
+                    groups[g].history.points.append(SeriesHistory.Point(commitSha: sha, value: row[4]))
                 }
-                return groups.indices.sorted { groups[$0].sortKey < groups[$1].sortKey }.map { i in
-                    let h = groups[i]
-                    return (
-                        scenario: h.scenario, environment: h.environment, endpoint: h.endpoint, metric: h.metric, statistic: h.statistic,
-                        direction: h.direction, points: points[i]
-                    )
-                }
+                return groups.sorted { $0.sortKey < $1.sortKey }.map(\.history)
             }
         }
     }

@@ -23,10 +23,6 @@ extension PerfgateStore: HistoryStore {
         try insertAll(runs.map { ($0.run, $0.context) })
     }
 
-    public func runs(branch: String, environment: String?) throws -> [StoredRun] {
-        try runs(RunFilter(branch: branch, environment: environment))
-    }
-
     public func storedCommit(sha: String) throws -> CommitInfo? {
         try runs(RunFilter(commit: sha, limit: 1)).first?.commit
     }

@@ -22,9 +22,9 @@ extension PerfgateStore {
     /// Stores the runs `produce` hands to `insert` in ONE transaction: all of them or none (an error
     /// thrown by `produce` rolls everything back). Runs are stored as they come, so a caller reading
     /// them from a file one at a time never holds them all in memory.
-    public func insertEach(_ produce: (_ insert: (IngestedRun, RunContext) throws -> InsertOutcome) throws -> Void) throws {
+    public func insertEach(_ produce: (_ insert: (RunToStore) throws -> InsertOutcome) throws -> Void) throws {
         try wrap {
-            try writer.write { db in try produce { try Self.insert($0, context: $1, db: db) } }
+            try writer.write { db in try produce { try Self.insert($0.run, context: $0.context, db: db) } }
         }
     }
 

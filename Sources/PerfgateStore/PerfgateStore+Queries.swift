@@ -1,72 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
-
-/// Which runs to list.
-public struct RunFilter: Sendable, Hashable {
-    public var branch: String?
-    public var scenario: String?
-    public var environment: String?
-    /// A commit SHA or unique prefix.
-    public var commit: String?
-    public var tool: String?
-    /// Newest N (by commit time, then start time); nil for all.
-    public var limit: Int?
-
-    public init(
-        branch: String? = nil, scenario: String? = nil, environment: String? = nil, commit: String? = nil,
-        tool: String? = nil, limit: Int? = nil
-    ) {
-        self.branch = branch
-        self.scenario = scenario
-        self.environment = environment
-        self.commit = commit
-        self.tool = tool
-        self.limit = limit
-    }
-}
-
-/// One series over commits.
-public struct LogQuery: Sendable, Hashable {
-    /// SQLite GLOB pattern on the endpoint (`GET /api/*`); nil for every endpoint.
-    public var endpoint: String?
-    public var metric: String
-    public var statistic: Statistic
-    public var branch: String?
-    public var scenario: String?
-    public var environment: String?
-    /// Last N commits; nil for all.
-    public var lastCommits: Int?
-
-    public init(
-        endpoint: String? = nil, metric: String = SeriesKey.requestLatencyMetric, statistic: Statistic = .p95,
-        branch: String? = nil, scenario: String? = nil, environment: String? = nil, lastCommits: Int? = nil
-    ) {
-        self.endpoint = endpoint
-        self.metric = metric
-        self.statistic = statistic
-        self.branch = branch
-        self.scenario = scenario
-        self.environment = environment
-        self.lastCommits = lastCommits
-    }
-}
-
-/// One value of a series in one run.
-public struct LogPoint: Sendable, Hashable, Codable {
-    public var runId: Int64
-    public var commitSha: String
-    public var branch: String
-    public var committedAt: Date?
-    public var startedAt: Date?
-    public var scenario: String
-    public var environment: String
-    public var endpoint: String
-    public var metric: String
-    public var statistic: String
-    public var value: Double
-    public var unit: String
-}
+import PerfgateEngine
 
 /// The result of a read-only SQL query: column names and rows of display values.
 public struct QueryResult: Sendable, Hashable {
@@ -234,7 +169,7 @@ extension PerfgateStore {
                     load: LoadProfile(vus: run.vus, maxVUs: run.maxVUs), tags: run.tags,
                     series: series.values.sorted { $0.key < $1.key }, thresholds: thresholds, checks: checks,
                     errors: errors, timeline: timeline)
-                result.serverSeries = try Self.serverSeries(runId: runId, db: db)
+                result.serverSeries = try Self.serverSeries(runId: runId, db: db, path: path)
                 return StoredRunDetail(run: run, result: result)
             }
         }
@@ -252,7 +187,7 @@ extension PerfgateStore {
                 if let e = q.environment { clauses.append("r.environment = ?"); args.append(e) }
                 var sql = """
                     SELECT r.id, r.commitSha, r.branch, c.committedAt, r.startedAt, r.scenario, r.environment,
-                           s.endpoint, s.metric, m.statistic, m.value, s.unit
+                           s.endpoint, s.metric, m.statistic, m.value, s.unit, s.id AS seriesId
                     FROM measurement m
                     JOIN run r ON r.id = m.runId
                     JOIN "commit" c ON c.sha = r.commitSha
@@ -274,7 +209,8 @@ extension PerfgateStore {
                         runId: $0["id"], commitSha: $0["commitSha"], branch: $0["branch"],
                         committedAt: $0["committedAt"], startedAt: $0["startedAt"], scenario: $0["scenario"],
                         environment: $0["environment"], endpoint: $0["endpoint"], metric: $0["metric"],
-                        statistic: $0["statistic"], value: $0["value"], unit: $0["unit"])
+                        statistic: Statistic(rawValue: $0["statistic"]), value: $0["value"],
+                        unit: try storedUnit($0["unit"], series: $0["seriesId"]))
                 }
             }
         }

@@ -1,23 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
-
-/// A series as it occurs in runs: the series row plus the environment its runs ran in.
-public struct SeriesOccurrence: Sendable, Hashable {
-    public var seriesId: Int64
-    public var scenario: String
-    public var environment: String
-    public var key: SeriesKey
-    public var unit: MetricUnit
-    public var direction: Direction
-}
-
-/// One value of one statistic of a series in one run.
-public struct SeriesValue: Sendable, Hashable {
-    public var runId: Int64
-    public var statistic: Statistic
-    public var value: Double
-}
+import PerfgateEngine
 
 extension PerfgateStore {
     /// Every (series, environment) pair that has measurements, sorted by scenario, environment, metric, endpoint.
@@ -36,7 +20,7 @@ extension PerfgateStore {
                 ).map {
                     SeriesOccurrence(
                         seriesId: $0[0], scenario: $0[1], environment: $0[2], key: SeriesKey(endpoint: $0[3], metric: $0[4]),
-                        unit: MetricUnit(rawValue: $0[5]) ?? .none, direction: Direction(rawValue: $0[6]) ?? .lowerIsBetter)
+                        unit: try storedUnit($0[5], series: $0[0]), direction: try storedDirection($0[6], series: $0[0]))
                 }
             }
         }

@@ -47,11 +47,11 @@ extension PerfgateStore {
 
     /// The server-side series of a run with their samples, by name; units from the series table.
     public func serverSeries(runId: Int64) throws -> [ServerSeries] {
-        try wrap { try writer.read { db in try Self.serverSeries(runId: runId, db: db) ?? [] } }
+        try wrap { try writer.read { db in try Self.serverSeries(runId: runId, db: db, path: path) ?? [] } }
     }
 
     /// Nil when the run has none (every run but those with attached Prometheus files).
-    static func serverSeries(runId: Int64, db: Database) throws -> [ServerSeries]? {
+    static func serverSeries(runId: Int64, db: Database, path: String) throws -> [ServerSeries]? {
         let rows = try Row.fetchAll(
             db,
             sql: """
@@ -67,8 +67,24 @@ extension PerfgateStore {
             if out.last?.name == name {
                 out[out.count - 1].samples.append(sample)
             } else {
-                let unit = MetricUnit(rawValue: (row[3] as String?) ?? "") ?? .none
-                let direction = Direction(rawValue: (row[4] as String?) ?? "lower") ?? .lowerIsBetter
+                // Samples without summary statistics have no series row: a plain, lower-is-better series.
+                // A series row the store cannot read is an error, never a guessed default.
+                let rawUnit: String? = row[3]
+                let rawDirection: String? = row[4]
+                var unit = MetricUnit.none
+                var direction = Direction.lowerIsBetter
+                if let rawUnit {
+                    guard let known = MetricUnit(rawValue: rawUnit) else {
+                        throw StoreError.unreadableRow(path: path, what: "server series \(name) of run \(runId) has unit '\(rawUnit)'")
+                    }
+                    unit = known
+                }
+                if let rawDirection {
+                    guard let known = Direction(rawValue: rawDirection) else {
+                        throw StoreError.unreadableRow(path: path, what: "server series \(name) of run \(runId) has direction '\(rawDirection)'")
+                    }
+                    direction = known
+                }
                 out.append(ServerSeries(name: name, unit: unit, direction: direction, samples: [sample]))
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 
 /// Change-point benchmarks (issue 4, item 5).
@@ -162,10 +163,9 @@ enum ChangePointBenchmark {
         if let n = option(args, "--last") { last = Int(n) }
         do {
             let store = try PerfgateStore.open(path: path)
-            let statistics = ["p50", "p95", "p99", "throughput", "error_rate"].compactMap { Statistic.parse($0)?.rawValue }
+            let statistics = ["p50", "p95", "p99", "throughput", "error_rate"].compactMap { Statistic.parse($0) }
             let t0 = now()
-            let histories = try store.seriesHistory(
-                branch: branch, scenario: nil, environment: nil, metric: nil, statistics: statistics, lastCommits: last)
+            let histories = try store.seriesHistory(SeriesHistoryQuery(branch: branch, statistics: statistics, lastCommits: last))
             let t1 = now()
             var points = 0
             var found = 0
@@ -173,8 +173,8 @@ enum ChangePointBenchmark {
                 points += h.points.count
                 found +=
                     ChangePointDetection.detect(
-                        h.points.map { ChangePointDetection.Observation(commitSha: $0.sha, value: $0.value) }, direction: .lowerIsBetter,
-                        lastCommits: last, label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic)
+                        h.points, direction: .lowerIsBetter,
+                        lastCommits: last, label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic.rawValue)
                     ).count
             }
             let t2 = now()

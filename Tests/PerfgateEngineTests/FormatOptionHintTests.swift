@@ -13,7 +13,7 @@ struct FormatOptionHintTests {
         #expect(error.diagnostic.notes == ["name the format with --format k6-summary"])
         let check = IngestPipeline(
             format: nil, formatFlag: "--input-format", commits: .fixed(CommitInfo(sha: "0000000", branch: "main")), scenario: nil,
-            environmentOverride: nil, defaultEnvironment: "test", tags: [:], now: Date(), perfgateVersion: "test", events: .discarded)
+            environmentOverride: nil, defaultEnvironment: "test", tags: [:], clock: FixedWallClock(Date(timeIntervalSince1970: 0)), perfgateVersion: "test", events: .discarded)
         let respelled = try #require(check.respell(error) as? any DiagnosableError)
         #expect(respelled.diagnostic.notes == ["name the format with --input-format k6-summary"])
         #expect(respelled.exitStatus == .malformedInput)

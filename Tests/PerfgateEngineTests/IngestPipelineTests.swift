@@ -39,7 +39,7 @@ struct IngestPipelineTests {
     static func pipeline(_ collected: Collected) -> IngestPipeline {
         IngestPipeline(
             format: nil, commits: .fixed(CommitInfo(sha: String(repeating: "a", count: 40), branch: "main")), scenario: nil,
-            environmentOverride: nil, defaultEnvironment: "test-env", tags: [:], now: Date(timeIntervalSince1970: 0), perfgateVersion: "test",
+            environmentOverride: nil, defaultEnvironment: "test-env", tags: [:], clock: FixedWallClock(Date(timeIntervalSince1970: 0)), perfgateVersion: "test",
             events: IngestEvents(
                 diagnostic: { collected.add($0.rendered) }, skipped: { collected.add($0) },
                 progress: { _, _ in IngestEvents.Progress(update: { _ in }, finish: {}) }))

@@ -11,7 +11,12 @@ struct UnreadableRowTests {
     func storeWithOneRun(unit: String, direction: String) throws -> (PerfgateStore, Int64, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perfgate-unreadable-\(UUID().uuidString)")
         let path = dir.appendingPathComponent("history.sqlite").path
-        let outcome = try PerfgateStore.open(path: path).insertAll([RunToStore(run: sampleRun(), context: context())])
+        var run = sampleRun()
+        // A server series too: its summary is a series row (endpoint ""), its samples rows of their own.
+        run.series.append(
+            SeriesResult(key: SeriesKey(endpoint: "", metric: "process_resident_memory_bytes"), unit: .bytes, direction: .lowerIsBetter, stats: [.mean: 4e8]))
+        run.serverSeries = [ServerSeries(name: "process_resident_memory_bytes", unit: .bytes, direction: .lowerIsBetter, samples: [ServerSample(time: 0, value: 4e8)])]
+        let outcome = try PerfgateStore.open(path: path).insertAll([RunToStore(run: run, context: context())])
         guard case .inserted(let id, _) = outcome[0] else { throw PerfgateError(.storeError, "not inserted") }
         try StoreTestHooks.overwriteSeries(at: path, unit: unit, direction: direction)
         return (try PerfgateStore.open(path: path), id, dir)
@@ -21,7 +26,14 @@ struct UnreadableRowTests {
     func anUnknownUnitOrDirectionIsAStoreError(unit: String, direction: String) throws {
         let (store, id, dir) = try storeWithOneRun(unit: unit, direction: direction)
         defer { try? FileManager.default.removeItem(at: dir) }
-        for read in [{ _ = try store.series(runIds: [id], withDistributions: true) }, { _ = try store.detail(runId: id) }] {
+        var reads: [() throws -> Void] = [
+            { _ = try store.series(runIds: [id], withDistributions: true) }, { _ = try store.detail(runId: id) },
+            { _ = try store.seriesOccurrences() }, { _ = try store.serverSeries(runId: id) },
+        ]
+        // log reads a series' unit, detect its direction.
+        if unit != "ms" { reads.append { _ = try store.log(LogQuery()) } }
+        if direction != "lower" { reads.append { _ = try store.seriesHistory(SeriesHistoryQuery(branch: "main", statistics: [.p95])) } }
+        for read in reads {
             do {
                 try read()
                 Issue.record("an unreadable series row was read with a default")

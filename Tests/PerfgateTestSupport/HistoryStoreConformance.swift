@@ -34,7 +34,7 @@ public enum HistoryStoreConformance {
         Check(name: "series with and without distributions", body: seriesAndDistributions),
         Check(name: "parent links are followed from a commit, up to a limit", body: ancestry),
         Check(name: "commits: known time and parent are kept, prefixes resolve", body: commitsAndPrefixes),
-    ]
+    ] + readChecks
 
     // MARK: data
 

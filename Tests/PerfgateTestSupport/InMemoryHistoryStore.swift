@@ -10,6 +10,9 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
         var run: StoredRun
         var contentDigest: String
         var series: [SeriesResult]
+        /// The run as ingested (its series are read through `series`, as the store keeps them).
+        var result: IngestedRun
+        var load: RunLoadLabel?
     }
 
     private let lock = NSLock()
@@ -17,8 +20,9 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
     /// Commit SHA → (time, parent), filled in as the SQLite store does (a known value is never replaced).
     private var commitTable: [String: (committedAt: Date?, parentSha: String?)] = [:]
     /// (scenario, endpoint, metric) → (unit, direction) of the first run that stored the series.
-    private var seriesTable: [String: (unit: MetricUnit, direction: Direction)] = [:]
+    private var seriesTable: [String: (unit: MetricUnit, direction: Direction, id: Int64)] = [:]
     private var nextId: Int64 = 1
+    private var changePointTable: [DetectedChangePoint] = []
 
     public init() {}
 
@@ -52,7 +56,7 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
                             throw InMemoryStoreError.seriesUnitConflict(key, stored: first.unit, incoming: s.unit)
                         }
                     } else {
-                        series[key] = (s.unit, s.direction)
+                        series[key] = (s.unit, s.direction, Int64(series.count + 1))
                     }
                     if let bad = s.stats.first(where: { !$0.value.isFinite }) {
                         throw InMemoryStoreError.nonFinite(key, bad.key)
@@ -71,7 +75,10 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
                     startedAt: item.run.startedAt, durationSeconds: item.run.durationSeconds, vus: item.run.load.vus,
                     maxVUs: item.run.load.maxVUs, ingestedAt: item.context.ingestedAt, attempt: same.count + 1, tags: tags,
                     sources: sources.values.sorted { $0.path < $1.path })
-                byId[id] = Stored(run: run, contentDigest: digest, series: stored)
+                let load =
+                    item.context.profile == nil && item.context.workers == nil
+                    ? nil : RunLoadLabel(profile: item.context.profile, workers: item.context.workers)
+                byId[id] = Stored(run: run, contentDigest: digest, series: stored, result: item.run, load: load)
                 outcomes.append(.inserted(runId: id, attempt: same.count + 1))
             }
             runsById = byId
@@ -168,8 +175,186 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
 
     public func run(id: Int64) throws -> StoredRun? { ordered { $0.id == id }.first }
 
-    public func runs(branch: String, environment: String?) throws -> [StoredRun] {
-        ordered { $0.commit.branch == branch && (environment == nil || $0.environment == environment) }
+    public func runs(_ f: RunFilter) throws -> [StoredRun] {
+        let matching = ordered {
+            (f.branch == nil || $0.commit.branch == f.branch) && (f.scenario == nil || $0.scenario == f.scenario)
+                && (f.environment == nil || $0.environment == f.environment) && (f.tool == nil || $0.tool == f.tool)
+                && (f.commit == nil || $0.commit.sha.hasPrefix(f.commit!.lowercased()))
+        }
+        return f.limit.map { Array(matching.prefix($0)) } ?? matching
+    }
+
+    public func insertEach(_ produce: (_ insert: (RunToStore) throws -> InsertOutcome) throws -> Void) throws {
+        let saved = lock.withLock { (runsById, commitTable, seriesTable, nextId) }
+        do {
+            try produce { try insertAll([$0])[0] }
+        } catch {
+            lock.withLock { (runsById, commitTable, seriesTable, nextId) = saved }
+            throw error
+        }
+    }
+
+    public func detail(runId: Int64) throws -> StoredRunDetail? {
+        guard let run = try run(id: runId), let stored = lock.withLock({ runsById[runId] }) else { return nil }
+        let r = stored.result
+        var result = IngestedRun(
+            tool: run.tool, toolVersion: run.toolVersion, format: run.format, scenario: run.scenario, startedAt: run.startedAt,
+            durationSeconds: run.durationSeconds, load: LoadProfile(vus: run.vus, maxVUs: run.maxVUs), tags: run.tags,
+            series: (try series(runIds: [runId], withDistributions: true)[runId] ?? []).sorted { $0.key < $1.key },
+            thresholds: r.thresholds.sorted { ($0.metric, $0.expression) < ($1.metric, $1.expression) },
+            checks: r.checks.sorted { ($0.group, $0.name) < ($1.group, $1.name) },
+            errors: r.errors.sorted { ($1.occurrences, $0.endpoint, $0.message) < ($0.occurrences, $1.endpoint, $1.message) },
+            timeline: r.timeline)
+        result.serverSeries = r.serverSeries
+        return StoredRunDetail(run: run, result: result)
+    }
+
+    public func loadLabels(runIds: [Int64]) throws -> [Int64: RunLoadLabel] {
+        lock.withLock {
+            var out: [Int64: RunLoadLabel] = [:]
+            for id in runIds { if let l = runsById[id]?.load { out[id] = l } }
+            return out
+        }
+    }
+
+    /// Oldest first as SQLite sorts ascending: commits without a time first.
+    private static func oldestFirst(_ a: Date?, _ b: Date?) -> Bool? {
+        if (a == nil) != (b == nil) { return a == nil }
+        if let a, let b, a != b { return a < b }
+        return nil
+    }
+
+    public func log(_ q: LogQuery) throws -> [LogPoint] {
+        var runs = ordered {
+            (q.branch == nil || $0.commit.branch == q.branch) && (q.scenario == nil || $0.scenario == q.scenario)
+                && (q.environment == nil || $0.environment == q.environment)
+        }
+        if let n = q.lastCommits {
+            // The newest N commits (of the branch), by their newest commit time, then newest start.
+            var newest: [String: (Date?, Date?)] = [:]
+            for r in ordered({ q.branch == nil || $0.commit.branch == q.branch }) {
+                let known = newest[r.commit.sha]
+                newest[r.commit.sha] = (
+                    [known?.0, r.commit.committedAt].compactMap { $0 }.max(), [known?.1, r.startedAt].compactMap { $0 }.max()
+                )
+            }
+            let kept = Set(
+                newest.sorted { a, b in
+                    if let o = Self.oldestFirst(a.value.0, b.value.0) { return !o }
+                    return Self.oldestFirst(a.value.1, b.value.1).map { !$0 } ?? false
+                }.prefix(n).map(\.key))
+            runs = runs.filter { kept.contains($0.commit.sha) }
+        }
+        runs.sort { a, b in
+            if let o = Self.oldestFirst(a.commit.committedAt, b.commit.committedAt) { return o }
+            if let o = Self.oldestFirst(a.startedAt, b.startedAt) { return o }
+            return a.id < b.id
+        }
+        let series = try self.series(runIds: runs.map(\.id), withDistributions: false)
+        return runs.flatMap { r in
+            (series[r.id] ?? []).filter { $0.key.metric == q.metric }
+                .filter { s in q.endpoint.map { Glob.matches($0, s.key.endpoint) } ?? true }
+                .sorted { $0.key.endpoint < $1.key.endpoint }
+                .compactMap { s in
+                    s.stats[q.statistic].map {
+                        LogPoint(
+                            runId: r.id, commitSha: r.commit.sha, branch: r.commit.branch, committedAt: r.commit.committedAt,
+                            startedAt: r.startedAt, scenario: r.scenario, environment: r.environment, endpoint: s.key.endpoint,
+                            metric: s.key.metric, statistic: q.statistic, value: $0, unit: s.unit)
+                    }
+                }
+        }
+    }
+
+    public func seriesHistory(_ q: SeriesHistoryQuery) throws -> [SeriesHistory] {
+        var runs = ordered {
+            $0.commit.branch == q.branch && (q.scenario == nil || $0.scenario == q.scenario)
+                && (q.environment == nil || $0.environment == q.environment)
+        }
+        if let n = q.lastCommits {
+            // The branch's newest N commits: by commit time (commits without one last), then SHA.
+            var times: [String: Date?] = [:]
+            for r in runs where times[r.commit.sha] == nil { times[r.commit.sha] = r.commit.committedAt }
+            for r in ordered({ $0.commit.branch == q.branch }) where times[r.commit.sha] == nil { times[r.commit.sha] = r.commit.committedAt }
+            let kept = Set(
+                times.sorted { a, b in
+                    if let o = Self.oldestFirst(a.value, b.value) { return !o }
+                    return a.key > b.key
+                }.prefix(max(0, n)).map(\.key))
+            runs = runs.filter { kept.contains($0.commit.sha) }
+        }
+        runs.sort { a, b in
+            if let o = Self.oldestFirst(a.commit.committedAt, b.commit.committedAt) { return o }
+            if a.commit.sha != b.commit.sha { return a.commit.sha < b.commit.sha }
+            if let o = Self.oldestFirst(a.startedAt, b.startedAt) { return o }
+            return a.id < b.id
+        }
+        let series = try self.series(runIds: runs.map(\.id), withDistributions: false)
+        var histories: [[String]: SeriesHistory] = [:]
+        for r in runs {
+            for s in series[r.id] ?? [] where q.metric == nil || s.key.metric == q.metric {
+                for stat in q.statistics {
+                    guard let v = s.stats[stat] else { continue }
+                    let key = [r.scenario, r.environment, s.key.endpoint, s.key.metric, stat.rawValue]
+                    histories[key, default: SeriesHistory(
+                        scenario: r.scenario, environment: r.environment, endpoint: s.key.endpoint, metric: s.key.metric, statistic: stat,
+                        direction: s.direction, points: [])].points.append(SeriesHistory.Point(commitSha: r.commit.sha, value: v))
+                }
+            }
+        }
+        return histories.sorted { $0.key.joined(separator: "\u{1}") < $1.key.joined(separator: "\u{1}") }.map(\.value)
+    }
+
+    public func replaceChangePoints(_ analysed: [AnalysedSeries], found: [DetectedChangePoint], at: Date) throws {
+        lock.withLock {
+            for a in analysed {
+                changePointTable.removeAll { c in
+                    c.scenario == a.scenario && c.environment == a.environment && c.branch == a.branch && c.endpoint == a.endpoint
+                        && c.metric == a.metric && c.statistic == a.statistic.rawValue && (a.commits?.contains(c.commitSha) ?? true)
+                }
+            }
+            for c in found {
+                changePointTable.removeAll {
+                    [$0.scenario, $0.environment, $0.branch, $0.endpoint, $0.metric, $0.statistic, $0.commitSha]
+                        == [c.scenario, c.environment, c.branch, c.endpoint, c.metric, c.statistic, c.commitSha]
+                }
+                changePointTable.append(c)
+            }
+        }
+    }
+
+    public func seriesOccurrences() throws -> [SeriesOccurrence] {
+        let (table, stored) = lock.withLock { (seriesTable, Array(runsById.values)) }
+        var seen = Set<SeriesOccurrence>()
+        for r in stored {
+            for s in r.series where !s.stats.isEmpty {
+                guard let first = table["\(r.run.scenario)\u{1}\(s.key.endpoint)\u{1}\(s.key.metric)"] else { continue }
+                seen.insert(
+                    SeriesOccurrence(
+                        seriesId: first.id, scenario: r.run.scenario, environment: r.run.environment, key: s.key, unit: first.unit,
+                        direction: first.direction))
+            }
+        }
+        return seen.sorted {
+            ($0.scenario, $0.environment, $0.key.metric, $0.key.endpoint) < ($1.scenario, $1.environment, $1.key.metric, $1.key.endpoint)
+        }
+    }
+
+    public func seriesValues(seriesId: Int64, environment: String, statistics: [Statistic], _ body: (SeriesValue) throws -> Void) throws {
+        let (table, stored) = lock.withLock { (seriesTable, runsById.values.sorted { $0.run.id < $1.run.id }) }
+        for r in stored where r.run.environment == environment {
+            for s in r.series where table["\(r.run.scenario)\u{1}\(s.key.endpoint)\u{1}\(s.key.metric)"]?.id == seriesId {
+                for stat in statistics { if let v = s.stats[stat] { try body(SeriesValue(runId: r.run.id, statistic: stat, value: v)) } }
+            }
+        }
+    }
+
+    public func changePoints(branch: String?, scenario: String?) throws -> [DetectedChangePoint] {
+        let (points, commits) = lock.withLock { (changePointTable, commitTable) }
+        return points.filter { (branch == nil || $0.branch == branch) && (scenario == nil || $0.scenario == scenario) }.sorted { a, b in
+            if let o = Self.oldestFirst(commits[a.commitSha]?.committedAt ?? nil, commits[b.commitSha]?.committedAt ?? nil) { return o }
+            return (a.scenario, a.endpoint, a.metric, a.statistic) < (b.scenario, b.endpoint, b.metric, b.statistic)
+        }
     }
 
     public func storedCommit(sha: String) throws -> CommitInfo? {

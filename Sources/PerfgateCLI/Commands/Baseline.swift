@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 extension PerfgateCommand {
     struct Baseline: AsyncParsableCommand {
@@ -33,10 +32,10 @@ extension PerfgateCommand {
 
             func run() async throws {
                 try await withDiagnostics {
-                    let store = try storeOptions.openForReading()
+                    let store: any HistoryStore = try storeOptions.openForReading()
                     var sha: String?
                     if let c = commit { sha = try RevisionResolver(store: store).resolve(c) }
-                    var refs = try store.runRefs(branch: sha == nil ? branch : nil, scenario: scenario, environment: environment, commit: sha)
+                    var refs = try store.runRefs(RunRefQuery(branch: sha == nil ? branch : nil, scenario: scenario, environment: environment, commit: sha))
                     guard let env = environment ?? refs.first?.environment else {
                         throw PerfgateError(.usage, "no stored runs match (branch \(branch)\(sha.map { ", commit \($0.prefix(8))" } ?? ""))")
                     }

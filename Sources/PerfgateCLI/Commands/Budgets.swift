@@ -78,7 +78,7 @@ extension PerfgateCommand.Budgets {
                 let pipeline = IngestPipeline(
                     format: inputFormat, formatFlag: "--input-format", commits: .fixed(CommitInfo(sha: "0000000", branch: "")),
                     scenario: scenario, environmentOverride: labels.environmentOverride,
-                    defaultEnvironment: EnvironmentFingerprint.current(), tags: try labels.parsedTags(), now: Date(), perfgateVersion: PerfgateVersion.current,
+                    defaultEnvironment: EnvironmentFingerprint.current(), tags: try labels.parsedTags(), clock: SystemWallClock(), perfgateVersion: PerfgateVersion.current,
             events: .console)
                 let parsed = try pipeline.parse(IngestPipeline.collect(against))
                 let matches = BudgetMatches(budgets: set, budgetsFile: file, current: parsed.map(\.gateRun))

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 extension PerfgateCommand {
     struct CapacityCommand: AsyncParsableCommand {
@@ -51,7 +50,7 @@ extension PerfgateCommand {
                         .usage, "the budget file has no \"capacity\" rule",
                         notes: ["add \"capacity\": { \"knee\": \"-10%\" } to \(budget)"])
                 }
-                let store = try storeOptions.openForReading()
+                let store: any HistoryStore = try storeOptions.openForReading()
                 let resolver = RevisionResolver(store: store)
                 let sha: String
                 if let commit {
@@ -69,7 +68,7 @@ extension PerfgateCommand {
                 guard !campaigns.isEmpty else {
                     throw PerfgateError(
                         .missingInput, "no stored runs for commit \(String(sha.prefix(12)))",
-                        notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
+                        notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
                 }
                 let baselineSha = try baseline.map { try resolver.resolve($0, what: "baseline commit") }
                 for i in campaigns.indices {

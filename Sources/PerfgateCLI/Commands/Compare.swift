@@ -3,7 +3,6 @@ import Foundation
 import PerfgateCore
 import PerfgateEngine
 import PerfgateIngest
-import PerfgateStore
 
 extension PerfgateCommand {
     struct Compare: AsyncParsableCommand {
@@ -31,18 +30,11 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let needsStore = !FileManager.default.fileExists(atPath: a) || !FileManager.default.fileExists(atPath: b)
-                let store = needsStore ? try storeOptions.openForReading() : nil
-                let (runsA, labelA) = try Self.side(a, store: store)
-                let (runsB, labelB) = try Self.side(b, store: store)
-                // Align scenarios/environments: compare like with like; a file side adopts the other side's labels.
-                let aligned = Self.align(runsB, to: runsA)
-                guard
-                    let outcome = try Gate.compare(
-                        baseline: runsA, current: aligned, label: labelA, metrics: [metric], endpoint: endpoint)
-                else {
-                    throw PerfgateError(.usage, "the two sides have no \(metric) statistics in common")
-                }
+                let needsStore = !CompareEngine.isFile(a) || !CompareEngine.isFile(b)
+                let store: (any HistoryStore)? = needsStore ? try storeOptions.openForReading() : nil
+                let result = try CompareEngine(store: store, git: GitCLI()).compare(a, b, metric: metric, endpoint: endpoint)
+                let outcome = result.outcome
+                let (labelA, labelB) = (result.a.label, result.b.label)
                 let findings = outcome.findings.filter { $0.current != nil || $0.baseline != nil }.sorted {
                     ($0.scenario, $0.endpoint, Statistic(rawValue: $0.statistic)) < ($1.scenario, $1.endpoint, Statistic(rawValue: $1.statistic))
                 }
@@ -81,46 +73,6 @@ extension PerfgateCommand {
                 if format == .table {
                     Console.out("\n~ no significant change (BH-adjusted q > 0.05)   ? too little data for a test")
                 }
-            }
-        }
-
-        /// Resolves one side to gate runs and a label.
-        static func side(_ text: String, store: PerfgateStore?) throws -> ([GateRun], String) {
-            if FileManager.default.fileExists(atPath: text) {
-                let sets = try IngestPipeline.collect([text])
-                var runs: [GateRun] = []
-                for set in sets {
-                    let fmt = try InputFormat.detect(set.primary)
-                    let r = try fmt.adapter.parse(set)
-                    runs.append(GateRun(id: text, commitSha: "", scenario: r.scenario ?? r.tool, environment: "", tool: r.tool, series: r.series))
-                }
-                return (runs, "file \(text)")
-            }
-            guard let store else { throw PerfgateError(.usage, "'\(text)' is not a file and there is no store") }
-            let engine = CheckEngine(store: store)
-            if let id = Int64(text), let run = try store.run(id: id), text.count < 7 {
-                return (try engine.gateRuns([id]), "run \(id) (commit \(run.commit.shortSha), \(run.scenario))")
-            }
-            let sha = try RevisionResolver(store: store).resolve(text)
-            let ids = try store.runRefs(branch: nil, scenario: nil, environment: nil, commit: sha).map(\.id)
-            guard !ids.isEmpty else {
-                throw PerfgateError(
-                    .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " ('\(text)')") in \(store.path)",
-                    notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
-            }
-            return (try engine.gateRuns(ids), "commit \(sha.prefix(8))\(sha.hasPrefix(text.lowercased()) ? "" : " (\(text))") (\(ids.count) runs)")
-        }
-
-        /// Gives runs read from files the scenario and environment of the other side when they lack them.
-        static func align(_ runs: [GateRun], to other: [GateRun]) -> [GateRun] {
-            guard let ref = other.first else { return runs }
-            return runs.map { r in
-                var r = r
-                if r.environment.isEmpty { r.environment = ref.environment }
-                if !other.contains(where: { $0.scenario == r.scenario }) && other.count == 1 && runs.count == 1 { r.scenario = ref.scenario }
-                // One run against one run: the user chose the pair, whatever tools wrote them.
-                if other.count == 1 && runs.count == 1 { r.tool = ref.tool }
-                return r
             }
         }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
-import PerfgateStore
+import PerfgateEngine
 
 extension PerfgateCommand {
     struct Detect: AsyncParsableCommand {
@@ -48,36 +48,17 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = dryRun ? try storeOptions.openForReading() : try storeOptions.openForWriting()
-                let statistics = (stats.isEmpty ? ChangePointDetection.defaultStatistics.map(\.rawValue) : stats).compactMap { Statistic.parse($0)?.rawValue }
-                let lastCommits = all ? nil : (last ?? ChangePointDetection.defaultLastCommits)
-                let histories = try store.seriesHistory(
-                    branch: branch, scenario: scenario, environment: environment, metric: metric, statistics: statistics,
-                    lastCommits: lastCommits)
+                let store: any HistoryStore = dryRun ? try storeOptions.openForReading() : try storeOptions.openForWriting()
                 var options = ChangePointDetection.defaultOptions
                 options.minSize = minSize
                 options.pMax = pMax
                 options.minMagnitude = minMagnitude
-                var found: [DetectedChangePoint] = []
-                var analysed: [(String, String, String, String, String, String, [String]?)] = []
-                for h in histories {
-                    if let e = endpoint, !Glob.matches(e, h.endpoint) { continue }
-                    // Stored change points older than the analysed window are kept (`--last N`).
-                    let window = lastCommits.map { _ in Array(Set(h.points.map(\.sha))) }
-                    analysed.append((h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic, window))
-                    found += ChangePointDetection.detect(
-                        h.points.map { ChangePointDetection.Observation(commitSha: $0.sha, value: $0.value) },
-                        direction: Statistic(rawValue: h.statistic).direction(seriesDirection: Direction(rawValue: h.direction) ?? .lowerIsBetter),
-                        options: options, lastCommits: lastCommits,
-                        label: (h.scenario, h.environment, branch, h.endpoint, h.metric, h.statistic))
-                }
-                if !dryRun {
-                    try store.replaceChangePoints(
-                        analysed: analysed.map {
-                            (scenario: $0.0, environment: $0.1, branch: $0.2, endpoint: $0.3, metric: $0.4, statistic: $0.5, commits: $0.6)
-                        },
-                        found: found, at: Date())
-                }
+                let result = try DetectEngine(store: store).run(
+                    DetectEngine.Request(
+                        branch: branch, scenario: scenario, environment: environment, endpoint: endpoint, metric: metric,
+                        statistics: stats.isEmpty ? ChangePointDetection.defaultStatistics : stats.compactMap(Statistic.parse),
+                        options: options, lastCommits: all ? nil : (last ?? ChangePointDetection.defaultLastCommits), store: !dryRun))
+                let (analysed, found) = (result.analysed, result.found)
                 let rows = found.map { c -> [String] in
                     let unit = MetricUnit.milliseconds
                     let u = Statistic(rawValue: c.statistic).unit(seriesUnit: c.metric == SeriesKey.requestLatencyMetric ? unit : .none)

@@ -3,7 +3,6 @@ import Foundation
 import PerfgateCore
 import PerfgateEngine
 import PerfgateIngest
-import PerfgateStore
 
 /// The history file written by `export` and read by `import`: native run documents plus what the
 /// store knows about each run (commit, environment, sources with digests, ingest time), so an
@@ -89,7 +88,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store: any HistoryStore = try storeOptions.openForReading()
                 var runs = try store.runs(RunFilter(branch: branch, scenario: scenario, environment: environment)).reversed() as [StoredRun]
                 if let range {
                     let parts = range.components(separatedBy: "..")
@@ -153,7 +152,7 @@ extension PerfgateCommand {
                     }
                     candidates.append(list)
                 }
-                let store = try storeOptions.openForWriting()
+                let store: any HistoryStore = try storeOptions.openForWriting()
                 // Idempotent by content, not by an optional field: a run whose statistics equal those of
                 // a stored run of the same commit, scenario and environment is already present, with or
                 // without its `sources`. A run without sources is keyed by a digest of its statistics.
@@ -174,7 +173,7 @@ extension PerfgateCommand {
                             continue
                         }
                         if storedKeys[place] == nil {
-                            let stored = try store.runRefs(branch: nil, scenario: c.scenario, environment: c.environment, commit: c.sha)
+                            let stored = try store.runRefs(RunRefQuery(scenario: c.scenario, environment: c.environment, commit: c.sha))
                             let series = stored.isEmpty ? [:] : try store.series(runIds: stored.map(\.id), withDistributions: false)
                             storedKeys[place] = Set(series.values.map { FileDigest.sha256(data: Data(HistoryFile.contentKey($0).utf8)) })
                         }
@@ -199,7 +198,7 @@ extension PerfgateCommand {
                             if context.sources.isEmpty {
                                 context.sources = [SourceFile(path: "(imported run)", digest: "content-" + keyDigest, bytes: 0)]
                             }
-                            if case .inserted = try insert(run, context) { added += 1 } else { duplicates += 1 }
+                            if case .inserted = try insert(RunToStore(run: run, context: context)) { added += 1 } else { duplicates += 1 }
                         }
                     }
                 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 extension PerfgateCommand {
     struct Log: AsyncParsableCommand {
@@ -42,30 +41,28 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store: any HistoryStore = try storeOptions.openForReading()
                 let stat = Statistic.parse(statistic) ?? .p95
-                var points = try store.log(
+                let points = try HistoryLog(store: store, git: GitCLI()).points(
                     LogQuery(
                         endpoint: endpoint, metric: metric, statistic: stat, branch: branch, scenario: scenario,
-                        environment: environment, lastCommits: revision == nil ? last : nil))
-                if let revision {
-                    points = try Self.upTo(revision, points: points, store: store, last: last)
-                }
+                        environment: environment, lastCommits: last),
+                    upTo: revision)
                 if points.isEmpty {
                     Console.note("no values for \(metric) \(stat) matching these filters")
                 }
                 let rows = points.map { p in
                     [
                         p.commitSha.prefix(8).description, Formatting.timestamp(p.committedAt), p.branch, p.scenario,
-                        p.endpoint.isEmpty ? "(all)" : p.endpoint, p.statistic,
-                        Formatting.value(p.value, unit: Statistic(rawValue: p.statistic).unit(seriesUnit: MetricUnit(rawValue: p.unit) ?? .none)),
+                        p.endpoint.isEmpty ? "(all)" : p.endpoint, p.statistic.rawValue,
+                        Formatting.value(p.value, unit: p.statistic.unit(seriesUnit: p.unit)),
                         String(p.runId),
                     ]
                 }
                 let values: [[Cell]] = points.map { p in
                     [
                         .text(p.commitSha), Formatting.iso(p.committedAt).map(Cell.text) ?? .null, .text(p.branch),
-                        .text(p.scenario), .text(p.endpoint), .text(p.statistic), .number(p.value), .text(p.unit),
+                        .text(p.scenario), .text(p.endpoint), .text(p.statistic.rawValue), .number(p.value), .text(p.unit.rawValue),
                         .integer(p.runId),
                     ]
                 }
@@ -77,24 +74,6 @@ extension PerfgateCommand {
                 }
                 Console.out(t.render(format))
             }
-        }
-
-        /// The points of commits committed no later than `revision`, then the last `last` commits of those.
-        static func upTo(_ revision: String, points: [LogPoint], store: PerfgateStore, last: Int?) throws -> [LogPoint] {
-            let git = GitCLI()
-            let sha = try RevisionResolver(store: store, git: git).resolve(revision)
-            guard let end = try store.runs(RunFilter(commit: sha, limit: 1)).first?.commit.committedAt ?? git.commitTime(sha) else {
-                throw PerfgateError(
-                    .usage, "cannot tell when commit \(sha.prefix(8)) was made (it has no stored runs and git does not know it)")
-            }
-            var kept = points.filter { $0.commitSha == sha || ($0.committedAt.map { $0 <= end } ?? false) }
-            if let n = last {
-                var shas: [String] = []
-                for p in kept.reversed() where !shas.contains(p.commitSha) { shas.append(p.commitSha) }
-                let keep = Set(shas.prefix(n))
-                kept = kept.filter { keep.contains($0.commitSha) }
-            }
-            return kept
         }
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import PerfgateCore
 import PerfgateEngine
 import PerfgateReport
-import PerfgateStore
 
 extension PerfgateCommand {
     struct Report: AsyncParsableCommand {
@@ -87,7 +86,7 @@ extension PerfgateCommand {
             try await withDiagnostics {
                 let env = ProcessInfo.processInfo.environment
                 let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
-                let store = try storeOptions.openForReading(concurrentReads: true)
+                let store: any HistoryStore = try storeOptions.openForReading(concurrentReads: true)
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
@@ -176,7 +175,7 @@ extension PerfgateCommand {
 /// A commit the user named (full or short SHA, tag, branch, HEAD~1) with stored runs, through the
 /// CLI's one ``RevisionResolver``.
 struct ReportCommits {
-    var store: PerfgateStore
+    var store: any HistoryStore
     var git: GitCLI
     var runs: [ReportRun]
 
@@ -189,15 +188,16 @@ struct ReportCommits {
     }
 }
 
-/// The report's view of the store: runs and series up front, one series' points at a time.
+/// The report's view of the store (through the ``HistoryStore`` port): runs and series up front, one
+/// series' points at a time.
 struct StoreReportSource: ReportSource {
-    var store: PerfgateStore
+    var store: any HistoryStore
     private var occurrences: [ReportSeries: Int64] = [:]
     private var cachedRuns: [ReportRun]
 
-    init(store: PerfgateStore) throws {
+    init(store: any HistoryStore) throws {
         self.store = store
-        cachedRuns = try store.runRefs(branch: nil, scenario: nil, environment: nil, limit: Int.max).map {
+        cachedRuns = try store.runRefs(RunRefQuery(limit: Int.max)).map {
             ReportRun(
                 id: $0.id, commit: CommitInfo(sha: $0.commitSha, branch: $0.branch, committedAt: $0.committedAt),
                 scenario: $0.scenario, environment: $0.environment, tool: $0.tool, startedAt: $0.startedAt)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
-import PerfgateStore
+import PerfgateEngine
 
 extension PerfgateCommand {
     struct Runs: AsyncParsableCommand {
@@ -23,7 +23,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store: any HistoryStore = try storeOptions.openForReading()
                 let runs = try store.runs(
                     RunFilter(branch: branch, scenario: scenario, environment: environment, commit: commit, limit: last))
                 Console.out(Self.tabular(runs).render(format))

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 extension PerfgateCommand {
     struct Show: AsyncParsableCommand {
@@ -25,7 +24,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store: any HistoryStore = try storeOptions.openForReading()
                 var ids: [Int64] = []
                 // A number is a run id unless it is also a unique commit prefix of 7+ hex digits.
                 let looksLikeSha = target.count >= 7 && target.allSatisfy(\.isHexDigit)
@@ -38,8 +37,8 @@ extension PerfgateCommand {
                     ids = try store.runs(RunFilter(commit: sha)).map(\.id).reversed()
                     guard !ids.isEmpty else {
                         throw PerfgateError(
-                            .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(target.lowercased()) ? "" : " ('\(target)')") in \(store.path)",
-                            notes: ["`perfgate runs --store \(store.path)` lists the stored commits"])
+                            .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(target.lowercased()) ? "" : " ('\(target)')") in \(store.displayLocation)",
+                            notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
                     }
                 }
                 let details = try ids.compactMap { try store.detail(runId: $0) }

@@ -1,6 +1,6 @@
 import Foundation
 import PerfgateCore
-import PerfgateStore
+import PerfgateEngine
 
 /// The use case behind `perfgate capacity`: a commit's runs, grouped into campaigns (one per scenario and
 /// environment), each analysed by ``Capacity``, with the baseline commit's knee and the capacity budget.
@@ -19,7 +19,7 @@ struct CapacityCampaign {
 
     /// Campaigns of `sha` (one per scenario and environment), sorted by scenario then environment.
     static func load(
-        store: PerfgateStore, sha: String, scenario: String?, environment: String?, rule: KneeRule
+        store: any HistoryStore, sha: String, scenario: String?, environment: String?, rule: KneeRule
     ) throws -> [CapacityCampaign] {
         let runs = try store.runs(RunFilter(scenario: scenario, environment: environment, commit: sha))
             .filter { $0.commit.sha == sha }
@@ -43,8 +43,8 @@ struct CapacityCampaign {
 
     /// The nearest stored ancestor of `sha` (by the stored parent links) with runs of the same scenario
     /// and environment, or nil.
-    static func baselineCommit(store: PerfgateStore, of sha: String, scenario: String, environment: String) throws -> String? {
-        for ancestor in try store.storedAncestry(from: sha).dropFirst() {
+    static func baselineCommit(store: any HistoryStore, of sha: String, scenario: String, environment: String) throws -> String? {
+        for ancestor in try store.storedAncestry(from: sha, limit: 5000).dropFirst() {
             let runs = try store.runs(RunFilter(scenario: scenario, environment: environment, commit: ancestor))
             if runs.contains(where: { $0.commit.sha == ancestor }) { return ancestor }
         }

@@ -1,15 +1,14 @@
 import PerfgateCore
 import PerfgateEngine
-import PerfgateStore
 
 // The engine's use cases wired to the real ports: the SQLite store and the `git` executable.
 
 extension CheckEngine {
-    init(store: PerfgateStore) { self.init(store: store, git: GitCLI()) }
+    init(store: any HistoryStore) { self.init(store: store, git: GitCLI()) }
 }
 
 extension RevisionResolver {
-    init(store: PerfgateStore?) { self.init(store: store, git: GitCLI()) }
+    init(store: (any HistoryStore)?) { self.init(store: store, git: GitCLI()) }
 }
 
 extension IngestEvents {

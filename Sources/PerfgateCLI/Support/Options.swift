@@ -84,7 +84,7 @@ struct RunLabelOptions: ParsableArguments {
             format: format, formatFlag: formatFlag,
             commits: .resolve(commitResolver, sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store)),
             scenario: scenario, environmentOverride: environmentOverride, defaultEnvironment: EnvironmentFingerprint.current(),
-            tags: try parsedTags(), now: Date(), perfgateVersion: PerfgateVersion.current,
+            tags: try parsedTags(), clock: SystemWallClock(), perfgateVersion: PerfgateVersion.current,
             events: .console)
     }
 }

@@ -23,7 +23,7 @@ extension Gate {
     }
 
     /// Picks the strongest evidence available for one (series, statistic) and computes its test
-    /// (history B > raw pair A > summary pair C).
+    /// (history B > raw pair A > summary pair C): the tiers below, tried in that order.
     static func statistical(
         a: Applied, series: SeriesResult, current: [SeriesResult], baseline: [SeriesResult], history historyWithCommits: [(String, SeriesResult)],
         policy stats: StatisticsPolicy, tool: String, levels: ReferenceLevelCache
@@ -51,7 +51,8 @@ extension Gate {
         func minAbs(at level: Double) -> Double { Gate.resolution(tool: tool, unit: statUnit, at: level, observed: observed) }
 
         // Error rates: binomial against pooled history, or Fisher for a single pair.
-        if isErrorRate {
+        func errorRateTier() -> StatisticalResult? {
+            guard isErrorRate else { return nil }
             func counts(_ s: [SeriesResult]) -> (Int, Int) {
                 s.reduce((0, 0)) { acc, r in
                     let n = Int(r.stats[.count] ?? 0)
@@ -91,148 +92,172 @@ extension Gate {
         }
 
         // Tail percentiles need enough requests in every run: p95 200, p99 1000.
-        if let p = stat.percentileFraction, p >= 0.75, p < 1 {
-            let need = Stats.Percentile.minimumCount(forPercentile: p)
-            let counts = (current + history.suffix(stats.minHistory * 6) + baseline).compactMap { $0.stats[.count] }
-            if let smallest = counts.min(), smallest < Double(need) {
-                return StatisticalResult(
-                    evidence: StatisticalEvidence(
-                        method: "—", tier: "—", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
-                        nBaseline: history.count, nCurrent: current.count, mde: nil, significant: false),
-                    input: VerdictInput(insufficient: .tooFewRequests, effect: .nan, q: nil, tier: .history),
-                    policy: policy, baselineCentre: nil)
+        func tailCountTier() -> StatisticalResult? {
+            if let p = stat.percentileFraction, p >= 0.75, p < 1 {
+                let need = Stats.Percentile.minimumCount(forPercentile: p)
+                let counts = (current + history.suffix(stats.minHistory * 6) + baseline).compactMap { $0.stats[.count] }
+                if let smallest = counts.min(), smallest < Double(need) {
+                    return StatisticalResult(
+                        evidence: StatisticalEvidence(
+                            method: "—", tier: "—", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                            nBaseline: history.count, nCurrent: current.count, mde: nil, significant: false),
+                        input: VerdictInput(insufficient: .tooFewRequests, effect: .nan, q: nil, tier: .history),
+                        policy: policy, baselineCentre: nil)
+                }
             }
+            return nil
         }
 
         // Tier B: history log-t on the run statistic against the reference level (ReferenceLevel.swift).
-        let histPairs = historyWithCommits.compactMap { sha, s -> (sha: String, value: Double)? in
-            guard let v = s.stats[stat], v > 0, v.isFinite else { return nil }
-            return (sha, v)
-        }
-        let q = Gate.quantization(tool)
-        if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
-            let level = levels.level(
-                history: histPairs, minHistory: stats.minHistory, quantization: q, prior: RunToRunNoise.prior(stat, tool: tool))
-            if let (r, method, n) = level.test(current: curValues, minHistory: stats.minHistory, alpha: stats.alpha, quantization: q), n >= 1 {
-                let df = max(r.df, 1)
-                // The quantile of the test's own interval (same α and df) when it has one.
-                let tq = r.criticalT ?? Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
-                let spread = exp(tq * r.sigma / Double(max(n, 1)).squareRoot()) - 1
-                let mde = Stats.Noise.mde(sigma: r.sigma, history: max(n, 2), current: curValues.count, alpha: stats.alpha)
-                let ev = StatisticalEvidence(
-                    method: method, tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
-                    ciHigh: r.ciUpper, baselineSpread: spread, nBaseline: n, nCurrent: curValues.count, mde: mde, significant: false)
-                let input = VerdictInput(
-                    effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs(at: r.baselineCentre))
-                var result = StatisticalResult(evidence: ev, input: input, policy: policy, baselineCentre: r.baselineCentre)
-                result.runToRunSigma = r.sigma
-                if let r2 = level.testAgainstPrior(current: curValues, alpha: stats.alpha, quantization: q), let sha = level.newestStart {
-                    result.priorLevel = PriorLevelCheck(effect: dir * r2.logDifference, p: r2.pValue, centre: r2.baselineCentre, shiftCommit: sha)
-                }
-                return result
+        func historyTier() -> StatisticalResult? {
+            let histPairs = historyWithCommits.compactMap { sha, s -> (sha: String, value: Double)? in
+                guard let v = s.stats[stat], v > 0, v.isFinite else { return nil }
+                return (sha, v)
             }
+            let q = Gate.quantization(tool)
+            if histPairs.count >= stats.minHistory, !curValues.isEmpty, curValues.allSatisfy({ $0 > 0 }) {
+                let level = levels.level(
+                    history: histPairs, minHistory: stats.minHistory, quantization: q, prior: RunToRunNoise.prior(stat, tool: tool))
+                if let (r, method, n) = level.test(current: curValues, minHistory: stats.minHistory, alpha: stats.alpha, quantization: q), n >= 1 {
+                    let df = max(r.df, 1)
+                    // The quantile of the test's own interval (same α and df) when it has one.
+                    let tq = r.criticalT ?? Stats.Special.studentTPPF(1 - stats.alpha / 2, df: df)
+                    let spread = exp(tq * r.sigma / Double(max(n, 1)).squareRoot()) - 1
+                    let mde = Stats.Noise.mde(sigma: r.sigma, history: max(n, 2), current: curValues.count, alpha: stats.alpha)
+                    let ev = StatisticalEvidence(
+                        method: method, tier: EvidenceTier.history.rawValue, p: r.pValue, q: nil, ciLow: r.ciLower,
+                        ciHigh: r.ciUpper, baselineSpread: spread, nBaseline: n, nCurrent: curValues.count, mde: mde, significant: false)
+                    let input = VerdictInput(
+                        effect: dir * r.logDifference, q: nil, tier: .history, absDelta: r.currentCentre - r.baselineCentre, minAbs: minAbs(at: r.baselineCentre))
+                    var result = StatisticalResult(evidence: ev, input: input, policy: policy, baselineCentre: r.baselineCentre)
+                    result.runToRunSigma = r.sigma
+                    if let r2 = level.testAgainstPrior(current: curValues, alpha: stats.alpha, quantization: q), let sha = level.newestStart {
+                        result.priorLevel = PriorLevelCheck(effect: dir * r2.logDifference, p: r2.pValue, centre: r2.baselineCentre, shiftCommit: sha)
+                    }
+                    return result
+                }
+            }
+            return nil
         }
 
-        // Single pair: needs a baseline run.
-        let baseValues = baseline.compactMap { $0.stats[stat] }
-        // Requests are not replicates of a run: within-run tests (A, C) are combined with the
-        // run-to-run spread of the statistic — from the history when it has ≥ 3 runs, else a stated
-        // default — and the larger p is kept (docs/gate.md "Run-to-run noise").
-        let runToRun = RunToRunNoise(
-            history: history.compactMap { $0.stats[stat] }, statistic: stat, tool: tool,
-            step: baseValues.first.map { $0 > 0 ? minAbs(at: $0) / $0 : 0 } ?? 0)
-        func combined(_ pWithin: Double, _ method: String, effect: Double) -> (p: Double, method: String) {
-            (max(pWithin, runToRun.pValue(logEffect: effect, current: max(curValues.count, 1), baseline: max(baseValues.count, 1))),
-             method + " + " + runToRun.description)
-        }
-        guard let bv = aggregate(baseValues, .median), let cv = aggregate(curValues, .median) else {
-            let has = !baseline.isEmpty || !history.isEmpty
-            return StatisticalResult(
-                evidence: nil, input: VerdictInput(hasBaseline: has, insufficient: has ? .metricAbsent : nil, effect: .nan, q: nil, tier: .summaryPair),
-                policy: policy, baselineCentre: nil)
-        }
-        guard bv > 0, cv > 0 else {
-            return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .invalidValue, effect: .nan, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
-        }
-        let effect = dir * log(cv / bv)
-        let level = stat.percentileFraction ?? (stat == .mean ? nil : nil)
+        // A pair of runs: needs a baseline run.
+        func pairTiers() -> StatisticalResult {
+            let baseValues = baseline.compactMap { $0.stats[stat] }
+            // Requests are not replicates of a run: within-run tests (A, C) are combined with the
+            // run-to-run spread of the statistic — from the history when it has ≥ 3 runs, else a stated
+            // default — and the larger p is kept (docs/gate.md "Run-to-run noise").
+            let runToRun = RunToRunNoise(
+                history: history.compactMap { $0.stats[stat] }, statistic: stat, tool: tool,
+                step: baseValues.first.map { $0 > 0 ? minAbs(at: $0) / $0 : 0 } ?? 0)
+            func combined(_ pWithin: Double, _ method: String, effect: Double) -> (p: Double, method: String) {
+                (max(pWithin, runToRun.pValue(logEffect: effect, current: max(curValues.count, 1), baseline: max(baseValues.count, 1))),
+                 method + " + " + runToRun.description)
+            }
+            guard let bv = aggregate(baseValues, .median), let cv = aggregate(curValues, .median) else {
+                let has = !baseline.isEmpty || !history.isEmpty
+                return StatisticalResult(
+                    evidence: nil, input: VerdictInput(hasBaseline: has, insufficient: has ? .metricAbsent : nil, effect: .nan, q: nil, tier: .summaryPair),
+                    policy: policy, baselineCentre: nil)
+            }
+            guard bv > 0, cv > 0 else {
+                return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .invalidValue, effect: .nan, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
+            }
+            let effect = dir * log(cv / bv)
+            let level = stat.percentileFraction ?? (stat == .mean ? nil : nil)
 
-        // Tier A: stored distributions on both sides.
-        let curDist = current.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
-        let baseDist = baseline.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
-        if let cd = curDist, let bd = baseDist, stat.isPercentile || stat == .mean {
-            let cb = cd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
-            let bb = bd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
-            let nc = Int(cd.count)
-            let nb = Int(bd.count)
-            if nc < 4 || nb < 4 {
-                return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .tooFewSamples, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
-            }
-            if let p = level, p >= 0.75 {
-                let need = max(Int((10 / (1 - p) - 1e-9).rounded(.up)), Stats.QuantileCI.minimumN(p: p) ?? Int.max)
-                if nc < need || nb < need {
-                    return StatisticalResult(
-                        evidence: StatisticalEvidence(method: "quantile test (Fisher)", tier: "A", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: nb, nCurrent: nc, mde: nil, significant: false),
-                        input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
+            // Tier A: stored distributions on both sides.
+            func rawPairTier() -> StatisticalResult? {
+                let curDist = current.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
+                let baseDist = baseline.compactMap(\.distribution).reduce(into: Distribution?.none) { acc, d in if acc == nil { acc = d } else { acc?.merge(d) } }
+                if let cd = curDist, let bd = baseDist, stat.isPercentile || stat == .mean {
+                    let cb = cd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
+                    let bb = bd.buckets.map { Stats.WeightedValue($0.value, count: $0.count) }
+                    let nc = Int(cd.count)
+                    let nb = Int(bd.count)
+                    if nc < 4 || nb < 4 {
+                        return StatisticalResult(evidence: nil, input: VerdictInput(insufficient: .tooFewSamples, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
+                    }
+                    if let p = level, p >= 0.75 {
+                        let need = max(Int((10 / (1 - p) - 1e-9).rounded(.up)), Stats.QuantileCI.minimumN(p: p) ?? Int.max)
+                        if nc < need || nb < need {
+                            return StatisticalResult(
+                                evidence: StatisticalEvidence(method: "quantile test (Fisher)", tier: "A", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: nb, nCurrent: nc, mde: nil, significant: false),
+                                input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .rawPair), policy: policy, baselineCentre: bv)
+                        }
+                        var merged = bd
+                        merged.merge(cd)
+                        let t = merged.value(atPercentile: p * 100)
+                        let ca = cb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
+                        let ba = bb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
+                        let r = Stats.fisherExact(ca, nc - ca, ba, nb - ba)
+                        let c = combined(r.pValue, "quantile test (Fisher)", effect: effect)
+                        let ev = StatisticalEvidence(
+                            method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                            nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
+                        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+                    }
+                    do {
+                        let r = Stats.MannWhitney.test(currentBuckets: cb, baselineBuckets: bb)
+                        let c = combined(r.pValue, "Mann–Whitney U", effect: effect)
+                        let ev = StatisticalEvidence(
+                            method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                            nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
+                        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+                    }
                 }
-                var merged = bd
-                merged.merge(cd)
-                let t = merged.value(atPercentile: p * 100)
-                let ca = cb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
-                let ba = bb.filter { $0.value > t }.reduce(0) { $0 + Int($1.count) }
-                let r = Stats.fisherExact(ca, nc - ca, ba, nb - ba)
-                let c = combined(r.pValue, "quantile test (Fisher)", effect: effect)
-                let ev = StatisticalEvidence(
-                    method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
-                    nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
-                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+                return nil
             }
-            do {
-                let r = Stats.MannWhitney.test(currentBuckets: cb, baselineBuckets: bb)
-                let c = combined(r.pValue, "Mann–Whitney U", effect: effect)
-                let ev = StatisticalEvidence(
-                    method: c.method, tier: "A", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
-                    nBaseline: nb, nCurrent: nc, mde: nil, significant: false)
-                return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .rawPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
-            }
-        }
 
-        // Tier C: log-normal model of each run's summary.
-        func fit(_ s: SeriesResult) -> Stats.LogNormalSummary? {
-            guard let median = s.stats[.p50], let n = s.stats[.count], n > 0 else { return nil }
-            let qs = s.stats.compactMap { k, v -> (p: Double, value: Double)? in
-                guard let f = k.percentileFraction, f > 0.5, f < 1 else { return nil }
-                return (f, v)
-            }
-            return Stats.LogNormalSummary(median: median, quantiles: qs, count: Int(n))
-        }
-        if let cs = current.first, let bs = baseline.first, let fc = fit(cs), let fb = fit(bs), fc.sigma > 0, fb.sigma > 0 {
-            var p: Double?
-            if let lvl = level, lvl > 0, lvl < 1 {
-                let need = max(Int((10 / (1 - lvl) - 1e-9).rounded(.up)), 0)
-                if lvl >= 0.75 && (fc.count < need || fb.count < need) {
-                    return StatisticalResult(
-                        evidence: StatisticalEvidence(method: "log-normal summary", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false),
-                        input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
+            // Tier C: log-normal model of each run's summary.
+            func summaryPairTier() -> StatisticalResult? {
+                func fit(_ s: SeriesResult) -> Stats.LogNormalSummary? {
+                    guard let median = s.stats[.p50], let n = s.stats[.count], n > 0 else { return nil }
+                    let qs = s.stats.compactMap { k, v -> (p: Double, value: Double)? in
+                        guard let f = k.percentileFraction, f > 0.5, f < 1 else { return nil }
+                        return (f, v)
+                    }
+                    return Stats.LogNormalSummary(median: median, quantiles: qs, count: Int(n))
                 }
-                p = Stats.LogNormalSummary.quantileTest(baseline: fb, baselineValue: bv, current: fc, currentValue: cv, p: lvl).pValue
-            } else if stat == .mean {
-                let se = (fb.meanLogSE * fb.meanLogSE + fc.meanLogSE * fc.meanLogSE).squareRoot()
-                p = se > 0 ? 2 * Stats.Special.normalSF(abs(log(cv / bv)) / se) : nil
+                if let cs = current.first, let bs = baseline.first, let fc = fit(cs), let fb = fit(bs), fc.sigma > 0, fb.sigma > 0 {
+                    var p: Double?
+                    if let lvl = level, lvl > 0, lvl < 1 {
+                        let need = max(Int((10 / (1 - lvl) - 1e-9).rounded(.up)), 0)
+                        if lvl >= 0.75 && (fc.count < need || fb.count < need) {
+                            return StatisticalResult(
+                                evidence: StatisticalEvidence(method: "log-normal summary", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil, nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false),
+                                input: VerdictInput(insufficient: .tooFewRequests, effect: effect, q: nil, tier: .summaryPair), policy: policy, baselineCentre: bv)
+                        }
+                        p = Stats.LogNormalSummary.quantileTest(baseline: fb, baselineValue: bv, current: fc, currentValue: cv, p: lvl).pValue
+                    } else if stat == .mean {
+                        let se = (fb.meanLogSE * fb.meanLogSE + fc.meanLogSE * fc.meanLogSE).squareRoot()
+                        p = se > 0 ? 2 * Stats.Special.normalSF(abs(log(cv / bv)) / se) : nil
+                    }
+                    if let p {
+                        let c = combined(p, "log-normal summary", effect: effect)
+                        let ev = StatisticalEvidence(
+                            method: c.method, tier: "C", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                            nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false)
+                        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+                    }
+                }
+                return nil
             }
-            if let p {
-                let c = combined(p, "log-normal summary", effect: effect)
+
+            // Effect only (e.g. throughput of a single pair): can at most warn.
+            func effectOnly() -> StatisticalResult {
                 let ev = StatisticalEvidence(
-                    method: c.method, tier: "C", p: c.p, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
-                    nBaseline: fb.count, nCurrent: fc.count, mde: nil, significant: false)
+                    method: "effect only (no noise model)", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
+                    nBaseline: baseValues.count, nCurrent: curValues.count, mde: nil, significant: false)
                 return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
             }
+
+            for tier in [rawPairTier, summaryPairTier] { if let r = tier() { return r } }
+            return effectOnly()
         }
-        // Effect only (e.g. throughput of a single pair): can at most warn.
-        let ev = StatisticalEvidence(
-            method: "effect only (no noise model)", tier: "C", p: nil, q: nil, ciLow: nil, ciHigh: nil, baselineSpread: nil,
-            nBaseline: baseValues.count, nCurrent: curValues.count, mde: nil, significant: false)
-        return StatisticalResult(evidence: ev, input: VerdictInput(effect: effect, q: nil, tier: .summaryPair, absDelta: cv - bv, minAbs: minAbs(at: bv)), policy: policy, baselineCentre: bv)
+
+        // The evidence, strongest first; a tier that does not apply passes (nil) to the next.
+        for tier in [errorRateTier, tailCountTier, historyTier] { if let r = tier() { return r } }
+        return pairTiers()
     }
 }
 

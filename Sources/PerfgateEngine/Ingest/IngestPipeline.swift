@@ -18,7 +18,8 @@ public struct IngestPipeline {
     /// Used when neither the flag, the variable nor the file names an environment.
     public var defaultEnvironment: String
     public var tags: [String: String]
-    /// When the runs are ingested.
+    /// When the runs are ingested: the pipeline's clock, read once when it is made, so every run of one
+    /// ingest has the same time.
     public var now: Date
     /// The perfgate version stored with every run.
     public var perfgateVersion: String
@@ -27,7 +28,8 @@ public struct IngestPipeline {
 
     public init(
         format: InputFormat?, formatFlag: String = "--format", commits: CommitSource, scenario: String?, environmentOverride: String?,
-        defaultEnvironment: String, tags: [String: String], now: Date, perfgateVersion: String, events: IngestEvents
+        defaultEnvironment: String, tags: [String: String], clock: any WallClock, perfgateVersion: String,
+        events: IngestEvents
     ) {
         self.format = format
         self.formatFlag = formatFlag
@@ -36,7 +38,7 @@ public struct IngestPipeline {
         self.environmentOverride = environmentOverride
         self.defaultEnvironment = defaultEnvironment
         self.tags = tags
-        self.now = now
+        self.now = clock.now()
         self.perfgateVersion = perfgateVersion
         self.events = events
     }

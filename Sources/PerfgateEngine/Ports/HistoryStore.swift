@@ -97,18 +97,59 @@ public protocol HistoryStore: BaselineHistory {
     /// Stores the runs in one transaction: all of them or none. Identical content for the same commit,
     /// scenario and environment is recognised and not stored twice.
     func insertAll(_ runs: [RunToStore]) throws -> [InsertOutcome]
+    /// Stores the runs `produce` hands to `insert` in ONE transaction, as they come (a caller reading
+    /// them from a file one at a time never holds them all): all of them or none — an error thrown by
+    /// `produce` or by a run stores nothing. Duplicates as in ``insertAll(_:)``, earlier runs of the same
+    /// call included.
+    func insertEach(_ produce: (_ insert: (RunToStore) throws -> InsertOutcome) throws -> Void) throws
     /// One run by id, nil when there is none.
     func run(id: Int64) throws -> StoredRun?
-    /// Runs of `branch` (optionally one environment), newest commit first, in ``runRefs(_:)``'s order.
-    func runs(branch: String, environment: String?) throws -> [StoredRun]
+    /// Runs matching `filter` (the commit as a case-insensitive prefix), newest commit first, in
+    /// ``runRefs(_:)``'s order, the newest `limit` when given.
+    func runs(_ filter: RunFilter) throws -> [StoredRun]
+    /// A run with every statistic (series sorted by key, with the unit and direction of the series' first
+    /// run), distribution, threshold (sorted by metric, expression), check (by group, name), error (most
+    /// occurrences first, then endpoint, message), timeline and server series; nil when there is none.
+    func detail(runId: Int64) throws -> StoredRunDetail?
+    /// The `--profile`/`--workers` labels of the given runs; runs ingested without either are absent.
+    func loadLabels(runIds: [Int64]) throws -> [Int64: RunLoadLabel]
+    /// One statistic of the matching series, one point per run and series, oldest commit first (commits
+    /// without a time first, then commit time, start time, run id, endpoint). `lastCommits` keeps the
+    /// newest N commits (of the branch when one is given).
+    func log(_ query: LogQuery) throws -> [LogPoint]
+    /// The chosen statistics of every series of a branch, one history per (series, environment,
+    /// statistic), sorted by scenario, environment, endpoint, metric, statistic; the points in commit
+    /// order (commits without a time first, then commit time, SHA, start time, run id).
+    func seriesHistory(_ query: SeriesHistoryQuery) throws -> [SeriesHistory]
+    /// Replaces the stored change points of each analysed series by those `found`, in one transaction.
+    func replaceChangePoints(_ analysed: [AnalysedSeries], found: [DetectedChangePoint], at: Date) throws
+    /// Stored change points, oldest commit first (commits without a stored time first), then scenario,
+    /// endpoint, metric, statistic.
+    func changePoints(branch: String?, scenario: String?) throws -> [DetectedChangePoint]
     /// What the store knows of a commit (time and parent included), nil when it has no run of it.
     func storedCommit(sha: String) throws -> CommitInfo?
     /// Tags of the given runs.
     func tags(runIds: [Int64]) throws -> [Int64: [String: String]]
     /// Full SHAs of the stored commits that start with `prefix` (case-insensitive), sorted.
     func commits(matching prefix: String) throws -> [String]
+    /// Every (series, environment) pair that has values, sorted by scenario, environment, metric,
+    /// endpoint; `seriesId` is the backend's own identifier, for ``seriesValues(seriesId:environment:statistics:_:)``.
+    func seriesOccurrences() throws -> [SeriesOccurrence]
+    /// The chosen statistics of one series over every run in one environment, streamed to `body` in
+    /// run-id order (nothing but the current value need be held).
+    func seriesValues(seriesId: Int64, environment: String, statistics: [Statistic], _ body: (SeriesValue) throws -> Void) throws
     /// Where the store is, for hints (`perfgate runs --store PATH`); nil for a store without a path.
     var location: String? { get }
+}
+
+extension HistoryStore {
+    /// Runs of `branch` (optionally one environment), newest commit first.
+    public func runs(branch: String, environment: String?) throws -> [StoredRun] {
+        try runs(RunFilter(branch: branch, environment: environment))
+    }
+
+    /// The place of the store for messages: its path, or "the store".
+    public var displayLocation: String { location ?? "the store" }
 }
 
 extension BaselineHistory {
