@@ -118,11 +118,15 @@ extension PostgresStore {
         try storedRuns(where: "WHERE r.id = $1", binds: { $0.append(id) }, suffix: "").first
     }
 
-    public func runs(branch: String, environment: String?) throws -> [StoredRun] {
+    public func runs(_ filter: RunFilter) throws -> [StoredRun] {
         var f = Filter()
-        f.add("r.branch", "=", branch)
-        f.add("r.environment", "=", environment)
-        return try storedRuns(where: f.sql, binds: { $0 = f.binds }, suffix: Self.newestFirst)
+        f.add("r.branch", "=", filter.branch)
+        f.add("r.scenario", "=", filter.scenario)
+        f.add("r.environment", "=", filter.environment)
+        f.add("r.tool", "=", filter.tool)
+        f.add("r.commitSha", "LIKE", filter.commit.map { $0.lowercased() + "%" })
+        let limit = filter.limit.map { " LIMIT \(max(0, $0))" } ?? ""
+        return try storedRuns(where: f.sql, binds: { $0 = f.binds }, suffix: Self.newestFirst + limit)
     }
 
     public func storedCommit(sha: String) throws -> CommitInfo? {

@@ -115,12 +115,13 @@ public final class PostgresStore: Sendable {
     static let migrationLock: Int64 = 0x7065_7266_6761_7465
 
     func migrate() throws {
+        // Under the lock from the start: concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
+        try execute("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        defer { _ = try? execute("SELECT pg_advisory_unlock(\(Self.migrationLock))") }
         if let schema = postgres.schema {
             try execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
             try execute(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"))
         }
-        try execute("SELECT pg_advisory_lock(\(Self.migrationLock))")
-        defer { _ = try? execute("SELECT pg_advisory_unlock(\(Self.migrationLock))") }
         let exists = try execute(
             "SELECT to_regclass(\(PostgresSchema.migrationsTable)) IS NOT NULL"
         ).first.map { try $0.decode(Bool.self) } ?? false

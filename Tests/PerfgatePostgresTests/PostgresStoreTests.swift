@@ -98,11 +98,18 @@ struct PostgresStoreTests {
     func concurrentDuplicates() throws {
         let location = try TestServer.location(schema: TestServer.freshSchema("dup"))
         let outcomes = Mutex<[InsertOutcome]>([])
-        DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            guard let store = try? PostgresStore(location) else { return }
-            defer { store.close() }
-            if let o = try? store.insertAll([Self.run(7, p95: 120)]) { outcomes.withLock { $0 += o } }
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { writer in
+            do {
+                let store = try PostgresStore(location)
+                defer { store.close() }
+                let o = try store.insertAll([Self.run(7, p95: 120)])
+                outcomes.withLock { $0 += o }
+            } catch {
+                failures.withLock { $0.append("writer \(writer): \(error)") }
+            }
         }
+        #expect(failures.withLock { $0 } == [])
         let all = outcomes.withLock { $0 }
         #expect(all.count == 8)
         #expect(all.filter { if case .inserted = $0 { true } else { false } }.count == 1)
