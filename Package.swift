@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -43,6 +47,16 @@ let package = Package(
             dependencies: [
                 "PerfgateCore", "PerfgateEngine", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: settings
+        ),
+        // The PostgreSQL history store (docs/postgres.md): the same HistoryStore port over postgres-nio.
+        .target(
+            name: "PerfgatePostgres",
+            dependencies: [
+                "PerfgateCore", "PerfgateEngine", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
@@ -138,6 +152,11 @@ let package = Package(
             name: "PerfgateStoreTests",
             dependencies: ["PerfgateStore", "PerfgateEngine", "PerfgateIngest", "PerfgateCore", "PerfgateTestSupport"],
             exclude: ["Golden"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PerfgatePostgresTests",
+            dependencies: ["PerfgatePostgres", "PerfgateEngine", "PerfgateCore", "PerfgateTestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

@@ -16,6 +16,11 @@ if [ "${1:-}" != "--extras" ]; then
   swift build --build-tests
 
   echo "== tests =="
+  if [ -z "${PERFGATE_TEST_POSTGRES:-}" ]; then
+    # The PostgreSQL store's tests need a server: start a throwaway one for this run.
+    eval "$(bash ci/postgres.sh start)"
+    trap 'bash ci/postgres.sh stop' EXIT
+  fi
   swift test
 fi
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
+import PerfgateEngine
 
 /// Server-side series of a run (docs/server-metrics.md): their statistics are measurements of
 /// ordinary series (endpoint `""`), their samples rows of `serverSample`.

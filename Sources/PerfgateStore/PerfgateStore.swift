@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PerfgateCore
+import PerfgateEngine
 
 /// The SQLite history. The only type in perfgate that touches SQLite.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import PerfgateCore
+import PerfgateEngine
 
 /// What one `perfgate query` statement may use: its time and the size of one value.
 public struct QueryLimits: Sendable, Hashable {

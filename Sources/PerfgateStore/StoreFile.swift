@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import PerfgateCore
+import PerfgateEngine
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 import PerfgateTestSupport
 import Testing

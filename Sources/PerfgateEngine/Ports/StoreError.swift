@@ -1,6 +1,6 @@
 import PerfgateCore
 
-/// Errors opening, reading or writing the store. All exit 74 except a refused query (65).
+/// Errors opening, reading or writing the store (any backend: SQLite, PostgreSQL). All exit 74 except a refused query (65).
 public enum StoreError: DiagnosableError, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// `unknown`: the store's migrations this perfgate does not have; `newest`: this perfgate's newest.

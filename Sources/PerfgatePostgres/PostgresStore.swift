@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PerfgateCore
+import PerfgateEngine
+import PostgresNIO
+
+/// The result store in a PostgreSQL database (docs/postgres.md): the engine's ``HistoryStore`` over
+/// one connection, for a CLI process. Checked by `HistoryStoreConformance` against a real server.
+///
+/// Writes are one transaction per `insertAll`; re-ingests of identical content are recognised under
+/// concurrency (a unique constraint, and a transaction-scoped advisory lock per commit, scenario and
+/// environment so that attempts are numbered 1, 2, 3… with neither gaps nor doubles).
+public final class PostgresStore: Sendable {
+    public let postgres: PostgresLocation
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Connects and brings the schema up to date (migrations run under an advisory lock, so the first
+    /// use of a new database by many runners at once migrates it once). A database migrated by a newer
+    /// perfgate is refused before anything is written.
+    public init(_ location: PostgresLocation) throws {
+        self.postgres = location
+        var logger = Logger(label: "perfgate.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        let tls: PostgresConnection.Configuration.TLS
+        do {
+            tls = try Self.tls(location)
+        } catch {
+            throw StoreError.cannotOpen(path: location.redacted, reason: "TLS: \(error)")
+        }
+        let configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: tls)
+        do {
+            connection = try PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
+            ).wait()
+        } catch {
+            throw StoreError.cannotOpen(path: location.redacted, reason: Self.describe(error))
+        }
+        do {
+            try migrate()
+        } catch {
+            try? connection.close().wait()
+            throw error
+        }
+    }
+
+    /// Closes the connection; the store is unusable afterwards.
+    public func close() {
+        try? connection.close().wait()
+    }
+
+    static func tls(_ location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        var config = TLSConfiguration.makeClientConfiguration()
+        switch location.sslMode {
+        case .disable: return .disable
+        case .prefer:
+            config.certificateVerification = .none
+            return .prefer(try NIOSSLContext(configuration: config))
+        case .require:
+            config.certificateVerification = .none
+            return .require(try NIOSSLContext(configuration: config))
+        case .verifyCA:
+            config.certificateVerification = .noHostnameVerification
+            return .require(try NIOSSLContext(configuration: config))
+        case .verifyFull:
+            return .require(try NIOSSLContext(configuration: config))
+        }
+    }
+
+    // MARK: statements
+
+    /// Runs one statement and collects its rows; a server error becomes a `StoreError`.
+    @discardableResult
+    func execute(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.writeFailed(path: postgres.redacted, reason: Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let e = error as? PSQLError {
+            if let message = e.serverInfo?[.message] {
+                let code = e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + code
+            }
+            if let underlying = e.underlying { return "\(e.code): \(underlying)" }
+            return "\(e.code)"
+        }
+        return "\(error)"
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            _ = try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The advisory lock key of schema changes ("perfgate" in ASCII).
+    static let migrationLock: Int64 = 0x7065_7266_6761_7465
+
+    func migrate() throws {
+        // Under the lock from the start: concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
+        try execute("SELECT pg_advisory_lock(\(Self.migrationLock))")
+        defer { _ = try? execute("SELECT pg_advisory_unlock(\(Self.migrationLock))") }
+        if let schema = postgres.schema {
+            try execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+            try execute(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"))
+        }
+        let exists = try execute(
+            "SELECT to_regclass(\(PostgresSchema.migrationsTable)) IS NOT NULL"
+        ).first.map { try $0.decode(Bool.self) } ?? false
+        var applied: [String] = []
+        if exists {
+            applied = try execute(PostgresQuery(unsafeSQL: "SELECT identifier FROM \(PostgresSchema.migrationsTable) ORDER BY appliedAt, identifier"))
+                .map { try $0.decode(String.self) }
+        }
+        let known = Set(PostgresSchema.all.map(\.identifier))
+        let unknown = applied.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw StoreError.newerSchema(path: postgres.redacted, unknown: unknown, newest: PostgresSchema.newest)
+        }
+        let pending = PostgresSchema.all.filter { !applied.contains($0.identifier) }
+        guard !pending.isEmpty else { return }
+        try transaction {
+            try execute(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TABLE IF NOT EXISTS \(PostgresSchema.migrationsTable) (
+                            identifier TEXT PRIMARY KEY, appliedAt TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+                        """))
+            for migration in pending {
+                for statement in Self.statements(migration.sql) { try execute(PostgresQuery(unsafeSQL: statement)) }
+                try execute(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(PostgresSchema.migrationsTable)(identifier) VALUES ('\(migration.identifier)')"))
+            }
+        }
+    }
+
+    /// A migration's statements: the extended query protocol takes one statement at a time.
+    static func statements(_ sql: String) -> [String] {
+        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { $0.hasSuffix(";") ? String($0.dropLast()) : $0 }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Applied migration identifiers, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try execute(PostgresQuery(unsafeSQL: "SELECT identifier FROM \(PostgresSchema.migrationsTable) ORDER BY appliedAt, identifier"))
+            .map { try $0.decode(String.self) }
+    }
+
+    // MARK: values
+
+    /// Dates are kept to the millisecond, as the SQLite store keeps them, so that both backends read
+    /// back the same values (and an export of either is the same file).
+    static func stored(_ date: Date?) -> Date? {
+        date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
+    }
+
+    /// A stored date back at the millisecond it was written at (the driver's microseconds carry the
+    /// binary rounding of the `Date` it was given).
+    static func read(_ date: Date?) -> Date? {
+        date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
+    }
+
+    static func read(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    func unit(_ raw: String, series: Int64) throws -> MetricUnit {
+        guard let unit = MetricUnit(rawValue: raw) else {
+            throw StoreError.unreadableRow(path: postgres.redacted, what: "series \(series) has unit '\(raw)'")
+        }
+        return unit
+    }
+
+    func direction(_ raw: String, series: Int64) throws -> Direction {
+        guard let direction = Direction(rawValue: raw) else {
+            throw StoreError.unreadableRow(path: postgres.redacted, what: "series \(series) has direction '\(raw)'")
+        }
+        return direction
+    }
+}
