@@ -64,9 +64,12 @@ struct JMeterXMLAdapter: ResultAdapter {
         if failed { acc.error(label: id, message: [a["rc"] ?? "", message].filter { !$0.isEmpty }.joined(separator: " ")) }
     }
 
+    /// The attributes of a sample that ``add(_:to:at:path:)`` reads.
+    static let attributesRead: Set<String> = ["t", "ts", "s", "lb", "rc", "rm", "na"]
+
     /// XML's five entities and character references.
     static func unescape(_ s: String) -> String {
-        guard s.contains("&") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "&")) else { return s }
         var out = ""
         var rest = Substring(s)
         while let amp = rest.firstIndex(of: "&") {
@@ -197,7 +200,8 @@ struct JTLScanner {
         let nameStart = j
         while j < n && !Self.isSpace(data[j]) && data[j] != UInt8(ascii: ">") && data[j] != UInt8(ascii: "/") { j += 1 }
         let name = String(decoding: data[nameStart..<j], as: UTF8.self)
-        // Attributes up to the end of the tag.
+        let isSample = name == "httpSample" || name == "sample"
+        // Attributes up to the end of the tag; only a sample's attributes that are read are kept.
         var attributes: [String: String] = [:]
         var selfClosing = false
         while true {
@@ -233,14 +237,16 @@ struct JTLScanner {
                 if !eof { return nil }
                 throw fail(aStart, "unterminated value of attribute \"\(key)\" (truncated file?)")
             }
-            guard let raw = String(validating: data[vStart..<j], as: UTF8.self) else {
-                throw fail(aStart, "attribute \"\(key)\" of <\(name)> is not valid UTF-8")
+            if isSample && JMeterXMLAdapter.attributesRead.contains(key) {
+                guard let raw = String(validating: data[vStart..<j], as: UTF8.self) else {
+                    throw fail(aStart, "attribute \"\(key)\" of <\(name)> is not valid UTF-8")
+                }
+                attributes[key] = JMeterXMLAdapter.unescape(raw)
             }
-            attributes[key] = JMeterXMLAdapter.unescape(raw)
             j += 1
         }
         if name == "testResults" { sawRoot = true }
-        guard name == "httpSample" || name == "sample" else { return j }
+        guard isSample else { return j }
         if closing {
             depth = max(0, depth - 1)
             return j
