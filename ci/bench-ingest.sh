@@ -5,19 +5,28 @@
 # transaction) with wall time, CPU time and peak RSS. Targets: >= 300 MB/s, peak RSS < 100 MB.
 # `ci/bench-ingest.sh jmeter [SIZE_MB]` does the same with a JMeter CSV JTL built from the real
 # corpus JTL (Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl, header once,
-# rows repeated); same targets.
-# Usage: ci/bench-ingest.sh [jmeter] [SIZE_MB]   (the file is deleted afterwards)
+# rows repeated); same targets. `ci/bench-ingest.sh xml [SIZE_MB]` does it with a JMeter XML JTL
+# of the same real samples (ci/gen-jmeter-xml.py: the corpus JTL's rows as JMeter's XML, repeated);
+# the XML reader streams, so its peak RSS must not grow with SIZE_MB.
+# Usage: ci/bench-ingest.sh [jmeter|xml] [SIZE_MB]   (the file is deleted afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIND=k6
-if [[ "${1:-}" == "jmeter" ]]; then KIND=jmeter; shift; fi
+if [[ "${1:-}" == "jmeter" || "${1:-}" == "xml" ]]; then KIND="$1"; shift; fi
 SIZE_MB="${1:-1024}"
 BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
 swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
 BIN="$BUILD_DIR/release/perfgate"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-if [[ "$KIND" == jmeter ]]; then DATA="$WORK/results.jtl"; else DATA="$WORK/points.ndjson"; fi
+case "$KIND" in
+  jmeter) DATA="$WORK/results.jtl" ;;
+  xml) DATA="$WORK/results.xml" ;;
+  *) DATA="$WORK/points.ndjson" ;;
+esac
+if [[ "$KIND" == xml ]]; then
+  python3 ci/gen-jmeter-xml.py Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl "$DATA" "$SIZE_MB"
+else
 python3 - "$DATA" "$SIZE_MB" "$KIND" <<'PY'
 import sys
 out, size_mb, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -37,9 +46,14 @@ with open(out, "wb") as f:
     while written < size_mb << 20:
         f.write(block); written += len(block)
 PY
+fi
 BYTES=$(stat -c %s "$DATA")
 MB=$(python3 -c "print(f'{$BYTES/1048576:.0f}')")
-if [[ "$KIND" == jmeter ]]; then echo "file: $MB MB of real JMeter CSV JTL rows"; else echo "file: $MB MB of real k6 --out json points"; fi
+case "$KIND" in
+  jmeter) echo "file: $MB MB of real JMeter CSV JTL rows" ;;
+  xml) echo "file: $MB MB of real JMeter samples as an XML JTL" ;;
+  *) echo "file: $MB MB of real k6 --out json points" ;;
+esac
 cat "$DATA" > /dev/null   # warm the page cache for both measurements
 measure() {  # prints "wall_s cpu_s maxrss_kb"
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }

@@ -68,6 +68,8 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
     case vegetaReport = "vegeta-report"
     /// vegeta `encode --to json` (NDJSON, one result per line; plain or gzip).
     case vegetaEncode = "vegeta-json"
+    /// vegeta `encode --to csv` (one result per record, no header; plain or gzip).
+    case vegetaCSV = "vegeta-csv"
     // end of load tools
     /// perfgate's native JSON format (`schemas/perfgate-result.schema.json`).
     case native = "perfgate-json"
@@ -116,6 +118,7 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .heyCSV: HeyCSVAdapter()
         case .vegetaReport: VegetaReportAdapter()
         case .vegetaEncode: VegetaEncodeAdapter()
+        case .vegetaCSV: VegetaCSVAdapter()
         case .native: NativeJSONAdapter()
         case .prometheusQueryRange: PrometheusQueryRangeAdapter()
         // microbenchmarks
@@ -154,6 +157,7 @@ public enum InputFormat: String, CaseIterable, Sendable, Codable {
         case .heyCSV: "hey -o csv"
         case .vegetaReport: "vegeta report -type=json"
         case .vegetaEncode: "vegeta encode --to json (.gz ok)"
+        case .vegetaCSV: "vegeta encode --to csv (.gz ok)"
         case .native: "perfgate native JSON"
         case .prometheusQueryRange: "Prometheus query_range JSON (server-side metrics, attached to a run)"
         // microbenchmarks

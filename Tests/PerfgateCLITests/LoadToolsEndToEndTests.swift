@@ -37,4 +37,21 @@ struct LoadToolsEndToEndTests {
         #expect(binary.status == 65 && binary.stderr.contains("Gatling binary simulation.log"), "\(binary)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
     }
+
+    /// A Gatling results directory holds the run three times (`simulation.log`, `js/stats.json`,
+    /// `js/global_stats.json`): it is stored once, from the log (the one with every request), with
+    /// the reports listed as its sources.
+    @Test func aGatlingResultsDirectoryIsOneRunFromItsLog() throws {
+        let run = "corpus/gatling/orangehrm-ohrmadminlogin-20230801155648090"
+        let r = try perfgate(["ingest", fixture(run), "--store", store, "--scenario", "gatling-dir"] + commitArgs)
+        #expect(r.status == 0, "\(r)")
+        let stored = r.stdout.split(separator: "\n").filter { $0.contains("stored run") }
+        #expect(stored.count == 1 && stored.first?.contains("simulation.log (gatling-log") == true, "\(r)")
+        for report in ["js/stats.json", "js/global_stats.json"] {
+            #expect(r.stderr.contains("\(report) is the same gatling run as"), "\(report): \(r.stderr)")
+        }
+        let runs = try perfgate(["runs", "--store", store, "--format", "csv"])
+        #expect(runs.status == 0 && runs.stdout.split(separator: "\n").filter { $0.contains("gatling-dir") }.count == 1, "\(runs)")
+    }
 }
+

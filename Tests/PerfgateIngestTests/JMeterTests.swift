@@ -157,6 +157,54 @@ struct JMeterTests {
         #expect(bad?.0.line == 3 && bad?.1.contains("\"t\"") == true)
     }
 
+    /// The XML JTL of the corpus JTL's 500 samples (generated/jmeter/SOURCES.md) gives the CSV
+    /// reader's statistics exactly, and the streamed scanner finds the same samples however the file
+    /// is cut into chunks.
+    @Test func xmlJTLOfTheCorpusSamplesMatchesTheCSVReaderAndStreamsInAnyChunks() throws {
+        let xmlPath = "generated/jmeter/blazedemo-results.xml"
+        #expect(try InputFormat.detect(K6T.file(xmlPath)) == .jmeterXML)
+        let xml = try K6T.parse(.jmeterXML, xmlPath)
+        let csv = try K6T.parse(.jmeterCSV, Self.jtl)
+        #expect(xml.series.count == csv.series.count && xml.series.count > 1)
+        for s in csv.series {
+            let other = try #require(xml.series(s.key), "\(s.key)")
+            #expect(other.stats == s.stats, "\(s.key)")
+            #expect(other.distribution == s.distribution, "\(s.key)")
+        }
+        #expect(stat(xml, "", .count) == 500 && xml.load.maxVUs == csv.load.maxVUs && xml.durationSeconds == csv.durationSeconds)
+        // Fed in chunks of 1 to 13 bytes (the first 40 samples; a tag cut in two is scanned again
+        // when the rest arrives) or of 4 KiB (the whole file), every sample is found once, on its line.
+        let file = Array(try Data(contentsOf: K6T.url(xmlPath)))
+        func samples(_ bytes: [UInt8], chunk: Int) throws -> [String] {
+            var scan = JTLScanner(path: xmlPath)
+            var found: [String] = []
+            var k = 0
+            while true {
+                let piece = Array(bytes[min(k, bytes.count)..<min(k + chunk, bytes.count)])
+                k += chunk
+                scan.append(piece)
+                try scan.run(eof: piece.isEmpty) { a, line in found.append("\(line) \(a["ts"] ?? "") \(a["lb"] ?? "")") }
+                if piece.isEmpty { break }
+            }
+            return found
+        }
+        let whole = try samples(file, chunk: file.count)
+        #expect(whole.count == 500 && whole.first == "3 1741409093090  Simple Travel Agency!")
+        #expect(try samples(file, chunk: 4096) == whole)
+        let end = Array("</httpSample>\n".utf8)
+        var cut = 0
+        for _ in 0..<40 { cut = (cut..<file.count).first { file[$0...].starts(with: end) }! + end.count }
+        let prefix = Array(file[..<cut]) + Array("</testResults>\n".utf8)
+        for chunk in [1, 2, 7, 13] { #expect(try samples(prefix, chunk: chunk) == Array(whole.prefix(40)), "chunk \(chunk)") }
+        // A file cut inside a tag, a comment or a CDATA section says so at the line it starts.
+        for (cut, what) in [("<httpSample t=\"1", "unterminated value"), ("<!-- x", "unterminated comment"), ("<x><![CDATA[ y", "unterminated CDATA")] {
+            let e = K6T.errorLocation {
+                _ = try JMeterXMLAdapter().parse(InputSet(primary: inline("<testResults>\n<sample t=\"1\" lb=\"a\"/>\n" + cut, "cut.xml")))
+            }
+            #expect(e?.0.line == 3 && e?.1.contains(what) == true, "\(cut): \(String(describing: e))")
+        }
+    }
+
     @Test func statisticsWithoutTotalOrWithUnknownKeysIsRefused() throws {
         let noTotal = K6T.errorLocation {
             _ = try JMeterStatisticsAdapter().parse(InputSet(primary: inline(

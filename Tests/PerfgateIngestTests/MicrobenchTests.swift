@@ -309,9 +309,39 @@ struct MicrobenchTests {
         #expect(base.series.first?.key.endpoint == "Fibonacci/Iterative")
     }
 
-    @Test func criterionChangeEstimatesAreRefusedAndSampleJSONStandsAlone() throws {
-        let change = location { _ = try CriterionAdapter().parse(InputSet(primary: ingestFixture("\(criterionDir)/change/estimates.json"))) }
-        #expect(change?.1.contains("change/estimates.json") == true && change?.1.contains("not a run") == true)
+    /// `benchmark.json`, `tukey.json` and `change/estimates.json` given alone stand for their run:
+    /// the `estimates.json` beside them (for `change/`, `new/`), read with its siblings; without it
+    /// the error names the path to pass.
+    @Test func criterionSiblingFilesGivenAloneReadTheRunTheyBelongTo() throws {
+        func alone(_ sub: String) throws -> IngestedRun {
+            let file = ingestFixture("\(criterionDir)/\(sub)")
+            #expect(try InputFormat.detect(file) == .criterion, "\(sub)")
+            return try CriterionAdapter().parse(InputSet(primary: file))
+        }
+        // base/: Criterion's saved baseline (estimates.json Mean 4.723173110355467 ns, Median 4.670911442470985 ns),
+        // named by benchmark.json's full_id.
+        for sub in ["base/benchmark.json", "base/tukey.json"] {
+            let t = try #require(try alone(sub).series.first, "\(sub)")
+            #expect(t.key.endpoint == "Fibonacci/Iterative" && t.stats[.count] == 100, "\(sub)")
+            #expect(t.stats[.mean] == 4.723173110355467 / 1e6 && t.stats[.p50] == 4.670911442470985 / 1e6, "\(sub)")
+        }
+        // change/ describes new/ against base/: the run is new/ (no benchmark.json there: named by its directory).
+        let t = try #require(try alone("change/estimates.json").series.first)
+        #expect(t.key.endpoint == "book-Fibonacci-Iterative" && t.stats[.count] == 100 && t.stats[Microbench.iterations] == 1_057_742_700)
+        #expect(t.stats[.mean] == 4.723173110355467 / 1e6 && t.stats[.p50] == 4.670911442470985 / 1e6)
+        // Copied out of its directory, the file names the estimates.json to pass.
+        let dir = makeTemporaryDirectory()
+        for (sub, what) in [("base/benchmark.json", "benchmark.json"), ("base/tukey.json", "tukey.json")] {
+            let copy = dir.appendingPathComponent(what)
+            try FileManager.default.copyItem(at: Fixtures.url("\(criterionDir)/\(sub)", target: "PerfgateIngestTests"), to: copy)
+            let e = location { _ = try CriterionAdapter().parse(InputSet(primary: InputFile(path: copy.path))) }
+            #expect(e?.1.contains("Criterion's \(what)") == true && e?.1.contains(dir.appendingPathComponent("estimates.json").path) == true, "\(String(describing: e))")
+        }
+        let change = location { _ = try CriterionAdapter().parse(InputSet(primary: InputFile(data: Data("{}".utf8), displayPath: "x/change/estimates.json"))) }
+        #expect(change?.1.contains("not a run") == true && change?.1.contains("x/new/estimates.json") == true, "\(String(describing: change))")
+    }
+
+    @Test func criterionSampleJSONStandsAlone() throws {
         let file = ingestFixture("\(criterionDir)/new/sample.json")
         #expect(try InputFormat.detect(file) == .criterion)
         let alone = try CriterionAdapter().parse(InputSet(primary: file))
@@ -369,7 +399,6 @@ struct MicrobenchTests {
 
     @Test func microbenchmarkFilesNotReadYetSayWhatToExportInstead() throws {
         let cases: [(String, String, String)] = [
-            ("corpus/criterion/book-Fibonacci-Iterative/base/tukey.json", "", "Criterion's tukey.json"),
             ("", #"{"Time":"2026-01-01T00:00:00Z","Action":"output","Package":"p","Output":"PASS\n"}"# + "\n" + #"{"Time":"2026-01-01T00:00:00Z","Action":"pass","Package":"p"}"#, "`go test -json` events without benchmark"),
             ("", "command,mean,stddev,median,user,system,min,max\nsleep 1,1.0,0.0,1.0,0.0,0.0,1.0,1.0\n", "hyperfine --export-csv"),
             ("", "name,iterations,real_time,cpu_time,time_unit,bytes_per_second\nBM_x,10,1,1,ns,\n", "Google Benchmark CSV"),
@@ -388,16 +417,14 @@ struct MicrobenchTests {
     // MARK: the whole corpus of the family
 
     /// Every corpus file of the microbenchmark family either ingests in its format or is refused
-    /// with what it is (benchstat tables, Criterion's change estimates and tukey fences, a
-    /// compare.py fixture without times); nothing is left to "unknown result format".
+    /// with what it is and what to ingest instead (benchstat tables, naming the files they compared;
+    /// a compare.py fixture without times, naming the missing key); nothing is left to "unknown
+    /// result format".
     @Test func everyCorpusFileOfTheFamilyIngestsOrIsRefusedSayingWhy() throws {
         let refused: [String: String] = [
-            "go-bench/benchstat-crcOldNew.stdout": "benchstat output",
-            "go-bench/benchstat-csvOldNew.stdout": "benchstat output",
-            "google-benchmark/gbench-test4_run.json": "missing required key",
-            "criterion/book-Fibonacci-Iterative/change/estimates.json": "not a run",
-            "criterion/book-Fibonacci-Iterative/base/tukey.json": "Criterion's tukey.json",
-            "criterion/book-Fibonacci-Iterative/base/benchmark.json": "JSON with top-level keys",
+            "go-bench/benchstat-crcOldNew.stdout": "ingest the `go test -bench` files it read (crc-old.txt, crc-new.txt) (format go-bench)",
+            "go-bench/benchstat-csvOldNew.stdout": "ingest the `go test -bench` files it read (old.txt, new.txt) (format go-bench)",
+            "google-benchmark/gbench-test4_run.json": "real_time: missing required key",
         ]
         var ingested = 0
         for folder in ["hyperfine", "go-bench", "google-benchmark", "pytest-benchmark", "criterion", "package-benchmark"] {
@@ -414,8 +441,11 @@ struct MicrobenchTests {
                 do {
                     let format = try InputFormat.detect(file)
                     var set = InputSet(primary: file)
-                    if format == .criterion, rel.hasSuffix("estimates.json") {
-                        set.companions["sample"] = ingestFixture("corpus/\(key)".replacingOccurrences(of: "estimates.json", with: "sample.json"))
+                    let sample = "corpus/\(key)".replacingOccurrences(of: "estimates.json", with: "sample.json")
+                    if format == .criterion, rel.hasSuffix("estimates.json"),
+                        FileManager.default.fileExists(atPath: Fixtures.url(sample, target: "PerfgateIngestTests").path)
+                    {
+                        set.companions["sample"] = ingestFixture(sample)
                     }
                     let run = try format.adapter.parse(set)
                     #expect(refused[key] == nil, "\(key) should have been refused")
@@ -427,6 +457,6 @@ struct MicrobenchTests {
                 }
             }
         }
-        #expect(ingested == 21, "ingested \(ingested) files")
+        #expect(ingested == 24, "ingested \(ingested) files")
     }
 }

@@ -60,4 +60,39 @@ struct VegetaTests {
         let syntax = K6T.errorLocation { _ = try VegetaEncodeAdapter().parse(InputSet(primary: file(lines[0] + "\n{\"seq\": 1,\n", "results.json"))) }
         #expect(syntax?.0.line == 2)
     }
+
+    // MARK: encode --to csv
+
+    @Test func csvResultsAreReadLikeTheJSONEncoding() throws {
+        let f = K6T.file("generated/vegeta/results.csv")
+        #expect(try InputFormat.detect(f) == .vegetaCSV)
+        let run = try VegetaCSVAdapter().parse(InputSet(primary: f))
+        #expect(run.format == "vegeta-csv" && run.tool == "vegeta")
+        #expect(Set(run.series.map(\.key.endpoint)) == ["GET /api/users", "POST /api/search?q=x", ""])
+        // NumPy on the twelve latencies (generated/vegeta/SOURCES.md).
+        #expect(stat(run, "", .count) == 12 && stat(run, "", .errors) == 2 && stat(run, "", .max) == 11 && stat(run, "", .min) == 0.3)
+        #expect(K6T.close(stat(run, "", .mean), 5.525, rel: 1e-12) && K6T.close(stat(run, "", .p50), 5.5, rel: 1e-12))
+        #expect(K6T.close(stat(run, "", .p90), 9.9, rel: 1e-12) && K6T.close(stat(run, "", .p99), 10.89, rel: 1e-12))
+        #expect(stat(run, "GET /api/users", .mean) == 6 && stat(run, "GET /api/users", .errors) == 0)
+        #expect(K6T.close(stat(run, "POST /api/search?q=x", .mean), 5.05, rel: 1e-12) && stat(run, "POST /api/search?q=x", .errors) == 2)
+        #expect(run.durationSeconds.map { abs($0 - 5.500313574) < 1e-6 } == true)
+        #expect(run.startedAt?.timeIntervalSince1970 == 1_714_557_600)
+        // The quoted error text is kept whole; a 500 without its own text would read "HTTP 500".
+        #expect(run.errors.map(\.message).contains(#"Post "https://prod.example.com/api/search?q=x": dial tcp 10.0.0.7:443: connect: connection refused"#))
+        #expect(run.errors.map(\.message).contains("500 Internal Server Error"))
+    }
+
+    @Test func csvErrorsNameTheLineAndColumn() throws {
+        let good = try String(contentsOf: K6T.url("generated/vegeta/results.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+        func location(_ lines: [String]) -> (PerfgateCore.SourceLocation, String)? {
+            K6T.errorLocation { _ = try VegetaCSVAdapter().parse(InputSet(primary: file(lines.joined(separator: "\n") + "\n", "results.csv"))) }
+        }
+        let latency = location([good[0], good[1].replacingOccurrences(of: ",2000000,", with: ",2ms,")])
+        #expect(latency?.0.line == 2 && latency?.1.contains("latency (column 3)") == true && latency?.1.contains("\"2ms\"") == true)
+        let short = location([good[0], good[1], "1714557600000000000,200,1000000"])
+        #expect(short?.0.line == 3 && short?.1.contains("expected the 12 columns") == true)
+        // A JMeter or hey CSV (a header row) is not claimed.
+        #expect(!VegetaCSVAdapter().sniff(head: Array("timeStamp,elapsed,label,responseCode\n".utf8), fileName: "x.csv"))
+    }
 }
+

@@ -85,13 +85,17 @@ extension IngestedRun {
     /// (k6's `--summary-export` and `handleSummary`, Locust's `--csv` and `--json`): same tool, start
     /// times (when both files carry one) within a second, and for every endpoint both report the same
     /// request count and the same mean and maximum latency. Two executions never agree on all of
-    /// these; one execution always does, whatever the export.
+    /// these; one execution always does, whatever the export. A mean written as a whole number
+    /// (Gatling's `js/stats.json` rounds its means to the millisecond) matches within half a unit.
     public func isSameExecution(as other: IngestedRun) -> Bool {
         guard tool == other.tool else { return false }
         if let a = startedAt, let b = other.startedAt, abs(a.timeIntervalSince(b)) > 1 { return false }
         typealias Print = (count: Double, mean: Double, max: Double)
         func close(_ x: Double, _ y: Double) -> Bool { abs(x - y) <= max(1e-3 * max(abs(x), abs(y)), 1e-6) }
-        func same(_ a: Print, _ b: Print) -> Bool { a.count == b.count && close(a.mean, b.mean) && close(a.max, b.max) }
+        func rounded(_ x: Double, _ y: Double) -> Bool { (x == x.rounded() || y == y.rounded()) && abs(x - y) <= 0.5 + 1e-9 }
+        func same(_ a: Print, _ b: Print) -> Bool {
+            a.count == b.count && (close(a.mean, b.mean) || rounded(a.mean, b.mean)) && close(a.max, b.max)
+        }
         let mine = latencyFingerprint, theirs = other.latencyFingerprint
         var compared = 0
         if let a = mine[""], let b = theirs[""] {

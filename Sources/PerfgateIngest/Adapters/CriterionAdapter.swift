@@ -12,8 +12,12 @@ import PerfgateCore
 /// Its `time` series has Criterion's mean, median (`p50`) and standard deviation, and, from
 /// `sample.json` (`{"iters", "times"}`, or `[[iters…], [times…]]` before 0.3.3), one time per sample
 /// (`times[i] / iters[i]`) with `iters` summed as `iterations`. A `sample.json` given alone is read
-/// the same way without the estimates. `change/estimates.json` (relative changes between two runs)
-/// is refused: it is not a run.
+/// the same way without the estimates.
+///
+/// The other files of a benchmark directory given on their own stand for the run they belong to
+/// (``runSet(for:)``): `benchmark.json` and `tukey.json` for the `estimates.json` beside them,
+/// `change/estimates.json` (relative changes between two runs, not a run) for `../new/estimates.json`.
+/// When that file is not there, the error names the path to pass.
 public struct CriterionAdapter: ResultAdapter {
     public init() {}
 
@@ -24,10 +28,12 @@ public struct CriterionAdapter: ResultAdapter {
             if text.contains("\"point_estimate\"") && text.contains("\"confidence_interval\"") {
                 return text.contains("\"mean\"") || text.contains("\"Mean\"")
             }
+            if Self.benchmarkIDKeys.allSatisfy({ text.contains("\"\($0)\"") }) { return true }
             return text.contains("\"sampling_mode\"") && text.contains("\"iters\"") && text.contains("\"times\"")
         case UInt8(ascii: "["):
-            // Pre-0.3.3 sample.json: two arrays of numbers.
             let compact = text.filter { !$0.isWhitespace }
+            if Self.isTukey(compact) { return true }
+            // Pre-0.3.3 sample.json: two arrays of numbers.
             return compact.hasPrefix("[[") && compact.dropFirst(2).first.map { $0.isNumber } == true
                 && compact.contains("],[")
         default:
@@ -35,11 +41,61 @@ public struct CriterionAdapter: ResultAdapter {
         }
     }
 
+    /// The keys of Criterion's `benchmark.json` (the benchmark's id, no measurements).
+    static let benchmarkIDKeys = ["group_id", "function_id", "full_id", "directory_name"]
+
+    /// `tukey.json`: Tukey's four outlier fences, `[low severe, low mild, high mild, high severe]`.
+    static func isTukey(_ compact: String) -> Bool {
+        guard compact.hasPrefix("["), compact.hasSuffix("]"), !compact.hasPrefix("[[") else { return false }
+        let numbers = compact.dropFirst().dropLast().split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+        return numbers.count == 4 && numbers.allSatisfy { $0 != nil } && zip(numbers, numbers.dropFirst()).allSatisfy { $0! <= $1! }
+    }
+
+    /// What a `benchmark.json`, `tukey.json` or `change/estimates.json` given alone stands for: the
+    /// run's `estimates.json` with its `sample.json` and `benchmark.json` siblings; nil for any other
+    /// file. Throws, naming the path to pass, when that `estimates.json` is not there.
+    public static func runSet(for input: InputSet) throws -> InputSet? {
+        let primary = input.primary
+        let head = primary.head()
+        let compact = Sniff.text(head).filter { !$0.isWhitespace }
+        let dirName = ((primary.displayPath as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        let what: String
+        let runDir: String?  // the run's directory beside the file's (nil: the file's own)
+        if compact.hasPrefix("{") && benchmarkIDKeys.allSatisfy({ compact.contains("\"\($0)\"") }) {
+            (what, runDir) = ("benchmark.json (the benchmark's id, no measurements)", nil)
+        } else if isTukey(compact) {
+            (what, runDir) = ("tukey.json (outlier fences, no measurements)", nil)
+        } else if primary.fileName == "estimates.json" && dirName == "change" {
+            (what, runDir) = ("change/estimates.json (relative changes between two runs, not a run)", "new")
+        } else {
+            return nil
+        }
+        func resolve(_ path: String) -> String {
+            var dir = (path as NSString).deletingLastPathComponent
+            if let runDir { dir = ((dir as NSString).deletingLastPathComponent as NSString).appendingPathComponent(runDir) }
+            return (dir as NSString).appendingPathComponent("estimates.json")
+        }
+        let display = resolve(primary.displayPath)
+        guard case .path(let path) = primary.backing, FileManager.default.fileExists(atPath: resolve(path)) else {
+            throw IngestError.at(
+                primary.displayPath,
+                "this is Criterion's \(what); its run is \(display), which is not there: ingest that file (or the benchmark's directory) once `cargo bench` has written it")
+        }
+        var set = InputSet(primary: InputFile(path: resolve(path), displayPath: display))
+        for (name, role) in [("sample.json", "sample"), ("benchmark.json", "benchmark")] {
+            let sibling = ((resolve(path) as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+            let shown = ((display as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: sibling) { set.companions[role] = InputFile(path: sibling, displayPath: shown) }
+        }
+        return set
+    }
+
     static let estimateKeys: [(new: String, old: String, stat: Statistic)] = [
         ("mean", "Mean", .mean), ("median", "Median", .p50), ("std_dev", "StdDev", .stddev),
     ]
 
     public func parse(_ input: InputSet) throws -> IngestedRun {
+        if input.companions.isEmpty, let set = try Self.runSet(for: input) { return try parse(set) }
         let primary = input.primary
         let root = try JSONNode.parse(try primary.readAll(), file: primary.displayPath)
         var run = IngestedRun(tool: "criterion", format: InputFormat.criterion.rawValue)

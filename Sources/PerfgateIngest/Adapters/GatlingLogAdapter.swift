@@ -50,19 +50,10 @@ struct GatlingLogAdapter: ResultAdapter {
         var perEndpoint: [String: Requests] = [:]
         var firstMs = Double.infinity
         var lastMs = -Double.infinity
-        var errorOrder: [ErrorResult] = []
-        var errorIndex: [String: Int] = [:]
+        var errorTally = ErrorTally()
         var activeUsers = 0
         var peakUsers = 0
-        func addError(_ endpoint: String, _ message: String) {
-            let key = endpoint + "\u{0}" + message
-            if let i = errorIndex[key] {
-                errorOrder[i].occurrences += 1
-            } else if errorOrder.count < 10_000 {
-                errorIndex[key] = errorOrder.count
-                errorOrder.append(ErrorResult(endpoint: endpoint, message: message, occurrences: 1))
-            }
-        }
+        func addError(_ endpoint: String, _ message: String) { errorTally.add(endpoint: endpoint, message: message) }
         try file.forEachLine { bytes, line in
             if bytes.isEmpty { return }
             guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -173,7 +164,7 @@ struct GatlingLogAdapter: ResultAdapter {
         run.series.append(series("", total))
         run.durationSeconds = (lastMs - firstMs) / 1000
         run.load = LoadProfile(maxVUs: peakUsers)
-        run.errors = errorOrder
+        run.errors = errorTally.errors
         return run
     }
 }

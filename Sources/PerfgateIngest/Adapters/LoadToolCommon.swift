@@ -111,3 +111,20 @@ struct RequestSamples {
         return d
     }
 }
+
+/// Error messages per endpoint with how often each happened, in first-seen order; at most 10,000
+/// kinds are kept (a message with a request id in it would otherwise grow without bound).
+struct ErrorTally {
+    private(set) var errors: [ErrorResult] = []
+    private var index: [String: Int] = [:]
+
+    mutating func add(endpoint: String, message: String) {
+        let key = endpoint + "\u{0}" + message
+        if let i = index[key] {
+            errors[i].occurrences += 1
+        } else if errors.count < 10_000 {
+            index[key] = errors.count
+            errors.append(ErrorResult(endpoint: endpoint, message: message, occurrences: 1))
+        }
+    }
+}

@@ -41,7 +41,9 @@ public enum ContentSketch {
         let benchstatText = lines.contains { $0.contains("│") && ($0.contains("sec/op") || $0.contains("vs base")) }
         let benchstatCSV = lines.contains { $0.hasPrefix(",sec/op,") || $0.hasPrefix(",B/op,") || $0.hasPrefix(",B/s,") }
         if benchstatText || benchstatCSV {
-            return "benchstat output (\(benchstatCSV ? "-format csv" : "text")), which compares runs: ingest the `go test -bench` output it read (format go-bench)"
+            let inputs = benchstatInputs(text.split(separator: "\n")[...], csv: benchstatCSV)
+            let read = inputs.isEmpty ? "the `go test -bench` output it read" : "the `go test -bench` files it read (\(inputs.joined(separator: ", ")))"
+            return "benchstat output (\(benchstatCSV ? "-format csv" : "text")): medians and confidence intervals comparing runs, without the samples a run needs: ingest \(read) (format go-bench)"
         }
         let first = lines.first.map(String.init) ?? ""
         let compact = text.filter { !$0.isWhitespace }
@@ -60,13 +62,28 @@ public enum ContentSketch {
         if compact.hasPrefix("[{") && compact.contains("\"primaryMetric\"") && compact.contains("\"benchmark\"") {
             return "JMH JSON (package-benchmark --format jmh), not read yet: export --format metricP90AbsoluteThresholds (format package-benchmark-p90)"
         }
-        if compact.hasPrefix("["), compact.hasSuffix("]"), lines.count <= 6 {
-            let numbers = compact.dropFirst().dropLast().split(separator: ",")
-            if numbers.count == 4, numbers.allSatisfy({ Double($0) != nil }) {
-                return "Criterion's tukey.json (outlier fences): ingest the benchmark's directory (new/estimates.json, format criterion)"
-            }
-        }
         return nil
+    }
+
+    /// The column labels of a benchstat table (its input files, or the names given with `-col`),
+    /// in order: the first header row of each text table (`│ crc-old.txt │`), or the first row of a
+    /// CSV table (`,old.txt,,new.txt,,,`).
+    static func benchstatInputs(_ lines: ArraySlice<Substring>, csv: Bool) -> [String] {
+        var labels: [String] = []
+        func add<S: StringProtocol>(_ fields: [S]) {
+            for f in fields.map({ $0.trimmingCharacters(in: .whitespaces) }) where !f.isEmpty && !labels.contains(f) { labels.append(f) }
+        }
+        if csv {
+            if let row = lines.first(where: { $0.hasPrefix(",") }) { add(row.split(separator: ",")) }
+            return labels
+        }
+        var previousWasHeader = false
+        for line in lines {
+            let isHeader = line.trimmingCharacters(in: .whitespaces).hasPrefix("│")
+            if isHeader && !previousWasHeader { add(line.split(separator: "│")) }
+            previousWasHeader = isHeader
+        }
+        return labels
     }
 
     // MARK: load tools
