@@ -120,4 +120,20 @@ struct CriterionDirectoryIngestTests {
         let runs = try PerfgateProcess.run(["query", "--store", store, "--format", "csv", "SELECT count(*) AS n FROM runs"], in: dir)
         #expect(runs.stdout.split(separator: "\n").last == "2", "estimates (new/) and the bencher text: \(runs)")
     }
+
+    /// A side file (`tukey.json`) named alone is stored as its run — estimates, samples and id — so the
+    /// benchmark's own files given later are the same content: a duplicate, not a repeat.
+    @Test func aSideFileNamedAloneIsTheSameRunAsItsDirectory() throws {
+        let dir = makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("c.sqlite").path
+        let base = Fixtures.url("corpus/criterion/book-Fibonacci-Iterative/base", target: "PerfgateIngestTests").path
+        let commit = ["--store", store, "--commit", String(repeating: "d", count: 40), "--branch", "main"]
+        let first = try PerfgateProcess.run(["ingest", base + "/tukey.json"] + commit, in: dir)
+        #expect(first.status == 0 && first.stdout.contains("stored run 1:") && first.stdout.contains("base/estimates.json"), "\(first)")
+        let sources = try PerfgateProcess.run(["show", "--store", store, "--format", "json", String(repeating: "d", count: 8)], in: dir)
+        #expect(sources.stdout.contains("estimates.json") && sources.stdout.contains("sample.json"), "\(sources)")
+        let again = try PerfgateProcess.run(["ingest", base + "/estimates.json"] + commit, in: dir)
+        #expect(again.status == 0 && again.stdout.contains("already stored as run 1; nothing changed"), "\(again)")
+    }
 }

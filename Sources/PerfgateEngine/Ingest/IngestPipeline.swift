@@ -149,7 +149,9 @@ public struct IngestPipeline {
             if !named.contains(path), dirName != "new", fm.fileExists(atPath: newDir) { continue }
             if file != "estimates.json" {
                 if named.contains(path) && !sets.contains(where: { $0.primary.displayPath == (dir as NSString).appendingPathComponent("estimates.json") }) {
-                    out.append(set)
+                    // A side file named alone stands for its run: the same set (and content digest) as the
+                    // benchmark's directory gives, so ingesting the directory later is a duplicate, not a repeat.
+                    out.append((try? CriterionAdapter.runSet(for: set)).flatMap { $0 } ?? set)
                 }
                 continue
             }
