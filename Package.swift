@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "PerfgateCLI",
             dependencies: [
-                "PerfgateCore", "PerfgateIngest", "PerfgateEngine", "PerfgateStore", "PerfgateReport",
+                "PerfgateCore", "PerfgateIngest", "PerfgateEngine", "PerfgateStore", "PerfgatePostgres", "PerfgateReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["Samples/README.md", "Samples/.gitattributes"],

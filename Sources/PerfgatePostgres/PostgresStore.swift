@@ -49,10 +49,13 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Closes the connection; the store is unusable afterwards.
+    /// Closes the connection; the store is unusable afterwards. Also done when the store is released
+    /// (PostgresNIO requires a connection to be closed before it goes away).
     public func close() {
-        try? connection.close().wait()
+        if !connection.isClosed { try? connection.close().wait() }
     }
+
+    deinit { close() }
 
     static func tls(_ location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
         var config = TLSConfiguration.makeClientConfiguration()
@@ -119,7 +122,9 @@ public final class PostgresStore: Sendable {
         try execute("SELECT pg_advisory_lock(\(Self.migrationLock))")
         defer { _ = try? execute("SELECT pg_advisory_unlock(\(Self.migrationLock))") }
         if let schema = postgres.schema {
-            try execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+            // Created only when missing: a reader may not have the right to create one.
+            let present = try execute("SELECT to_regnamespace(\(schema)) IS NOT NULL").first.map { try $0.decode(Bool.self) } ?? false
+            if !present { try execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)")) }
             try execute(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"))
         }
         let exists = try execute(

@@ -56,7 +56,7 @@ struct SuggestedCommandsTests {
         "perfgate demo": ("perfgate demo --store demo2/h.sqlite", [0]),
         "perfgate runs --store \\(storePath)": ("perfgate runs --store d/h.sqlite", [0]),
         "perfgate runs --store \\(store.path)": ("perfgate runs --store d/h.sqlite", [0]),
-        "perfgate runs --store \\(store.displayLocation)": ("perfgate runs --store d/h.sqlite", [0]),
+        "perfgate runs --store \\(store.shellLocation)": ("perfgate runs --store d/h.sqlite", [0]),
         "perfgate check --budget budgets.json results/": ("perfgate check --budget budgets.json results/ --store d/h.sqlite --commit 0123456789abcdef0123456789abcdef01234567 --branch main", [0, 2]),
         "perfgate templates export DIR": ("perfgate templates export tpl", [0]),
         "perfgate import": ("perfgate export --store d/h.sqlite --out h.json && perfgate import h.json --store copy.sqlite", [0]),

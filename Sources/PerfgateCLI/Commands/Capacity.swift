@@ -68,7 +68,7 @@ extension PerfgateCommand {
                 guard !campaigns.isEmpty else {
                     throw PerfgateError(
                         .missingInput, "no stored runs for commit \(String(sha.prefix(12)))",
-                        notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
+                        notes: ["`perfgate runs --store \(store.shellLocation)` lists the stored commits"])
                 }
                 let baselineSha = try baseline.map { try resolver.resolve($0, what: "baseline commit") }
                 for i in campaigns.indices {

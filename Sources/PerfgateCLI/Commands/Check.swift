@@ -131,7 +131,7 @@ extension PerfgateCommand {
                 if let c = baselineCommit {
                     choice = .commit(try RevisionResolver(store: reader).resolve(c, what: "baseline commit"))
                 }
-                let store: PerfgateStore
+                let store: any HistoryStore
                 if parsed.isEmpty, let reader { store = reader } else { store = try storeOptions.openForWriting() }
                 var runIds: [Int64]?
                 if !parsed.isEmpty {

@@ -34,7 +34,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store = try storeOptions.openSQLite(what: "perfgate query")
                 let limits = QueryLimits(timeout: timeout)
                 switch format {
                 case .table:
@@ -102,7 +102,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openForReading()
+                let store = try storeOptions.openSQLite(what: "perfgate query")
                 let c = try store.counts()
                 Console.out(
                     """

@@ -94,8 +94,7 @@ extension PerfgateCommand {
             try await withDiagnostics {
                 let env = ProcessInfo.processInfo.environment
                 let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
-                let sqlite = try storeOptions.openForReading(concurrentReads: true)
-                let store: any HistoryStore = sqlite
+                let store = try storeOptions.openForReading(concurrentReads: true)
                 let source = try StoreReportSource(store: store)
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
@@ -158,7 +157,7 @@ extension PerfgateCommand {
                     request.capacityCurves = try Self.capacityCurves(store: store, to: to.sha, from: from.sha)
                     options.release = request
                 }
-                options.capacityCurves = { to, from in try Self.capacityCurves(store: sqlite, to: to, from: from) }
+                options.capacityCurves = { to, from in try Self.capacityCurves(store: store, to: to, from: from) }
                 if budget != nil || expectedPeak != nil, let newest {
                     options.readiness = Self.readiness(store: store, commit: newest.commit, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 }

@@ -38,7 +38,7 @@ extension PerfgateCommand {
                     guard !ids.isEmpty else {
                         throw PerfgateError(
                             .missingInput, "no results stored for commit \(sha.prefix(8))\(sha.hasPrefix(target.lowercased()) ? "" : " ('\(target)')") in \(store.displayLocation)",
-                            notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
+                            notes: ["`perfgate runs --store \(store.shellLocation)` lists the stored commits"])
                     }
                 }
                 let details = try ids.compactMap { try store.detail(runId: $0) }

@@ -3,6 +3,7 @@ import Foundation
 import PerfgateCore
 import PerfgateEngine
 import PerfgateIngest
+import PerfgatePostgres
 import PerfgateStore
 
 /// `--store`, shared by every command that reads or writes history.
@@ -10,17 +11,41 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The SQLite store (default: $PERFGATE_STORE, else .perfgate/history.sqlite at the repository root).",
-            valueName: "path"))
+            "The store: a SQLite file, or a PostgreSQL database as postgres://USER@HOST:PORT/DB?sslmode=MODE (default: $PERFGATE_STORE, else .perfgate/history.sqlite at the repository root; docs/postgres.md).",
+            valueName: "path|url"))
     var store: String?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     var resolvedPath: String { StoreLocator.path(flag: store, environment: environment, git: GitCLI()) }
 
-    func openForWriting() throws -> PerfgateStore { try PerfgateStore.open(path: resolvedPath) }
-    func openForReading(concurrentReads: Bool = false) throws -> PerfgateStore {
-        try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
+    /// True when the store is a PostgreSQL database.
+    var isPostgres: Bool { PostgresLocation.isPostgres(resolvedPath) }
+
+    /// The store to write to: the SQLite file (created when missing) or the PostgreSQL database
+    /// (its schema created or migrated on first use).
+    func openForWriting() throws -> any HistoryStore {
+        if isPostgres { return try PostgresStore(PostgresLocation(resolvedPath, environment: environment)) }
+        return try PerfgateStore.open(path: resolvedPath)
+    }
+
+    /// The store to read from (a SQLite file is opened read-only and never created).
+    func openForReading(concurrentReads: Bool = false) throws -> any HistoryStore {
+        if isPostgres { return try PostgresStore(PostgresLocation(resolvedPath, environment: environment)) }
+        return try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
+    }
+
+    /// The SQLite store, for the few commands that are SQLite's alone so far (`what`); a PostgreSQL
+    /// store is refused with a usage error (exit 64) naming the command.
+    func openSQLite(writing: Bool = false, concurrentReads: Bool = false, what: String) throws -> PerfgateStore {
+        if isPostgres {
+            throw PerfgateError(
+                .usage, "\(what) works on a SQLite store only so far, not on a PostgreSQL one",
+                notes: ["docs/postgres.md lists what each store supports"])
+        }
+        return writing
+            ? try PerfgateStore.open(path: resolvedPath)
+            : try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
     }
 }
 
@@ -74,12 +99,12 @@ struct RunLabelOptions: ParsableArguments {
 
     /// The commit named by flags, variables, CI or git; `--commit` may be a revision or a short SHA of a
     /// commit in `store`.
-    func resolveCommit(store: PerfgateStore? = nil) throws -> CommitInfo {
+    func resolveCommit(store: (any HistoryStore)? = nil) throws -> CommitInfo {
         try commitResolver.resolve(sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store))
     }
 
     /// The pipeline for `ingest` and `check FILE…`; `formatFlag` is the command's name for the format option.
-    func pipeline(format: InputFormat?, formatFlag: String, store: PerfgateStore? = nil) throws -> IngestPipeline {
+    func pipeline(format: InputFormat?, formatFlag: String, store: (any HistoryStore)? = nil) throws -> IngestPipeline {
         IngestPipeline(
             format: format, formatFlag: formatFlag,
             commits: .resolve(commitResolver, sha: commit, branch: branch, time: commitTime, revisions: RevisionResolver(store: store)),

@@ -15,7 +15,7 @@ enum ReadinessInputs {
         guard !stored.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no stored runs for commit \(commit.shortSha)",
-                notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
+                notes: ["`perfgate runs --store \(store.shellLocation)` lists the stored commits"])
         }
         // The commit as stored (branch, time, parent), which the baseline resolver reads as check's does.
         var info = stored[0].commit

@@ -35,6 +35,15 @@ public enum Escape {
         (b < 0x20 && b != 0x0A && b != 0x09) || b == 0x26 || b == 0x3C || b == 0x3E || b == 0x22 || b == 0x27
     }
 
+    /// One word for a POSIX shell, for commands perfgate prints as suggestions: as it is when it holds
+    /// only characters no shell treats specially, else in single quotes (`'` written as `'\''`).
+    public static func shell(_ s: String) -> String {
+        let plain = !s.isEmpty && s.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "_-./:@%+=,".unicodeScalars.contains($0)
+        }
+        return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// A cell of a Markdown table or a line of Markdown text (the gate's Markdown, the report's `summary.md`, `tune`): HTML is
     /// neutralised (GitHub renders inline HTML), table pipes, backslashes and emphasis characters are
     /// escaped, newlines become spaces.

@@ -11,13 +11,13 @@ import PerfgateCore
 public struct RevisionResolver {
     /// Stored commits whose SHA starts with a prefix (nil: no store to ask).
     public var storedCommits: ((String) throws -> [String])?
-    /// The store's path, for the hint that lists its commits.
+    /// The store's location as one shell word, for the hint that lists its commits.
     public var storePath: String?
     public var git: any GitRepository
 
     public init(store: (any HistoryStore)?, git: any GitRepository) {
         self.storedCommits = store.map { s in { try s.commits(matching: $0) } }
-        self.storePath = store?.location
+        self.storePath = store?.location.map(Escape.shell)
         self.git = git
     }
 

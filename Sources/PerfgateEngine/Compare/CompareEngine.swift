@@ -68,7 +68,7 @@ public struct CompareEngine {
         guard !ids.isEmpty else {
             throw PerfgateError(
                 .missingInput, "no results stored for commit \(sha.prefix(8))\(named ? "" : " ('\(text)')") in \(store.displayLocation)",
-                notes: ["`perfgate runs --store \(store.displayLocation)` lists the stored commits"])
+                notes: ["`perfgate runs --store \(store.shellLocation)` lists the stored commits"])
         }
         return Side(runs: try engine.gateRuns(ids), label: "commit \(sha.prefix(8))\(named ? "" : " (\(text))") (\(ids.count) runs)")
     }

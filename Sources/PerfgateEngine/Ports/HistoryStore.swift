@@ -93,7 +93,7 @@ public protocol BaselineHistory {
 /// The result store as the use cases see it: typed records and queries, no SQL. The SQLite
 /// `PerfgateStore` implements it (and must pass `HistoryStoreConformance` in PerfgateTestSupport);
 /// so will any other backend.
-public protocol HistoryStore: BaselineHistory {
+public protocol HistoryStore: BaselineHistory, Sendable {
     /// Stores the runs in one transaction: all of them or none. Identical content for the same commit,
     /// scenario and environment is recognised and not stored twice.
     func insertAll(_ runs: [RunToStore]) throws -> [InsertOutcome]
@@ -150,6 +150,8 @@ extension HistoryStore {
 
     /// The place of the store for messages: its path, or "the store".
     public var displayLocation: String { location ?? "the store" }
+    /// ``displayLocation`` as one shell word, for the commands perfgate suggests (`--store …`).
+    public var shellLocation: String { location.map(Escape.shell) ?? "the store" }
 }
 
 extension BaselineHistory {
