@@ -21,7 +21,8 @@ enum ReadinessHTML {
                     s += "<ul class=\"readiness-rules\">"
                     for rule in c.sla.rules {
                         let d = FindingDescription(rule.finding)
-                        s += "<li><span class=\"\(d.cssClass)\">\(Escape.html(rule.label))</span> \(Escape.html(rule.rule))</li>"
+                        // The rule's decision on its row, as every other table's row carries it.
+                        s += "<li data-decision=\"\(d.cssClass)\"><span class=\"\(d.cssClass)\">\(Escape.html(rule.label))</span> \(Escape.html(rule.rule))</li>"
                     }
                     s += "</ul>"
                 }

@@ -128,6 +128,16 @@ struct ReadinessEndToEndTests {
             #expect(html.contains(Escape.html(t)), "release.html lacks: \(t)")
             #expect(md.contains(Escape.markdown(t)), "release.md lacks: \(t)")
         }
+        // Colours only where the gate decided, as on every page (ci/check-report-browser.sh): each rule's
+        // coloured label sits in an element carrying that decision.
+        let section = try #require(html.range(of: "<table id=\"readiness\"")).lowerBound
+        let table = String(html[section...]).components(separatedBy: "</table>")[0]
+        #expect(table.contains("<li data-decision=\"fail\"><span class=\"fail\">"), "\(table)")
+        for c in ["fail", "warn", "worse", "better"] {
+            #expect(
+                table.components(separatedBy: "<span class=\"\(c)\">").count == table.components(separatedBy: "data-decision=\"\(c)\"><span class=\"\(c)\">").count,
+                "a \(c) label outside its decision: \(table)")
+        }
         // The capacity curves: this commit's knee, the baseline's curve beside it in a neutral dashed line.
         #expect(html.contains("c3c3c3c3: knee between 4 and 5 users (p95 rise, throughput flat)"), "\(html)")
         #expect(html.contains("d4d4d4d4: knee not reached up to 8 users"))

@@ -445,8 +445,9 @@ public struct ReadinessReport: Sendable, Hashable {
 }
 
 extension Readiness {
-    /// `run 3`, `runs 1, 2, 3`.
+    /// `run 3`, `runs 1, 2, 3`, `no runs`.
     public static func runsText(_ ids: [Int64]) -> String {
-        (ids.count == 1 ? "run " : "runs ") + ids.map(String.init).joined(separator: ", ")
+        if ids.isEmpty { return "no runs" }
+        return (ids.count == 1 ? "run " : "runs ") + ids.map(String.init).joined(separator: ", ")
     }
 }
