@@ -38,6 +38,12 @@ public final class PostgresStore: Sendable {
             connection = try PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
             ).wait()
+        } catch let e as PSQLError where e.code == .connectionError {
+            // NIO's own text names every address it tried; the user needs where and why, in one line.
+            let detail = e.underlying.map { "\($0)" } ?? ""
+            let why = detail.contains("Connection refused") ? "connection refused" : detail.isEmpty ? "\(e.code)" : detail
+            throw StoreError.cannotOpen(
+                path: location.redacted, reason: "no PostgreSQL server answers at \(location.host):\(location.port) (\(why))")
         } catch {
             throw StoreError.cannotOpen(path: location.redacted, reason: Self.describe(error))
         }

@@ -159,6 +159,17 @@ struct PostgresStoreTests {
 
 /// Connection strings need no server.
 struct PostgresLocationTests {
+    @Test("no server at the address: one line saying where and why, exit 74")
+    func noServer() throws {
+        do {
+            _ = try PostgresStore(PostgresLocation("postgres://perfgate@127.0.0.1:1/perfgate?sslmode=disable", environment: [:]))
+            Issue.record("a store opened at port 1")
+        } catch let e as StoreError {
+            #expect(e.exitStatus == .storeError)
+            #expect(e.description.contains("no PostgreSQL server answers at 127.0.0.1:1 (connection refused)"), "\(e)")
+        }
+    }
+
     @Test("connection strings: sslmode and schema are read, unknown parameters and bad values refused, passwords never shown")
     func connectionStrings() throws {
         let l = try PostgresLocation("postgres://ci:s%40cret@db.example:6543/perf?sslmode=verify-full&schema=team_a", environment: [:])
