@@ -31,7 +31,7 @@ public struct CriterionAdapter: ResultAdapter {
             if Self.benchmarkIDKeys.allSatisfy({ text.contains("\"\($0)\"") }) { return true }
             return text.contains("\"sampling_mode\"") && text.contains("\"iters\"") && text.contains("\"times\"")
         case UInt8(ascii: "["):
-            let compact = text.filter { !$0.isWhitespace }
+            let compact = text.string.filter { !$0.isWhitespace }
             if Self.isTukey(compact) { return true }
             // Pre-0.3.3 sample.json: two arrays of numbers.
             return compact.hasPrefix("[[") && compact.dropFirst(2).first.map { $0.isNumber } == true
@@ -57,7 +57,7 @@ public struct CriterionAdapter: ResultAdapter {
     public static func runSet(for input: InputSet) throws -> InputSet? {
         let primary = input.primary
         let head = primary.head()
-        let compact = Sniff.text(head).filter { !$0.isWhitespace }
+        let compact = Sniff.text(head).string.filter { !$0.isWhitespace }
         let dirName = ((primary.displayPath as NSString).deletingLastPathComponent as NSString).lastPathComponent
         let what: String
         let runDir: String?  // the run's directory beside the file's (nil: the file's own)
@@ -182,7 +182,10 @@ public struct BencherTextAdapter: ResultAdapter {
     public init() {}
 
     public func sniff(head: [UInt8], fileName: String) -> Bool {
-        Sniff.text(head).split(separator: "\n").prefix(200).contains { Self.match($0) != nil }
+        let text = Sniff.text(head)
+        // Every bencher line has the marker: most files are turned away by one byte search.
+        guard text.contains(" ... bench:") else { return false }
+        return text.string.split(separator: "\n").prefix(200).contains { Self.match($0) != nil }
     }
 
     /// (name, value, unit, deviation) of a bencher line.

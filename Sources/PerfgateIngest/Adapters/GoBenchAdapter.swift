@@ -21,7 +21,8 @@ public struct GoBenchAdapter: ResultAdapter {
     public func sniff(head: [UInt8], fileName: String) -> Bool {
         let text = Sniff.text(head)
         if Self.isTest2JSON(head) { return text.contains("\"Output\":\"Benchmark") }
-        for line in text.split(separator: "\n").prefix(200) where line.hasPrefix("Benchmark") {
+        guard text.contains("Benchmark") else { return false }
+        for line in text.string.split(separator: "\n").prefix(200) where line.hasPrefix("Benchmark") {
             let f = Self.fields(line)
             if f.count >= 4, Int(f[1]) != nil, Double(f[2]) != nil { return true }
         }

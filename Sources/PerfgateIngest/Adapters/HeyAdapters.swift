@@ -8,7 +8,7 @@ import PerfgateCore
 /// responses plus those errors (each error message is kept).
 struct HeyTextAdapter: ResultAdapter {
     func sniff(head: [UInt8], fileName: String) -> Bool {
-        let lines = Sniff.text(head).split(separator: "\n", omittingEmptySubsequences: false).prefix(4)
+        let lines = Sniff.text(head).string.split(separator: "\n", maxSplits: 4, omittingEmptySubsequences: false).prefix(4)
         return lines.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty } == "Summary:"
             && lines.contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Total:") }
     }

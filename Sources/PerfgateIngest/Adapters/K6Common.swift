@@ -20,7 +20,7 @@ enum K6Shape {
         // perfgate's own files and k6's machine-readable summary are not ours.
         if text.contains("\"perfgateVersion\"") || text.contains("\"k6_version\"") { return nil }
         if matchesPointLine(first) { return .points }
-        if text.contains("\"format\"") && text.range(of: #""format"\s*:\s*"perfgate""#, options: .regularExpression) != nil {
+        if text.hasMember("format", valuePrefix: "\"perfgate\"") {
             return nil
         }
         let handleMarkers =

@@ -10,8 +10,8 @@ public struct NativeJSONAdapter: ResultAdapter {
     public func sniff(head: [UInt8], fileName: String) -> Bool {
         guard Sniff.firstByte(head) == UInt8(ascii: "{") else { return false }
         let text = Sniff.text(head)
-        return text.range(of: #""format"\s*:\s*"perfgate""#, options: .regularExpression) != nil
-            || text.range(of: #""\$schema"\s*:\s*"urn:perfgate:schema:result:"#, options: .regularExpression) != nil
+        return text.hasMember("format", valuePrefix: "\"perfgate\"")
+            || text.hasMember("$schema", valuePrefix: "\"urn:perfgate:schema:result:")
     }
 
     public func parse(_ input: InputSet) throws -> IngestedRun { try NativeJSON.decode(input.primary).run }

@@ -30,7 +30,7 @@ public struct PackageBenchmarkAdapter: ResultAdapter {
         guard !keys.isEmpty, keys.allSatisfy(Self.knownMetrics.contains) else { return false }
         // Values are plain numbers: no nested object or array.
         let text = Sniff.text(head)
-        return text.filter { $0 == "{" }.count == 1 && !text.contains("[")
+        return text.bytes.filter { $0 == UInt8(ascii: "{") }.count == 1 && !text.contains("[")
     }
 
     public func parse(_ input: InputSet) throws -> IngestedRun {
@@ -92,7 +92,7 @@ public struct BMFAdapter: ResultAdapter {
         let member = #""(?:value|lower_value|upper_value)"\s*:\s*"# + number
         let pattern = #"^\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + member + #"(?:\s*,\s*"# + member
             + #")*\s*\}"#
-        return !text.contains("\"root_group\"") && text.range(of: pattern, options: .regularExpression) != nil
+        return !text.contains("\"root_group\"") && text.string.range(of: pattern, options: .regularExpression) != nil
     }
 
     public func parse(_ input: InputSet) throws -> IngestedRun {

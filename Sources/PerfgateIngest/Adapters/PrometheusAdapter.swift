@@ -17,10 +17,10 @@ public struct PrometheusQueryRangeAdapter: ResultAdapter {
     public func sniff(head: [UInt8], fileName: String) -> Bool {
         guard Sniff.firstByte(head) == UInt8(ascii: "{") else { return false }
         let text = Sniff.text(head)
-        let status = #""status"\s*:\s*"(success|error)""#
-        guard text.range(of: status, options: .regularExpression) != nil else { return false }
-        return text.range(of: #""resultType"\s*:\s*""#, options: .regularExpression) != nil
-            || text.range(of: #""errorType"\s*:\s*""#, options: .regularExpression) != nil
+        guard text.hasMember("status", valuePrefix: "\"success\"") || text.hasMember("status", valuePrefix: "\"error\"") else {
+            return false
+        }
+        return text.hasMember("resultType", valuePrefix: "\"") || text.hasMember("errorType", valuePrefix: "\"")
     }
 
     /// The tag under which Prometheus's `warnings` travel to the ingest, which prints them.

@@ -12,7 +12,7 @@ import PerfgateCore
 /// them back (latency to ms). Lines before `Running …` (a pasted command) and after are ignored.
 struct WrkTextAdapter: ResultAdapter {
     func sniff(head: [UInt8], fileName: String) -> Bool {
-        let lines = Sniff.text(head).split(separator: "\n", omittingEmptySubsequences: false).prefix(4)
+        let lines = Sniff.text(head).string.split(separator: "\n", maxSplits: 4, omittingEmptySubsequences: false).prefix(4)
         return lines.contains { $0.hasPrefix("Running ") && $0.contains(" test @ ") }
     }
 

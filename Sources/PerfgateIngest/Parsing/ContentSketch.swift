@@ -8,7 +8,7 @@ public enum ContentSketch {
         if head.isEmpty { return "an empty file" }
         if let known = recognisedLoadTool(head) { return known }
         if head.contains(0) || String(validatingUTF8CString: head) == nil { return "binary data" }
-        let text = Sniff.text(head)
+        let text = Sniff.text(head).string
         let first = Sniff.firstByte(head)
         // microbenchmarks: tool outputs that summarise or compare runs rather than hold one
         if let micro = microbenchmarkSketch(text) { return micro }

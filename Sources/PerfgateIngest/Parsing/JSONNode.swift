@@ -11,7 +11,10 @@ public struct JSONNode {
 
     /// Parses a whole document; syntax errors carry `line:col`.
     public static func parse(_ data: Data, file: String) throws -> JSONNode {
-        if let (loc, msg) = JSONLocator.syntaxError(in: data, file: file) {
+        // JSONDecoder parses numbers exactly; JSONSerialization on Linux can be one ulp off. The
+        // document is decoded first: only one it refuses is parsed again to locate the syntax error.
+        let decoded = try? JSONDecoder().decode(ExactJSON.self, from: data).value
+        if decoded == nil, let (loc, msg) = JSONLocator.syntaxError(in: data, file: file) {
             throw IngestError.malformed(loc, msg)
         }
         if let (offset, message) = StrictJSON.firstProblem(in: data) {
@@ -21,13 +24,8 @@ public struct JSONNode {
         guard String(data: data, encoding: .utf8) != nil else {
             throw IngestError.at(file, "file is not valid UTF-8")
         }
-        do {
-            // JSONDecoder parses numbers exactly; JSONSerialization on Linux can be one ulp off.
-            let v = try JSONDecoder().decode(ExactJSON.self, from: data).value
-            return JSONNode(value: v, path: "", file: file)
-        } catch {
-            throw IngestError.at(file, "invalid JSON")
-        }
+        guard let decoded else { throw IngestError.at(file, "invalid JSON") }
+        return JSONNode(value: decoded, path: "", file: file)
     }
 
     public init(value: Any, path: String, file: String) {
