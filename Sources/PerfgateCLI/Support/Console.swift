@@ -18,11 +18,11 @@ enum Console {
 
     /// `PERFGATE_FORCE_TTY=1` makes perfgate behave as on a terminal (colours, progress bar) with
     /// output to a pipe; for perfgate's own tests only.
-    static var forceTTY: Bool { ProcessInfo.processInfo.environment["PERFGATE_FORCE_TTY"] == "1" }
+    static let forceTTY = ProcessInfo.processInfo.environment["PERFGATE_FORCE_TTY"] == "1"
     static var stderrIsTTY: Bool { isatty(2) == 1 || forceTTY }
     static var stdoutIsTTY: Bool { isatty(1) == 1 || forceTTY }
     /// `NO_COLOR` set to anything but the empty string turns colours off (no-color.org).
-    static var noColor: Bool { !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty }
+    static let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
     /// Colours on stdout: a terminal and no `NO_COLOR`.
     static var colorStdout: Bool { stdoutIsTTY && !noColor }
     static var colorStderr: Bool { stderrIsTTY && !noColor }

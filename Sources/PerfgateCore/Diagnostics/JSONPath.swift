@@ -7,11 +7,22 @@ import Foundation
 public enum JSONPath {
     /// `parent.key` or `parent["key"]`; a key at the root has no dot.
     public static func child(_ parent: String, key: String) -> String {
-        let isIdentifier =
-            !key.isEmpty && key.first.map { $0.isLetter || $0 == "_" || $0 == "$" } == true
-            && key.allSatisfy { ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$") && $0.isASCII }
+        // An ASCII identifier: a letter, `_` or `$`, then letters, digits, `_` or `$` (checked on bytes:
+        // every member of every JSON document read gets a path, so this runs per value).
+        func identifierByte(_ b: UInt8, first: Bool) -> Bool {
+            (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 36 || (!first && b >= 48 && b <= 57)
+        }
+        var isIdentifier = !key.isEmpty
+        for (i, b) in key.utf8.enumerated() where !identifierByte(b, first: i == 0) {
+            isIdentifier = false
+            break
+        }
         if isIdentifier { return parent.isEmpty ? key : parent + "." + key }
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var escaped = ""
+        for scalar in key.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { escaped.unicodeScalars.append("\\") }
+            escaped.unicodeScalars.append(scalar)
+        }
         return parent + "[\"\(escaped)\"]"
     }
 
