@@ -65,3 +65,30 @@ struct SniffTextTests {
         #expect(matched >= 6)
     }
 }
+
+/// The JSON reader's values: integers keep every digit (Int64), other numbers are the exact Double,
+/// booleans stay booleans, whatever order the decoder tries the kinds in.
+@Suite("exact JSON values")
+struct ExactJSONValueTests {
+    @Test func everyKindDecodesToItsValue() throws {
+        let text = #"{"i": 9007199254740993, "neg0": -0, "f": 0.1, "e": 1e2, "half": 2.5, "t": true, "s": "x", "n": null,"#
+            + #" "o": {"a": [1, "b", false]}, "big": -9223372036854775808, "huge": 1e300}"#
+        let root = try JSONNode.parse(Data(text.utf8), file: "t.json")
+        let o = try #require(root.value as? [String: Any])
+        #expect((o["i"] as? NSNumber)?.int64Value == 9_007_199_254_740_993)
+        #expect((o["big"] as? NSNumber)?.int64Value == Int64.min)
+        #expect((o["f"] as? NSNumber)?.doubleValue == 0.1)
+        #expect((o["e"] as? NSNumber)?.doubleValue == 100)
+        #expect((o["half"] as? NSNumber)?.doubleValue == 2.5)
+        #expect((o["huge"] as? NSNumber)?.doubleValue == 1e300)
+        #expect((o["neg0"] as? NSNumber)?.doubleValue == 0)
+        let t = try root.required("t")
+        #expect(try t.bool())
+        #expect(throws: IngestError.self) { try root.required("i").bool() }
+        #expect(o["s"] as? String == "x")
+        #expect(o["n"] is NSNull)
+        let inner = try #require((o["o"] as? [String: Any])?["a"] as? [Any])
+        #expect(inner.count == 3 && (inner[0] as? NSNumber)?.intValue == 1 && inner[1] as? String == "b")
+        #expect(try JSONNode(value: inner[2], path: "a[2]", file: "t.json").bool() == false)
+    }
+}
