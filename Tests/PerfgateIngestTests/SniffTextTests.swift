@@ -92,3 +92,22 @@ struct ExactJSONValueTests {
         #expect(try JSONNode(value: inner[2], path: "a[2]", file: "t.json").bool() == false)
     }
 }
+
+/// The byte-cheap trims answer what Foundation's `trimmingCharacters(in:)` answers.
+@Suite("trimming")
+struct TrimmingTests {
+    @Test func trimsLikeFoundation() {
+        let samples = [
+            "", " ", "\t x \t", "x", " http_req_duration ", "\u{00A0}name\u{3000}", "\u{2009}a b\u{202F}", " é\u{301} ", "\n x \n",
+            "\"'name'\"", " 'GET /api' ", "\t\"\"",
+        ]
+        let tagPadding = CharacterSet(charactersIn: " \t\"'")
+        for s in samples {
+            #expect(s.trimmedOfWhitespace == s.trimmingCharacters(in: .whitespaces), "\(s.debugDescription)")
+            #expect(
+                s.trimmed { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "'" } == s.trimmingCharacters(in: tagPadding),
+                "\(s.debugDescription)")
+            #expect(Substring(s).trimmedOfWhitespace == s.trimmingCharacters(in: .whitespaces))
+        }
+    }
+}

@@ -71,7 +71,7 @@ enum K6 {
     /// The parent of a submetric name (`http_req_duration{name:x}` → `http_req_duration`).
     static func parent(of name: String) -> String {
         guard let brace = name.firstIndex(of: "{") else { return name }
-        return String(name[..<brace]).trimmingCharacters(in: .whitespaces)
+        return name[..<brace].trimmedOfWhitespace
     }
 
     /// The tags of a submetric name as k6 parses them (`metrics/metric.go ParseMetricName`): split at
@@ -80,16 +80,17 @@ enum K6 {
         guard let open = name.firstIndex(of: "{"), name.hasSuffix("}") else { return nil }
         let inner = name[name.index(after: open)..<name.index(before: name.endIndex)]
         var tags: [String: String] = [:]
-        let trim = CharacterSet(charactersIn: " \t\"'")
         for part in inner.split(separator: ",") {
             guard let colon = part.firstIndex(of: ":") else { return nil }
-            let key = part[..<colon].trimmingCharacters(in: trim)
-            let value = part[part.index(after: colon)...].trimmingCharacters(in: trim)
+            let key = part[..<colon].trimmed(where: Self.isTagPadding)
+            let value = part[part.index(after: colon)...].trimmed(where: Self.isTagPadding)
             guard !key.isEmpty else { return nil }
             tags[key] = value
         }
         return tags
     }
+
+    private static func isTagPadding(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\"" || s == "'" }
 
     /// When a submetric selects exactly one endpoint (`{name:X}` or `{name:X, method:M}`), that endpoint.
     static func endpointOfSubmetric(_ name: String) -> String? {
