@@ -136,7 +136,8 @@ enum K6 {
 
     static func direction(name: String, type: K6MetricType) -> Direction {
         let p = parent(of: name).lowercased()
-        if p.contains("fail") || p.contains("error") || p.contains("dropped") { return .lowerIsBetter }
+        // On UTF-8 (the standard library's search), not Foundation's NSString one: this runs per metric.
+        if ["fail", "error", "dropped"].contains(where: { p.utf8.contains($0.utf8) }) { return .lowerIsBetter }
         switch type {
         case .trend: return .lowerIsBetter
         case .counter, .rate: return .higherIsBetter
