@@ -43,7 +43,7 @@ struct SniffTextTests {
             #"{"format":"perfgate"}"#, #"{ "format" : "perfgate" }"#, "{\n  \"format\":\n\t\"perfgate\"\n}", #"{"format": "other"}"#,
             #"{"formats": "perfgate"}"#, #"{"x": "format", "format": "perfgate"}"#, #"{"x": "\"format\"", "y": 1}"#,
             #"{"format" "perfgate"}"#, #"{"format":"#, #"{"format""#, #"{"$schema": "urn:perfgate:schema:result:v1"}"#,
-            #"{"status":"success","data":{"resultType":"matrix"}}"#, #"{"status": "error", "errorType": "bad_data"}"#,
+            #"{"status":"success","data":{"resultType":"matrix"}}"#, #"{"status": "error", "errorType": "bad_data"}"#, #"{"metric":"vus","type":"Point","data":{}}"#,
         ]
         let cases: [(String, String, String)] = [
             ("format", "\"perfgate\"", #""format"\s*:\s*"perfgate""#),
@@ -51,6 +51,7 @@ struct SniffTextTests {
             ("status", "\"success\"", #""status"\s*:\s*"success""#),
             ("resultType", "\"", #""resultType"\s*:\s*""#),
             ("errorType", "\"", #""errorType"\s*:\s*""#),
+            ("type", "\"Point\"", #""type"\s*:\s*"Point""#),
         ]
         let texts = variants.map { Array($0.utf8) } + (try Self.heads()).map(\.1)
         var matched = 0

@@ -40,8 +40,9 @@ enum K6Shape {
         guard line.hasPrefix("{") || line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("{") else {
             return false
         }
-        return line.range(of: #""type"\s*:\s*"(Metric|Point)""#, options: .regularExpression) != nil
-            && line.contains("\"data\"")
+        let text = SniffText(bytes: Array(line.utf8))
+        return (text.hasMember("type", valuePrefix: "\"Metric\"") || text.hasMember("type", valuePrefix: "\"Point\""))
+            && text.contains("\"data\"")
     }
 }
 
