@@ -44,12 +44,14 @@ struct OrderedParallelTests {
     @Test func theFirstErrorInOrderIsThrownAndNothingAfterItIsConsumed() {
         var seen: [Int] = []
         #expect(throws: Failure(item: 10)) {
-            try OrderedParallel.forEach(Array(0..<100), workers: 4, inFlight: 16) { i -> Int in
+            try OrderedParallel.forEach(Array(0..<100), workers: 4, inFlight: 64) { i -> Int in
                 // Item 40 fails quickly, item 10 only after a while: 10 comes first in order.
                 if i == 10 { Thread.sleep(forTimeInterval: 0.02) }
                 if i == 10 || i == 40 { throw Failure(item: i) }
                 return i
-            } consume: { i, _ in seen.append(i) }
+            } consume: { i, _ in
+                seen.append(i)
+            }
         }
         #expect(seen == Array(0..<10))
     }
@@ -57,7 +59,9 @@ struct OrderedParallelTests {
     @Test func anErrorFromConsumeStopsTheLoop() {
         var seen: [Int] = []
         #expect(throws: Failure(item: 3)) {
-            try OrderedParallel.forEach(Array(0..<50), workers: 2, inFlight: 4) { $0 } consume: { i, _ in
+            try OrderedParallel.forEach(Array(0..<50), workers: 2, inFlight: 4) {
+                $0
+            } consume: { i, _ in
                 seen.append(i)
                 if i == 3 { throw Failure(item: i) }
             }
