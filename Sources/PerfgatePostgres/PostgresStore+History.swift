@@ -98,21 +98,8 @@ extension PostgresStore {
                 out[out.count - 1].samples.append(sample)
                 continue
             }
-            var unit = MetricUnit.none
-            var direction = Direction.lowerIsBetter
-            if let rawUnit {
-                guard let known = MetricUnit(rawValue: rawUnit) else {
-                    throw StoreError.unreadableRow(path: postgres.redacted, what: "server series \(name) of run \(runId) has unit '\(rawUnit)'")
-                }
-                unit = known
-            }
-            if let rawDirection {
-                guard let known = Direction(rawValue: rawDirection) else {
-                    throw StoreError.unreadableRow(
-                        path: postgres.redacted, what: "server series \(name) of run \(runId) has direction '\(rawDirection)'")
-                }
-                direction = known
-            }
+            let (unit, direction) = try StoredValue.serverSeries(
+                unit: rawUnit, direction: rawDirection, name: name, run: runId, store: postgres.redacted)
             out.append(ServerSeries(name: name, unit: unit, direction: direction, samples: [sample]))
         }
         return out.isEmpty ? nil : out

@@ -195,16 +195,10 @@ public final class PostgresStore: Sendable {
     }
 
     func unit(_ raw: String, series: Int64) throws -> MetricUnit {
-        guard let unit = MetricUnit(rawValue: raw) else {
-            throw StoreError.unreadableRow(path: postgres.redacted, what: "series \(series) has unit '\(raw)'")
-        }
-        return unit
+        try StoredValue.unit(raw, row: .series(series), store: postgres.redacted)
     }
 
     func direction(_ raw: String, series: Int64) throws -> Direction {
-        guard let direction = Direction(rawValue: raw) else {
-            throw StoreError.unreadableRow(path: postgres.redacted, what: "series \(series) has direction '\(raw)'")
-        }
-        return direction
+        try StoredValue.direction(raw, row: .series(series), store: postgres.redacted)
     }
 }

@@ -119,9 +119,9 @@ public struct SiteBuilder {
         var fallbackCompareRows: [(SeriesRole, CompareRow)] = []
         var slugs: [String: String] = [:]
 
-        // Series pages and run pages are rendered on every core, a small batch at a time (so memory
-        // stays bounded), and written in order.
-        try Self.inBatches(allSeries, size: Self.workers) { s -> (SeriesAnalysis, String)? in
+        // Series pages and run pages are rendered on every core, a few pages ahead of the one being
+        // written (so memory stays bounded), and written in order.
+        try OrderedParallel.forEach(allSeries, inFlight: OrderedParallel.defaultWorkers) { s -> (SeriesAnalysis, String)? in
             let a = SeriesAnalysis(series: s, points: try source.points(of: s), runOrder: order, runs: runs, context: context)
             guard !a.points.isEmpty else { return nil }
             return (a, try templates.render(seriesPage(a), template: "html/series.html"))
@@ -150,7 +150,7 @@ public struct SiteBuilder {
         // Timelines of the compared commits' runs, for the compare page's overlay (run ids ascending).
         var compareTimelines: [(run: ReportRun, timeline: RunTimeline)] = []
         let compareShas = comparePair.map { [$0.0.sha, $0.1.sha] } ?? []
-        try Self.inBatches(runs, size: 8 * Self.workers) { r -> (html: String, timeline: RunTimeline?)? in
+        try OrderedParallel.forEach(runs, inFlight: 8 * OrderedParallel.defaultWorkers) { r -> (html: String, timeline: RunTimeline?)? in
             guard let d = try source.detail(runId: r.id) else { return nil }
             return (try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html"), d.result.timeline)
         } consume: { r, rendered in
@@ -216,34 +216,6 @@ public struct SiteBuilder {
             hasTune: options.tune != nil)
         try write(try templates.render(index, template: "html/index.html"), "index.html")
         return SiteResult(pages: written.sorted())
-    }
-
-    static var workers: Int { max(1, min(8, ProcessInfo.processInfo.activeProcessorCount)) }
-
-    /// Runs `work` over `items` on every core, `size` items at a time, then hands each result to
-    /// `consume` on the calling thread in the order of `items`. The first error (in order) is thrown.
-    static func inBatches<T, R>(
-        _ items: [T], size: Int, _ work: (T) throws -> R, consume: (T, R) throws -> Void
-    ) throws {
-        try withoutActuallyEscaping(work) { work in
-            let shared = UncheckedShared((items: items, work: work))
-            var start = 0
-            while start < items.count {
-                let range = start..<min(items.count, start + max(1, size))
-                let results = UncheckedShared(UnsafeMutableBufferPointer<Result<R, any Error>>.allocate(capacity: range.count))
-                // Each iteration initializes only its own slot; `work` must be safe to call concurrently.
-                DispatchQueue.concurrentPerform(iterations: range.count) { i in
-                    let (items, work) = shared.value
-                    (results.value.baseAddress! + i).initialize(to: Result { try work(items[range.lowerBound + i]) })
-                }
-                defer {
-                    _ = results.value.baseAddress!.deinitialize(count: range.count)
-                    results.value.deallocate()
-                }
-                for i in 0..<range.count { try consume(items[range.lowerBound + i], results.value[i].get()) }
-                start = range.upperBound
-            }
-        }
     }
 
     static func identity(_ scenario: String, _ environment: String, _ key: SeriesKey) -> String {
@@ -698,11 +670,4 @@ public struct SiteBuilder {
             current: Escape.markdown(r.current), delta: Escape.markdown(r.delta), confidence: Escape.markdown(r.confidence),
             verdict: Escape.markdown(r.verdict))
     }
-}
-
-/// Hands values to `DispatchQueue.concurrentPerform` iterations. Only for data that is read
-/// concurrently, or written at disjoint indices, as in ``SiteBuilder/inBatches(_:size:_:consume:)``.
-private final class UncheckedShared<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

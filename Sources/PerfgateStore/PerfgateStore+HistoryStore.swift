@@ -33,17 +33,11 @@ extension PerfgateStore: HistoryStore {
 extension PerfgateStore {
     /// The unit stored for series `series`; an unknown one is an unreadable row, never `.none`.
     func storedUnit(_ raw: String, series: Int64) throws -> MetricUnit {
-        guard let unit = MetricUnit(rawValue: raw) else {
-            throw StoreError.unreadableRow(path: path, what: "series \(series) has unit '\(raw)'")
-        }
-        return unit
+        try StoredValue.unit(raw, row: .series(series), store: path)
     }
 
     /// The direction stored for series `series`; an unknown one is an unreadable row, never a default.
     func storedDirection(_ raw: String, series: Int64) throws -> Direction {
-        guard let direction = Direction(rawValue: raw) else {
-            throw StoreError.unreadableRow(path: path, what: "series \(series) has direction '\(raw)'")
-        }
-        return direction
+        try StoredValue.direction(raw, row: .series(series), store: path)
     }
 }

@@ -69,22 +69,8 @@ extension PerfgateStore {
             } else {
                 // Samples without summary statistics have no series row: a plain, lower-is-better series.
                 // A series row the store cannot read is an error, never a guessed default.
-                let rawUnit: String? = row[3]
-                let rawDirection: String? = row[4]
-                var unit = MetricUnit.none
-                var direction = Direction.lowerIsBetter
-                if let rawUnit {
-                    guard let known = MetricUnit(rawValue: rawUnit) else {
-                        throw StoreError.unreadableRow(path: path, what: "server series \(name) of run \(runId) has unit '\(rawUnit)'")
-                    }
-                    unit = known
-                }
-                if let rawDirection {
-                    guard let known = Direction(rawValue: rawDirection) else {
-                        throw StoreError.unreadableRow(path: path, what: "server series \(name) of run \(runId) has direction '\(rawDirection)'")
-                    }
-                    direction = known
-                }
+                let (unit, direction) = try StoredValue.serverSeries(
+                    unit: row[3], direction: row[4], name: name, run: runId, store: path)
                 out.append(ServerSeries(name: name, unit: unit, direction: direction, samples: [sample]))
             }
         }

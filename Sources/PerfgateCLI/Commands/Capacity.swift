@@ -64,28 +64,13 @@ extension PerfgateCommand {
                     sha = newest.commit.sha
                 }
                 let rule = KneeRule(p95Factor: p95Factor, throughputGain: KneeRule.standard.throughputGain)
-                var campaigns = try CapacityCampaign.load(store: store, sha: sha, scenario: scenario, environment: environment, rule: rule)
+                let campaigns = try CapacityCampaign.withBaselines(
+                    store: store, sha: sha, baselineSha: { try baseline.map { try resolver.resolve($0, what: "baseline commit") } },
+                    scenario: scenario, environment: environment, rule: rule, budget: budgets?.capacity)
                 guard !campaigns.isEmpty else {
                     throw PerfgateError(
                         .missingInput, "no stored runs for commit \(String(sha.prefix(12)))",
                         notes: ["`perfgate runs --store \(store.shellLocation)` lists the stored commits"])
-                }
-                let baselineSha = try baseline.map { try resolver.resolve($0, what: "baseline commit") }
-                for i in campaigns.indices {
-                    let c = campaigns[i]
-                    let base =
-                        try baselineSha
-                        ?? CapacityCampaign.baselineCommit(store: store, of: sha, scenario: c.scenario, environment: c.environment)
-                    if let base, base != sha,
-                        let b = try CapacityCampaign.load(
-                            store: store, sha: base, scenario: c.scenario, environment: c.environment, rule: rule
-                        ).first
-                    {
-                        campaigns[i].baseline = (b.commit, b.analysis)
-                    }
-                    if let cap = budgets?.capacity {
-                        campaigns[i].budget = KneeCheck(current: c.analysis.knee, baseline: campaigns[i].baseline?.analysis.knee, budget: cap)
-                    }
                 }
                 Console.out(CapacityOutput.render(campaigns, format: format))
                 if campaigns.contains(where: { $0.budget?.verdict == .fail }) { throw ExitStatus.gateFailed.exitCode }

@@ -95,7 +95,7 @@ extension PerfgateCommand {
                 let env = ProcessInfo.processInfo.environment
                 let library = try templates.map { try TemplateLibrary(overlay: $0) } ?? TemplateLibrary()
                 let store = try storeOptions.openForReading(concurrentReads: true)
-                let source = try StoreReportSource(store: store)
+                let source = try StoreReportSource(store: store, git: GitCLI())
                 let runs = try source.runs()
                 let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
                 let resolver = ReportCommits(store: store, git: GitCLI(), runs: runs)
@@ -211,63 +211,5 @@ extension PerfgateCommand {
             }
             return a.id < b.id
         }
-    }
-}
-
-/// A commit the user named (full or short SHA, tag, branch, HEAD~1) with stored runs, through the
-/// CLI's one ``RevisionResolver``.
-struct ReportCommits {
-    var store: any HistoryStore
-    var git: GitCLI
-    var runs: [ReportRun]
-
-    func resolve(_ name: String) throws -> CommitInfo {
-        let sha = try RevisionResolver(store: store, git: git).resolve(name)
-        guard let run = runs.filter({ $0.commit.sha == sha }).first else {
-            throw PerfgateError(.missingInput, "no results stored for \(name) (\(sha.prefix(8)))", notes: ["ingest results for that commit first"])
-        }
-        return run.commit
-    }
-}
-
-/// The report's view of the store (through the ``HistoryStore`` port): runs and series up front, one
-/// series' points at a time.
-struct StoreReportSource: ReportSource {
-    var store: any HistoryStore
-    private var occurrences: [ReportSeries: Int64] = [:]
-    private var cachedRuns: [ReportRun]
-
-    init(store: any HistoryStore) throws {
-        self.store = store
-        cachedRuns = try store.runRefs(RunRefQuery(limit: Int.max)).map {
-            ReportRun(
-                id: $0.id, commit: CommitInfo(sha: $0.commitSha, branch: $0.branch, committedAt: $0.committedAt),
-                scenario: $0.scenario, environment: $0.environment, tool: $0.tool, startedAt: $0.startedAt)
-        }
-        for o in try store.seriesOccurrences() {
-            let s = ReportSeries(scenario: o.scenario, environment: o.environment, key: o.key, unit: o.unit, direction: o.direction)
-            occurrences[s] = o.seriesId
-        }
-    }
-
-    func runs() throws -> [ReportRun] { cachedRuns }
-
-    func series() throws -> [ReportSeries] { occurrences.keys.sorted() }
-
-    func points(of series: ReportSeries) throws -> [SeriesPoint] {
-        guard let id = occurrences[series] else { return [] }
-        var out: [SeriesPoint] = []
-        try store.seriesValues(seriesId: id, environment: series.environment, statistics: SeriesPoint.statistics) { v in
-            if out.last?.runId != v.runId { out.append(SeriesPoint(runId: v.runId)) }
-            out[out.count - 1].set(v.statistic, v.value)
-        }
-        return out
-    }
-
-    func detail(runId: Int64) throws -> StoredRunDetail? { try store.detail(runId: runId) }
-
-    /// The same runs `perfgate compare A B` reads for a commit.
-    func gateRuns(commit sha: String) throws -> [GateRun] {
-        try CheckEngine(store: store).gateRuns(cachedRuns.filter { $0.commit.sha == sha }.map(\.id))
     }
 }

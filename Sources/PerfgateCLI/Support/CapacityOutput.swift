@@ -1,5 +1,6 @@
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 
 /// `perfgate capacity` output: per campaign the load table, the knee (and the baseline's), the budget's
 /// decision and the scaling table; CSV has one row per load level, JSON one object per campaign.

@@ -45,13 +45,12 @@ public enum FileDigest {
     }
 }
 
-/// Digests of files computed on a thread of their own, so hashing overlaps the parse of the same
-/// files instead of adding a second pass to the wall time.
-final class BackgroundDigests: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stop = false
-    private var outcome: Result<[(digest: String, bytes: Int64)], any Error> = .success([])
-    private let done = DispatchSemaphore(value: 0)
+/// Digests of files computed on a thread of their own (a one-worker ``OrderedWorkPool``), so hashing
+/// overlaps the parse of the same files instead of adding a second pass to the wall time.
+final class BackgroundDigests {
+    private typealias Digests = Result<[(digest: String, bytes: Int64)], any Error>
+    private let inline: Digests?
+    private let pool: OrderedWorkPool<[String], Digests>?
 
     /// Files smaller than this (together) are hashed at once on the calling thread: starting a
     /// thread costs more than hashing a small summary.
@@ -66,28 +65,31 @@ final class BackgroundDigests: @unchecked Sendable {
             return total < Self.inlineBytes
         }
         if small {
-            outcome = Result { try paths.map { try FileDigest.sha256(path: $0) } }
-            done.signal()
+            inline = Result { try paths.map { try FileDigest.sha256(path: $0) } }
+            pool = nil
             return
         }
-        let thread = Thread { [self] in
-            let cancelled = { self.lock.withLock { self.stop } }
-            let result = Result { try paths.map { try FileDigest.sha256(path: $0, cancelled: cancelled) } }
-            lock.withLock { outcome = result }
-            done.signal()
+        inline = nil
+        let pool = OrderedWorkPool<[String], Digests>(workers: 1) { paths, cancelled in
+            Result { try paths.map { try FileDigest.sha256(path: $0, cancelled: cancelled) } }
         }
-        thread.start()
+        pool.submit(paths)
+        pool.finishSubmitting()
+        self.pool = pool
     }
 
     /// Waits for the digests, in the order of the paths.
     func wait() throws -> [(digest: String, bytes: Int64)] {
-        done.wait()
-        return try lock.withLock { outcome }.get()
+        guard let pool else { return try inline!.get() }
+        let outcome = pool.next(wait: true)!
+        pool.stop()
+        return try outcome.get()
     }
 
     /// Stops early (the parse failed); waits for the thread.
     func cancel() {
-        lock.withLock { stop = true }
-        done.wait()
+        pool?.stop()
     }
+
+    deinit { pool?.stop() }
 }
