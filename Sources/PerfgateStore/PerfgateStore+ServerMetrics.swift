@@ -91,3 +91,5 @@ extension PerfgateStore {
         return out.isEmpty ? nil : out
     }
 }
+
+extension PerfgateStore: ServerSeriesAttaching {}
