@@ -89,12 +89,22 @@ public final class PostgresStore: Sendable {
     @discardableResult
     func execute(_ query: PostgresQuery) throws -> PostgresQueryResult {
         do {
-            return try connection.query(query, logger: logger).wait()
+            // A connection the server ends (pg_terminate_backend, a restart) must fail the statement
+            // waiting on it: the wait also ends when the connection closes, whichever comes first
+            // (a later completion of the promise is ignored by NIO).
+            let promise = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+            connection.query(query, logger: logger).cascade(to: promise)
+            connection.closeFuture.whenComplete { _ in promise.fail(ConnectionClosed()) }
+            return try promise.futureResult.wait()
         } catch let e as StoreError {
             throw e
         } catch {
             throw StoreError.writeFailed(path: postgres.redacted, reason: Self.describe(error))
         }
+    }
+
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection to the server was closed" }
     }
 
     static func describe(_ error: any Error) -> String {
