@@ -21,17 +21,7 @@ set +e; "${CHECK[@]}" > "$WORK/out.txt"; rc=$?; set -e
 tail -3 "$WORK/out.txt"
 echo "check exit code: $rc (2 expected: endpoint-0 is 25 % slower)"
 [ "$rc" = 2 ] || { echo "unexpected exit code" >&2; exit 1; }
-time_ms() {  # median wall ms of N runs of a command
-  python3 - "$@" <<'PY'
-import subprocess, sys, time
-cmd = sys.argv[1:]
-ts = []
-for _ in range(15):
-    t = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); ts.append((time.perf_counter() - t) * 1000)
-ts.sort()
-print(f"min {ts[0]:.1f} ms  median {ts[len(ts)//2]:.1f} ms  max {ts[-1]:.1f} ms")
-PY
-}
+time_ms() { python3 ci/bench/median-ms.py "$@"; }  # median wall ms of 15 runs of a command
 echo "perfgate --version: $(time_ms "$BIN/perfgate" --version)"
 if [[ -n "${BEFORE_BIN:-}" ]]; then
   echo "perfgate check, before ($BEFORE_BIN): $(time_ms "$BEFORE_BIN/perfgate" "${CHECK[@]:1}")"

@@ -27,25 +27,7 @@ esac
 if [[ "$KIND" == xml ]]; then
   python3 ci/gen-jmeter-xml.py Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl "$DATA" "$SIZE_MB"
 else
-python3 - "$DATA" "$SIZE_MB" "$KIND" <<'PY'
-import sys
-out, size_mb, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-if kind == "jmeter":
-    src = "Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl"
-    lines = open(src, "rb").read().splitlines(keepends=True)
-    head, body = lines[0], b"".join(lines[1:])
-else:
-    src = "Tests/PerfgateIngestTests/Fixtures/generated/k6/points.ndjson"
-    lines = open(src, "rb").read().splitlines(keepends=True)
-    head = b"".join(l for l in lines if b'"type":"Metric"' in l)
-    body = b"".join(l for l in lines if b'"type":"Metric"' not in l)
-block = body * max(1, (8 << 20) // len(body))
-with open(out, "wb") as f:
-    f.write(head)
-    written = len(head)
-    while written < size_mb << 20:
-        f.write(block); written += len(block)
-PY
+python3 ci/bench/gen-ingest-file.py "$DATA" "$SIZE_MB" "$KIND"
 fi
 BYTES=$(stat -c %s "$DATA")
 MB=$(python3 -c "print(f'{$BYTES/1048576:.0f}')")

@@ -27,6 +27,11 @@ public struct PostgresLocation: Sendable, Hashable {
     public var sslMode: SSLMode
     /// A schema other than `public` to keep perfgate's tables in (`?schema=NAME`, created when missing).
     public var schema: String?
+    /// The name the server shows for perfgate's connections (`pg_stat_activity.application_name`):
+    /// `?application_name=NAME`, else `perfgate`.
+    public var applicationName = "perfgate"
+    /// Seconds to wait for the server to accept the connection (`?connect_timeout=N`), else 10.
+    public var connectTimeout = 10
 
     /// True when `string` names a PostgreSQL store rather than a SQLite file.
     public static func isPostgres(_ string: String) -> Bool {
@@ -64,8 +69,16 @@ public struct PostgresLocation: Sendable, Hashable {
                     throw bad("schema '\(item.value ?? "")' must be letters, digits and _ (starting with a letter or _)")
                 }
                 schema = value
-            case "application_name", "connect_timeout":
-                continue
+            case "application_name":
+                guard let value = item.value, !value.isEmpty, value.utf8.count <= 63,
+                    value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7f })
+                else { throw bad("application_name must be 1 to 63 printable ASCII characters") }
+                applicationName = value
+            case "connect_timeout":
+                guard let value = item.value, let seconds = Int(value), seconds > 0 else {
+                    throw bad("connect_timeout '\(item.value ?? "")' must be a positive number of seconds")
+                }
+                connectTimeout = seconds
             default:
                 throw bad("unknown parameter '\(item.name)' (perfgate reads sslmode, schema, application_name, connect_timeout)")
             }

@@ -7,7 +7,7 @@ enum PostgresSchema {
     static let migrationsTable = "perfgate_migrations"
 
     /// This perfgate's migrations, oldest first.
-    static let all: [(identifier: String, sql: String)] = [("pg-v1", v1)]
+    static let all: [(identifier: String, sql: String)] = [("pg-v1", v1), ("pg-v2-server-samples-start", v2)]
 
     static var newest: String { all[all.count - 1].identifier }
 
@@ -202,6 +202,20 @@ enum PostgresSchema {
         CREATE VIEW server_samples AS
             SELECT s.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, s.name,
                    s.time AS unix_s, s.time - extract(epoch FROM r.startedAt)::double precision AS start_s, s.value
+            FROM serverSample s JOIN run r ON r.id = s.runId;
+        """
+
+    /// `server_samples.start_s` as the SQLite view computes it, to the last bit: SQLite subtracts the
+    /// run's start through `julianday` (its milliseconds as a Julian day number, a double, back to Unix
+    /// seconds), pg-v1 through `extract(epoch …)`, and the two differed by up to 1e-5 s
+    /// (PostgresQueryEndToEndTests compares every view's rows on both stores).
+    static let v2 = """
+        CREATE OR REPLACE VIEW server_samples AS
+            SELECT s.runId AS run_id, r.commitSha AS commit_sha, r.scenario, r.environment, s.name,
+                   s.time AS unix_s,
+                   s.time - ((round(extract(epoch FROM r.startedAt) * 1000)::bigint + 210866760000000)::float8
+                       / 86400000.0::float8 - 2440587.5::float8) * 86400.0::float8 AS start_s,
+                   s.value
             FROM serverSample s JOIN run r ON r.id = s.runId;
         """
 }

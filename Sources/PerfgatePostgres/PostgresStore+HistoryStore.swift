@@ -79,8 +79,8 @@ extension PostgresStore: HistoryStore {
         var measurementSeries: [Int64] = []
         var measurementStatistics: [String] = []
         var measurementValues: [Double] = []
-        for series in result.series.sorted(by: { $0.key < $1.key }) {
-            let seriesId = try seriesID(series, scenario: context.scenario)
+        let sortedSeries = result.series.sorted(by: { $0.key < $1.key })
+        for (series, seriesId) in zip(sortedSeries, try seriesIDs(sortedSeries, scenario: context.scenario)) {
             for (stat, value) in series.stats.sorted(by: { $0.key < $1.key }) {
                 guard value.isFinite else {
                     throw StoreError.writeFailed(path: "store", reason: "non-finite \(stat) in \(series.key)")
@@ -175,23 +175,81 @@ extension PostgresStore: HistoryStore {
             """)
     }
 
-    /// The id of a series, created when new; a series stored in another unit is refused.
-    func seriesID(_ s: SeriesResult, scenario: String) throws -> Int64 {
+    /// The ids of the series (sorted by key), those not stored yet created, in two statements whatever
+    /// their number: one insert of the missing ones (a unique constraint, not check-then-insert, so
+    /// concurrent writers of a new series create it once), then one read of all their ids, in a
+    /// statement of its own so that it sees series another transaction committed meanwhile. A series
+    /// stored in another unit is refused, the first in key order, as the SQLite store does.
+    func seriesIDs(_ series: [SeriesResult], scenario: String) throws -> [Int64] {
+        guard !series.isEmpty else { return [] }
+        let endpoints = series.map(\.key.endpoint)
+        let metrics = series.map(\.key.metric)
         try execute(
             """
             INSERT INTO series(scenario, endpoint, metric, unit, direction)
-            VALUES (\(scenario), \(s.key.endpoint), \(s.key.metric), \(s.unit.rawValue), \(s.direction.rawValue))
+            SELECT \(scenario), e, m, u, d
+            FROM unnest(\(endpoints)::text[], \(metrics)::text[], \(series.map(\.unit.rawValue))::text[],
+                \(series.map(\.direction.rawValue))::text[]) WITH ORDINALITY AS w(e, m, u, d, o)
+            ORDER BY o
             ON CONFLICT (scenario, endpoint, metric) DO NOTHING
             """)
-        guard
-            let row = try execute(
-                "SELECT id, unit FROM series WHERE scenario = \(scenario) AND endpoint = \(s.key.endpoint) AND metric = \(s.key.metric)"
-            ).first
-        else { throw StoreError.writeFailed(path: postgres.redacted, reason: "series \(scenario)/\(s.key) vanished") }
-        let (id, unit) = try row.decode((Int64, String).self)
-        if unit != s.unit.rawValue {
-            throw StoreError.seriesUnitConflict(series: "\(scenario)/\(s.key)", stored: unit, incoming: s.unit.rawValue)
+        var found: [Int64: (id: Int64, unit: String)] = [:]
+        for row in try execute(
+            """
+            SELECT w.o, s.id, s.unit
+            FROM unnest(\(endpoints)::text[], \(metrics)::text[]) WITH ORDINALITY AS w(e, m, o)
+            JOIN series s ON s.scenario = \(scenario) AND s.endpoint = w.e AND s.metric = w.m
+            """)
+        {
+            let (ordinal, id, unit) = try row.decode((Int64, Int64, String).self)
+            found[ordinal] = (id, unit)
         }
-        return id
+        return try series.enumerated().map { i, s in
+            guard let (id, unit) = found[Int64(i + 1)] else {
+                throw StoreError.writeFailed(path: postgres.redacted, reason: "series \(scenario)/\(s.key) vanished")
+            }
+            if unit != s.unit.rawValue {
+                throw StoreError.seriesUnitConflict(series: "\(scenario)/\(s.key)", stored: unit, incoming: s.unit.rawValue)
+            }
+            return id
+        }
+    }
+}
+
+extension PostgresStore: ServerSeriesAttaching {
+    /// As the SQLite store's (Sources/PerfgateStore/PerfgateStore+ServerMetrics.swift), in one
+    /// transaction; two attachments of the same series at once store it once (the measurement's primary
+    /// key refuses the second).
+    public func attachServerSeries(
+        runId: Int64, scenario: String, summaries: [SeriesResult], samples: [ServerSeries], source: SourceFile
+    ) throws {
+        try transaction {
+            let sorted = summaries.sorted(by: { $0.key < $1.key })
+            let ids = try seriesIDs(sorted, scenario: scenario)
+            let present = Set(
+                try execute("SELECT seriesId FROM measurement WHERE runId = \(runId) AND seriesId = ANY(\(ids)::bigint[])")
+                    .map { try $0.decode(Int64.self) })
+            var measurementSeries: [Int64] = []
+            var statistics: [String] = []
+            var values: [Double] = []
+            for (s, id) in zip(sorted, ids) {
+                if present.contains(id) {
+                    throw StoreError.writeFailed(
+                        path: "store", reason: "run \(runId) already has the series \(s.key.metric); nothing was stored")
+                }
+                for (stat, value) in s.stats.sorted(by: { $0.key < $1.key }) where value.isFinite {
+                    measurementSeries.append(id)
+                    statistics.append(stat.rawValue)
+                    values.append(value)
+                }
+            }
+            try insertMeasurements(runId: runId, series: measurementSeries, statistics: statistics, values: values)
+            try insertServerSamples(samples, runId: runId)
+            try execute(
+                """
+                INSERT INTO runSource(runId, path, digest, bytes) VALUES (\(runId), \(source.path), \(source.digest), \(source.bytes))
+                ON CONFLICT (runId, path) DO UPDATE SET digest = excluded.digest, bytes = excluded.bytes
+                """)
+        }
     }
 }

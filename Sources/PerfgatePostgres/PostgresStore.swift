@@ -31,9 +31,11 @@ public final class PostgresStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: location.redacted, reason: "TLS: \(error)")
         }
-        let configuration = PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
+        configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
+        configuration.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         do {
             connection = try PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
@@ -87,12 +89,22 @@ public final class PostgresStore: Sendable {
     @discardableResult
     func execute(_ query: PostgresQuery) throws -> PostgresQueryResult {
         do {
-            return try connection.query(query, logger: logger).wait()
+            // A connection the server ends (pg_terminate_backend, a restart) must fail the statement
+            // waiting on it: the wait also ends when the connection closes, whichever comes first
+            // (a later completion of the promise is ignored by NIO).
+            let promise = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+            connection.query(query, logger: logger).cascade(to: promise)
+            connection.closeFuture.whenComplete { _ in promise.fail(ConnectionClosed()) }
+            return try promise.futureResult.wait()
         } catch let e as StoreError {
             throw e
         } catch {
             throw StoreError.writeFailed(path: postgres.redacted, reason: Self.describe(error))
         }
+    }
+
+    struct ConnectionClosed: Error, CustomStringConvertible {
+        var description: String { "the connection to the server was closed" }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -178,21 +190,45 @@ public final class PostgresStore: Sendable {
 
     // MARK: values
 
-    /// Dates are kept to the millisecond, as the SQLite store keeps them, so that both backends read
-    /// back the same values (and an export of either is the same file).
+    /// Dates are kept to the nearest millisecond, as the SQLite store keeps them (GRDB writes
+    /// `round(nanosecond / 1e6)`), so that both backends read back the same values (and an export of
+    /// either is the same file). k6 writes nanoseconds: 51.12396721 s is 51.124 on both.
     static func stored(_ date: Date?) -> Date? {
-        date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded(.down) / 1000) }
+        date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
     }
 
     /// A stored date back at the millisecond it was written at (the driver's microseconds carry the
     /// binary rounding of the `Date` it was given).
     static func read(_ date: Date?) -> Date? {
-        date.map { Date(timeIntervalSince1970: ($0.timeIntervalSince1970 * 1000).rounded() / 1000) }
+        date.map(read)
     }
 
+    /// The millisecond as the SQLite store reads it back, to the last bit: GRDB turns its stored text
+    /// into a `Date` through a UTC Gregorian calendar, whose arithmetic can land one ulp away from
+    /// `ms / 1000`, and a sample exactly on a steady-state boundary (k6 buckets and Prometheus samples
+    /// both sit on whole seconds) then falls on the same side on both stores.
     static func read(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        return utcCalendar.date(from: utcFields(ms)) ?? Date(timeIntervalSince1970: Double(ms) / 1000)
     }
+
+    /// The UTC calendar fields of a millisecond since 1970 (`nanosecond` holds the milliseconds).
+    static func utcFields(_ ms: Int64) -> DateComponents {
+        var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        return DateComponents(
+            year: Int(t.tm_year) + 1900, month: Int(t.tm_mon) + 1, day: Int(t.tm_mday), hour: Int(t.tm_hour), minute: Int(t.tm_min),
+            second: Int(t.tm_sec), nanosecond: Int(ms - Int64(seconds) * 1000) * 1_000_000)
+    }
+
+    /// GRDB's calendar for stored dates (GRDB/Core/Support/Foundation/Date.swift).
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.locale = Locale(identifier: "en_US_POSIX")
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
+        return calendar
+    }()
 
     func unit(_ raw: String, series: Int64) throws -> MetricUnit {
         try StoredValue.unit(raw, row: .series(series), store: postgres.redacted)
@@ -200,5 +236,20 @@ public final class PostgresStore: Sendable {
 
     func direction(_ raw: String, series: Int64) throws -> Direction {
         try StoredValue.direction(raw, row: .series(series), store: postgres.redacted)
+    }
+}
+
+extension PostgresStore: StoreInventory {
+    public func counts() throws -> (commits: Int, runs: Int, series: Int, measurements: Int) {
+        guard
+            let row = try execute(
+                """
+                SELECT (SELECT count(*) FROM "commit"), (SELECT count(*) FROM run), (SELECT count(*) FROM series),
+                       (SELECT count(*) FROM measurement)
+                """
+            ).first
+        else { return (0, 0, 0, 0) }
+        let (commits, runs, series, measurements) = try row.decode((Int64, Int64, Int64, Int64).self)
+        return (Int(commits), Int(runs), Int(series), Int(measurements))
     }
 }

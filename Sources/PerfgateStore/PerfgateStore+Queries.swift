@@ -3,38 +3,6 @@ import GRDB
 import PerfgateCore
 import PerfgateEngine
 
-/// The result of a read-only SQL query: column names and rows of display values.
-public struct QueryResult: Sendable, Hashable {
-    public var columns: [String]
-    public var rows: [[QueryValue]]
-}
-
-/// A SQLite value, typed for CSV/JSON output.
-public enum QueryValue: Sendable, Hashable, Codable {
-    case null, integer(Int64), real(Double), text(String), blob(Data)
-
-    public var text: String {
-        switch self {
-        case .null: return ""
-        case .integer(let i): return String(i)
-        case .real(let d): return String(d)
-        case .text(let s): return s
-        case .blob(let d): return d.base64EncodedString()
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .integer(let i): try c.encode(i)
-        case .real(let d): try c.encode(d)
-        case .text(let s): try c.encode(s)
-        case .blob(let d): try c.encode(d.base64EncodedString())
-        }
-    }
-}
-
 extension PerfgateStore {
     static let runSelect = """
         SELECT r.*, c.committedAt, c.parentSha FROM run r JOIN "commit" c ON c.sha = r.commitSha
@@ -216,7 +184,7 @@ extension PerfgateStore {
         }
     }
 
-    /// Counts for `store info`.
+    /// Counts for `perfgate store`.
     public func counts() throws -> (commits: Int, runs: Int, series: Int, measurements: Int) {
         try wrap {
             try writer.read { db in

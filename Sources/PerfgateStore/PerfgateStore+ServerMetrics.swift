@@ -77,3 +77,5 @@ extension PerfgateStore {
         return out.isEmpty ? nil : out
     }
 }
+
+extension PerfgateStore: ServerSeriesAttaching {}

@@ -165,3 +165,5 @@ public struct PerfgateStore: Sendable {
         try writer.read { db in try Migrations.migrator.appliedIdentifiers(db).sorted() }
     }
 }
+
+extension PerfgateStore: StoreInventory {}

@@ -3,21 +3,6 @@ import GRDBSQLite
 import PerfgateCore
 import PerfgateEngine
 
-/// What one `perfgate query` statement may use: its time and the size of one value.
-public struct QueryLimits: Sendable, Hashable {
-    /// The statement is stopped (SQLite's progress handler) once it has run this long.
-    public var timeout: TimeInterval
-    /// The largest string or blob the statement may build (SQLite's `SQLITE_LIMIT_LENGTH`).
-    public var maxValueBytes: Int32
-
-    public static let defaultTimeout: TimeInterval = 10
-
-    public init(timeout: TimeInterval = QueryLimits.defaultTimeout, maxValueBytes: Int32 = 16 << 20) {
-        self.timeout = timeout
-        self.maxValueBytes = maxValueBytes
-    }
-}
-
 /// The SQL functions a query may call: SQLite's core scalar, aggregate, window, date, math and JSON
 /// functions. Not: `load_extension`, `fts3_tokenizer` (hands out pointers), `randomblob`/`zeroblob`
 /// (memory), or anything an extension registers.
@@ -79,7 +64,7 @@ private final class QueryGuard {
     }
 }
 
-extension PerfgateStore {
+extension PerfgateStore: ReadOnlyQuerying {
     /// Runs one read-only statement on a connection of its own and hands its rows out one at a time:
     /// `columns` once, then `row` per row, so nothing but the current row is held in memory.
     ///

@@ -64,9 +64,6 @@ struct PostgresBackendEndToEndTests {
         }
         // The gate's verdict itself: the sixth commit's /api/orders regression fails on both.
         #expect(try Self.outcome(commands[4], store: postgres, in: dir).hasPrefix("2\n"))
-        // `query` is SQLite's alone so far: a usage error naming it, not a crash.
-        let q = try PerfgateProcess.run(["query", "--store", postgres, "SELECT 1"], in: dir)
-        #expect(q.status == 64 && q.stderr.contains("perfgate query works on a SQLite store only"), "\(q)")
         #expect(checked == commands.count)
     }
 

@@ -82,8 +82,8 @@ extension PerfgateCommand {
                 let parsed = all.filter { $0.format != .prometheusQueryRange }
                 if let attachTo {
                     try IngestPipeline.attach(
-                        all.filter { $0.format == .prometheusQueryRange }, to: attachTo, reader: try? storeOptions.openSQLite(what: "ingest --attach-to"),
-                        openWriter: { try storeOptions.openSQLite(writing: true, what: "ingest --attach-to") })
+                        all.filter { $0.format == .prometheusQueryRange }, to: attachTo, reader: try? storeOptions.openForReading(),
+                        openWriter: { try storeOptions.openForWriting() })
                     if parsed.isEmpty { return }
                 } else if parsed.count != all.count {
                     throw PerfgateError(.internalError, "a Prometheus file was neither attached nor refused")

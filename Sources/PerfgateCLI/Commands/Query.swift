@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PerfgateCore
+import PerfgateEngine
 import PerfgateStore
 
 extension PerfgateCommand {
@@ -9,11 +10,14 @@ extension PerfgateCommand {
             commandName: "query",
             abstract: "Run a read-only SQL query over the documented views.",
             discussion: """
-                Views: runs, measurements, series_stats, thresholds, checks, change_points (see \
-                docs/query.md). The statement runs on a read-only connection of its own: anything that \
-                would write, ATTACH, extension functions and pragmas other than table_info are refused \
-                (exit 64), and it is stopped after --timeout seconds. CSV and JSON stream every row; \
-                the table shows the first \(Self.tableRowLimit) rows.
+                Views: runs, measurements, series_stats, thresholds, checks, timeline, run_loads, \
+                server_samples, change_points (see docs/query.md). On a SQLite store the statement runs \
+                on a read-only connection of its own: anything that would write, ATTACH, extension \
+                functions and pragmas other than table_info are refused (exit 64). On PostgreSQL it \
+                runs alone in a READ ONLY transaction that is rolled back; statements other than \
+                SELECT, WITH, VALUES, TABLE, EXPLAIN and SHOW are refused (exit 64). Either way it is \
+                stopped after --timeout seconds. CSV and JSON stream every row; the table shows the \
+                first \(Self.tableRowLimit) rows.
 
                 Example:
                   perfgate query "SELECT commit_sha, endpoint, p95 FROM series_stats WHERE branch = 'main'"
@@ -34,7 +38,7 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openSQLite(what: "perfgate query")
+                let store = try storeOptions.openForReading()
                 let limits = QueryLimits(timeout: timeout)
                 switch format {
                 case .table:
@@ -42,7 +46,7 @@ extension PerfgateCommand {
                     var rows: [[QueryValue]] = []
                     var truncated = false
                     do {
-                        try store.query(
+                        try await store.query(
                             sql, limits: limits, columns: { columns = $0 },
                             row: { row in
                                 guard rows.count < Self.tableRowLimit else { throw TableFull() }
@@ -58,14 +62,14 @@ extension PerfgateCommand {
                             "note: more than \(Self.tableRowLimit) rows; the table shows the first \(Self.tableRowLimit) (--format csv or json streams every row)")
                     }
                 case .csv:
-                    try store.query(
+                    try await store.query(
                         sql, limits: limits, columns: { Console.out(Tabular.csvLine($0)) },
                         row: { Console.out(Tabular.csvLine($0.map { Self.cell($0).display })) })
                 case .json:
                     var columns: [String] = []
                     var first = true
                     Console.write("[")
-                    try store.query(
+                    try await store.query(
                         sql, limits: limits, columns: { columns = $0 },
                         row: { row in
                             let object = encodeJSON(Tabular.JSONRow(columns: columns, cells: row.map(Self.cell)))
@@ -102,11 +106,11 @@ extension PerfgateCommand {
 
         func run() async throws {
             try await withDiagnostics {
-                let store = try storeOptions.openSQLite(what: "perfgate query")
+                let store = try storeOptions.openForReading()
                 let c = try store.counts()
                 Console.out(
                     """
-                    store \(store.path)
+                    store \(store.location ?? storeOptions.resolvedPath)
                     schema \(try store.appliedMigrations().joined(separator: ", "))
                     \(c.commits) commits, \(c.runs) runs, \(c.series) series, \(c.measurements) measurements
                     """)

@@ -22,30 +22,20 @@ struct StoreOptions: ParsableArguments {
     /// True when the store is a PostgreSQL database.
     var isPostgres: Bool { PostgresLocation.isPostgres(resolvedPath) }
 
+    /// A store of either backend, with everything the commands ask of one.
+    typealias AnyStore = any StoreInventory & ReadOnlyQuerying & ServerSeriesAttaching
+
     /// The store to write to: the SQLite file (created when missing) or the PostgreSQL database
     /// (its schema created or migrated on first use).
-    func openForWriting() throws -> any HistoryStore {
+    func openForWriting() throws -> AnyStore {
         if isPostgres { return try PostgresStore(PostgresLocation(resolvedPath, environment: environment)) }
         return try PerfgateStore.open(path: resolvedPath)
     }
 
     /// The store to read from (a SQLite file is opened read-only and never created).
-    func openForReading(concurrentReads: Bool = false) throws -> any HistoryStore {
+    func openForReading(concurrentReads: Bool = false) throws -> AnyStore {
         if isPostgres { return try PostgresStore(PostgresLocation(resolvedPath, environment: environment)) }
         return try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
-    }
-
-    /// The SQLite store, for the few commands that are SQLite's alone so far (`what`); a PostgreSQL
-    /// store is refused with a usage error (exit 64) naming the command.
-    func openSQLite(writing: Bool = false, concurrentReads: Bool = false, what: String) throws -> PerfgateStore {
-        if isPostgres {
-            throw PerfgateError(
-                .usage, "\(what) works on a SQLite store only so far, not on a PostgreSQL one",
-                notes: ["docs/postgres.md lists what each store supports"])
-        }
-        return writing
-            ? try PerfgateStore.open(path: resolvedPath)
-            : try PerfgateStore.openReadOnly(path: resolvedPath, concurrentReads: concurrentReads)
     }
 }
 

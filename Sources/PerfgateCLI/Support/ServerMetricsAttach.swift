@@ -2,7 +2,6 @@ import Foundation
 import PerfgateCore
 import PerfgateEngine
 import PerfgateIngest
-import PerfgateStore
 
 /// `ingest --attach-to`: the store side of server metrics (the time-overlap part is in the engine,
 /// Sources/PerfgateEngine/Ingest/ServerMetricsAttach.swift).
@@ -10,7 +9,7 @@ extension IngestPipeline {
     /// `ingest FILE --attach-to ID`: adds each Prometheus file's series to the stored run, cut to its
     /// window. Everything is checked on a read-only connection first, so a refusal leaves the store
     /// byte-identical; `openWriter` is called only when there is something to write.
-    static func attach(_ server: [Parsed], to runId: Int64, reader: PerfgateStore?, openWriter: () throws -> PerfgateStore) throws {
+    static func attach(_ server: [Parsed], to runId: Int64, reader: (any ServerSeriesAttaching)?, openWriter: () throws -> any ServerSeriesAttaching) throws {
         guard !server.isEmpty else {
             throw PerfgateError(.usage, "--attach-to \(runId): no Prometheus query_range file among the files to attach")
         }

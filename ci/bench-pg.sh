@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# PostgreSQL store against SQLite, whole processes, same machine, same run (docs/postgres.md):
+#  (a) `perfgate check` on a 10,000-run x 50-series history (perfgate-bench make-check-store) in a
+#      SQLite file and, moved there with `perfgate export` / `perfgate import`, in PostgreSQL on
+#      loopback: median of 15 runs each, `perfgate --version` as the floor. Target: PG within 2x.
+#  (b) `perfgate ingest` of a k6 --out json file of SIZE_MB (ci/bench/gen-ingest-file.py, real k6
+#      points repeated) into a new SQLite file and into a new PostgreSQL schema, `wc -l` as the
+#      floor. Target: PG not slower than SQLite by more than 10 %.
+# The server: $PERFGATE_TEST_POSTGRES when set (each measurement uses a schema of its own, dropped
+# afterwards), else a throwaway one from ci/postgres.sh, stopped at the end.
+# Usage: ci/bench-pg.sh [RUNS] [SERIES] [SIZE_MB]     (defaults 10000 50 1024)
+# (PERFGATE_BENCH_CONFIG=debug: the debug binaries; BENCH_REPEAT=N: N timings instead of 15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-10000}"
+SERIES="${2:-50}"
+SIZE_MB="${3:-1024}"
+BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
+# PERFGATE_BENCH_CONFIG=debug times the debug binaries already built (when a release build does not
+# fit the machine's time; the figures then say so).
+CONFIG="${PERFGATE_BENCH_CONFIG:-release}"
+if [ "$CONFIG" = release ]; then
+  swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
+  swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
+else
+  swift build --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
+  swift build --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
+fi
+BIN="$BUILD_DIR/$CONFIG"
+echo "binaries: $BIN ($CONFIG build)"
+WORK="$(mktemp -d)"
+STARTED=""
+cleanup() {
+  [ -n "$STARTED" ] && PERFGATE_PG_STATE="$WORK/pg.state" bash ci/postgres.sh stop || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+if [ -z "${PERFGATE_TEST_POSTGRES:-}" ]; then
+  eval "$(PERFGATE_PG_STATE="$WORK/pg.state" bash ci/postgres.sh start)"
+  STARTED=1
+fi
+SCHEMA="bench_$$_$(date +%s)"
+sep="?"; [[ "$PERFGATE_TEST_POSTGRES" == *"?"* ]] && sep="&"
+PG="${PERFGATE_TEST_POSTGRES}${sep}schema=${SCHEMA}"
+PG_INGEST="${PERFGATE_TEST_POSTGRES}${sep}schema=${SCHEMA}_ingest"
+time_ms() { python3 ci/bench/median-ms.py "$@"; }
+
+echo "== (a) check on $RUNS runs x $SERIES series"
+"$BIN/perfgate-bench" make-check-store --runs "$RUNS" --series "$SERIES" --out "$WORK"
+t0=$(date +%s.%N)
+"$BIN/perfgate" export --store "$WORK/history.sqlite" --out "$WORK/history.json" 2>/dev/null
+t1=$(date +%s.%N)
+"$BIN/perfgate" import "$WORK/history.json" --store "$PG" | tail -1
+t2=$(date +%s.%N)
+python3 -c "print(f'moved into PostgreSQL: export {$t1-$t0:.1f} s, import {$t2-$t1:.1f} s ($(stat -c %s "$WORK/history.json") bytes of export)')"
+rm -f "$WORK/history.json"
+CURRENT=$(printf '%040x' $((RUNS + 1)))
+CHECK=(check --budget "$WORK/budgets.json" --commit "$CURRENT" --branch feature --environment bench)
+set +e
+"$BIN/perfgate" "${CHECK[@]}" --store "$WORK/history.sqlite" > "$WORK/sqlite.txt"; rc_sqlite=$?
+"$BIN/perfgate" "${CHECK[@]}" --store "$PG" > "$WORK/pg.txt"; rc_pg=$?
+set -e
+echo "check exit codes: SQLite $rc_sqlite, PostgreSQL $rc_pg (2 expected: endpoint-0 is 25 % slower)"
+[ "$rc_sqlite" = 2 ] && [ "$rc_pg" = 2 ] || { echo "unexpected exit code" >&2; exit 1; }
+cmp -s "$WORK/sqlite.txt" "$WORK/pg.txt" && echo "check prints the same on both stores" \
+  || { echo "check output differs between the stores:" >&2; diff "$WORK/sqlite.txt" "$WORK/pg.txt" | head >&2; exit 1; }
+echo "perfgate --version (floor): $(time_ms "$BIN/perfgate" --version)"
+echo "perfgate check, SQLite:     $(time_ms "$BIN/perfgate" "${CHECK[@]}" --store "$WORK/history.sqlite")"
+echo "perfgate check, PostgreSQL: $(time_ms "$BIN/perfgate" "${CHECK[@]}" --store "$PG")"
+rm -f "$WORK/history.sqlite"*
+
+echo "== (b) ingest of $SIZE_MB MB of k6 --out json"
+DATA="$WORK/points.ndjson"
+python3 ci/bench/gen-ingest-file.py "$DATA" "$SIZE_MB" k6
+cat "$DATA" > /dev/null   # warm the page cache for every measurement
+measure() {  # prints "wall_s cpu_s maxrss_kb"
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }
+  python3 -c "w,u,s,m=open('$WORK/time').read().split(); print(w, float(u)+float(s), m)"
+}
+LABELS=(--commit 0123456789abcdef0123456789abcdef01234567 --branch main --environment bench --scenario bench)
+read -r wc_wall _ _ <<<"$(measure wc -l "$DATA")"
+read -r sq_wall sq_cpu sq_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$WORK/h.sqlite" "${LABELS[@]}")"
+read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$PG_INGEST" "${LABELS[@]}")"
+tail -1 "$WORK/out"
+python3 - "$(stat -c %s "$DATA")" "$wc_wall" "$sq_wall" "$sq_cpu" "$sq_rss" "$pg_wall" "$pg_cpu" "$pg_rss" <<'PY'
+import sys
+b, wc, sw, sc, sr, pw, pc, pr = map(float, sys.argv[1:])
+mb = b / 1048576
+print(f"wc -l (floor):               {wc:6.2f} s wall  {mb/max(wc,1e-9):6.0f} MB/s")
+print(f"perfgate ingest, SQLite:     {sw:6.2f} s wall  {mb/max(sw,1e-9):6.0f} MB/s  cpu {sc:5.2f} s  peak RSS {sr/1024:.1f} MB")
+print(f"perfgate ingest, PostgreSQL: {pw:6.2f} s wall  {mb/max(pw,1e-9):6.0f} MB/s  cpu {pc:5.2f} s  peak RSS {pr/1024:.1f} MB")
+print(f"PostgreSQL / SQLite: {pw/max(sw,1e-9):.2f}x wall (target <= 1.10)")
+PY
+if [ -z "$STARTED" ]; then
+  # A server we did not start: leave it as we found it.
+  for s in "$SCHEMA" "${SCHEMA}_ingest"; do
+    bash ci/postgres.sh psql -q -c "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 \
+      || echo "note: could not drop schema $s (drop it with psql)" >&2
+  done
+fi
