@@ -77,14 +77,23 @@ measure() {  # prints "wall_s cpu_s maxrss_kb"
   /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" > "$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }
   python3 -c "w,u,s,m=open('$WORK/time').read().split(); print(w, float(u)+float(s), m)"
 }
-LABELS=(--commit 0123456789abcdef0123456789abcdef01234567 --branch main --environment bench --scenario bench)
 read -r wc_wall _ _ <<<"$(measure wc -l "$DATA")"
-read -r sq_wall sq_cpu sq_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$WORK/h.sqlite" "${LABELS[@]}")"
-read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$PG_INGEST" "${LABELS[@]}")"
+# INGEST_ROUNDS rounds (default 3), SQLite and PostgreSQL in turn, each round a commit of its own (a
+# new run in both stores); the medians are printed (one pair of runs moved by 30 % on a loaded machine).
+: > "$WORK/rounds"
+for round in $(seq 1 "${INGEST_ROUNDS:-3}"); do
+  LABELS=(--commit "$(printf '%040x' "$round")" --branch main --environment bench --scenario bench)
+  read -r sq_wall sq_cpu sq_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$WORK/h.sqlite" "${LABELS[@]}")"
+  read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$PG_INGEST" "${LABELS[@]}")"
+  echo "$sq_wall $sq_cpu $sq_rss $pg_wall $pg_cpu $pg_rss" >> "$WORK/rounds"
+done
 tail -1 "$WORK/out"
-python3 - "$(stat -c %s "$DATA")" "$wc_wall" "$sq_wall" "$sq_cpu" "$sq_rss" "$pg_wall" "$pg_cpu" "$pg_rss" <<'PY'
-import sys
-b, wc, sw, sc, sr, pw, pc, pr = map(float, sys.argv[1:])
+python3 - "$(stat -c %s "$DATA")" "$wc_wall" "$WORK/rounds" <<'PY'
+import statistics, sys
+b, wc = float(sys.argv[1]), float(sys.argv[2])
+rows = [list(map(float, line.split())) for line in open(sys.argv[3])]
+sw, sc, sr, pw, pc, pr = (statistics.median(r[i] for r in rows) for i in range(6))
+print(f"{len(rows)} rounds in turn, medians:")
 mb = b / 1048576
 print(f"wc -l (floor):               {wc:6.2f} s wall  {mb/max(wc,1e-9):6.0f} MB/s")
 print(f"perfgate ingest, SQLite:     {sw:6.2f} s wall  {mb/max(sw,1e-9):6.0f} MB/s  cpu {sc:5.2f} s  peak RSS {sr/1024:.1f} MB")
