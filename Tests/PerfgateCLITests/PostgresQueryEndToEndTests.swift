@@ -245,7 +245,10 @@ struct PostgresQueryEndToEndTests {
         #expect(dropped, "the ingest ended before its connection could be dropped: \(r)")
         #expect(r.status == 74, "\(r)")
         let errors = r.stderr.split(separator: "\n").filter { $0.contains("error:") }
-        #expect(errors.count == 1 && errors[0].contains("terminating connection due to administrator command"), "\(r)")
+        // Which words the client sees depends on timing: the server's FATAL reply when it arrives while a
+        // statement is waiting, or the closed socket when it does not (both seen on a loaded machine).
+        let reasons = ["terminating connection due to administrator command", "the connection to the server was closed"]
+        #expect(errors.count == 1 && reasons.contains { errors[0].contains($0) }, "\(r)")
         #expect(errors.first?.contains("nothing was changed") == true, "\(r)")
         #expect(!r.stdout.contains("stored run"), "\(r)")
         #expect(try count("SELECT count(*) AS n FROM runs") == runsBefore)
