@@ -113,6 +113,12 @@ public final class PostgresStore: Sendable {
                 let code = e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
                 return message + code
             }
+            // A connection the server or NIO closed under a statement: one plain sentence, not
+            // PSQLError's redacted "Generic description" (seen when pg_terminate_backend races a write).
+            let closed: [PSQLError.Code] = [.clientClosedConnection, .serverClosedConnection, .uncleanShutdown]
+            if closed.contains(e.code) || (e.underlying as? PSQLError).map({ closed.contains($0.code) }) == true {
+                return ConnectionClosed().description
+            }
             if let underlying = e.underlying { return "\(e.code): \(underlying)" }
             return "\(e.code)"
         }
