@@ -263,6 +263,51 @@ struct SniffText {
         return false
     }
 
+    /// True when the head opens as `{ "<name>": { "<name>": { "<key>": <number>, … }`, every key of the
+    /// innermost object one of `keys` and every value a plain number (`-?[0-9][0-9.eE+-]*`): the structure
+    /// of Bencher's metric format, checked without a regex engine. Blanks are JSON's four.
+    func opensWithTwoNamedObjectsOfNumbers(keys: [String]) -> Bool {
+        var i = skipSpace(0)
+        func expect(_ byte: Character) -> Bool {
+            guard i < bytes.count, bytes[i] == byte.asciiValue! else { return false }
+            i = skipSpace(i + 1)
+            return true
+        }
+        /// A string (any escape but a line break after a backslash); its bytes, and `i` after the closing quote.
+        func string() -> ArraySlice<UInt8>? {
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+            var j = i + 1
+            while j < bytes.count {
+                switch bytes[j] {
+                case UInt8(ascii: "\""):
+                    defer { i = skipSpace(j + 1) }
+                    return bytes[(i + 1)..<j]
+                case UInt8(ascii: "\\"):
+                    guard j + 1 < bytes.count, bytes[j + 1] != 10, bytes[j + 1] != 13 else { return nil }
+                    j += 2
+                default:
+                    j += 1
+                }
+            }
+            return nil
+        }
+        func number() -> Bool {
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < bytes.count, (48...57).contains(bytes[i]) else { return false }
+            while i < bytes.count, (48...57).contains(bytes[i]) || "+-.eE".utf8.contains(bytes[i]) { i += 1 }
+            i = skipSpace(i)
+            return true
+        }
+        for _ in 0..<2 {
+            guard expect("{"), string() != nil, expect(":") else { return false }
+        }
+        guard expect("{") else { return false }
+        repeat {
+            guard let key = string(), keys.contains(String(decoding: key, as: UTF8.self)), expect(":"), number() else { return false }
+        } while expect(",")
+        return expect("}")
+    }
+
     private func skipSpace(_ start: Int) -> Int {
         var i = start
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }

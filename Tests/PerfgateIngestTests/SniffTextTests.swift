@@ -1,4 +1,5 @@
 import Foundation
+import PerfgateCore
 import Testing
 
 @testable import PerfgateIngest
@@ -62,6 +63,31 @@ struct SniffTextTests {
                 #expect(Sniff.text(bytes).hasMember(key, valuePrefix: value) == expected, "\(string.prefix(80)) \(key)")
                 if expected { matched += 1 }
             }
+        }
+        #expect(matched >= 6)
+    }
+
+    /// Bencher's structure check is the regular expression the BMF sniffer used.
+    @Test func bencherStructureAgreesWithTheRegularExpression() throws {
+        let string = #""(?:[^"\\]|\\.)*""#
+        let number = #"-?[0-9][0-9.eE+-]*"#
+        let member = #""(?:value|lower_value|upper_value)"\s*:\s*"# + number
+        let pattern = #"^\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + member + #"(?:\s*,\s*"# + member
+            + #")*\s*\}"#
+        let variants = [
+            #"{"b": {"latency": {"value": 1.5}}}"#, #"{ "b" : { "m" : { "value" : -2e3 , "lower_value": 1, "upper_value": 3 } } }"#,
+            "{\n\t\"b\":{\r\n\"m\":{\"value\":1}}}", #"{"b": {"m": {"value": 1, "min": 0}}}"#, #"{"b": {"m": {"value": "1"}}}"#,
+            #"{"b": {"m": {"value": .5}}}"#, #"{"b": {"m": {"value": 1,}}}"#, #"{"b": {"m": {}}}"#, #"{"b": {"m": {"value": 1"#,
+            #"{"b\"q": {"m\\": {"value": 1}}}"#, #"{"b": {"m": {"lower_value": 1e-3, "value": 2E+1}}}"#, #"{"b": [{"value": 1}]}"#,
+            #"{"a": {"value": 1}}"#, #"{"b": {"m": {"value": 1}}, "c": []}"#, "\u{FEFF}{\"b\": {\"m\": {\"value\": 1}}}", #"{"b": {"m": {"value": 1-}}}"#,
+        ]
+        let texts = variants.map { Array($0.utf8) } + (try Self.heads()).map(\.1)
+        var matched = 0
+        for bytes in texts {
+            let text = String(decoding: bytes, as: UTF8.self)
+            let expected = text.range(of: pattern, options: .regularExpression) != nil
+            #expect(Sniff.text(bytes).opensWithTwoNamedObjectsOfNumbers(keys: BMFAdapter.measureKeys) == expected, "\(text.prefix(80))")
+            if expected { matched += 1 }
         }
         #expect(matched >= 6)
     }

@@ -118,6 +118,26 @@ extension HistoryStoreConformance {
         #expect(last.count == 1 && last.first?.points.map(\.commitSha) == [sha(2), sha(3)])
         #expect(try store.seriesHistory(SeriesHistoryQuery(branch: "main", statistics: [])).isEmpty)
         #expect(try store.seriesHistory(SeriesHistoryQuery(branch: "main", scenario: "nope", statistics: [.p95])).isEmpty)
+
+        // Two runs of one commit: by start time, then id. A statistic asked twice is one history.
+        _ = try store.insertAll([
+            item(run(p95: 42, startedAt: day(4).addingTimeInterval(60)), commit: 4, time: day(4), digest: "sha256:late"),
+            item(run(p95: 41, startedAt: day(4)), commit: 4, time: day(4), digest: "sha256:early"),
+        ])
+        let twice = try store.seriesHistory(SeriesHistoryQuery(branch: "main", environment: "ci", metric: "http_req_duration", statistics: [.p95, .p95]))
+        #expect(twice.count == 1 && twice.first?.points.map(\.value) == [10, 20, 30, 41, 42])
+
+        // eachSeriesHistory hands over the same histories, each whole, in any order.
+        for query in [
+            SeriesHistoryQuery(branch: "main", statistics: [.p95, .throughput, .p99]),
+            SeriesHistoryQuery(branch: "main", statistics: [.p95], lastCommits: 2),
+            SeriesHistoryQuery(branch: "feature", metric: "http_req_duration", statistics: [.p95]),
+        ] {
+            var streamed: [SeriesHistory] = []
+            try store.eachSeriesHistory(query) { streamed.append($0) }
+            #expect(streamed.sorted { SeriesHistory.precedes($0.orderKey, $1.orderKey) } == (try store.seriesHistory(query)))
+            #expect(!streamed.isEmpty)
+        }
     }
 
     static func changePoint(_ commit: Int, statistic: String = "p95", endpoint: String = "GET /a") -> DetectedChangePoint {

@@ -293,7 +293,7 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
         var histories: [[String]: SeriesHistory] = [:]
         for r in runs {
             for s in series[r.id] ?? [] where q.metric == nil || s.key.metric == q.metric {
-                for stat in q.statistics {
+                for stat in Set(q.statistics) {
                     guard let v = s.stats[stat] else { continue }
                     let key = [r.scenario, r.environment, s.key.endpoint, s.key.metric, stat.rawValue]
                     histories[key, default: SeriesHistory(
@@ -302,7 +302,7 @@ public final class InMemoryHistoryStore: HistoryStore, @unchecked Sendable {
                 }
             }
         }
-        return histories.sorted { $0.key.joined(separator: "\u{1}") < $1.key.joined(separator: "\u{1}") }.map(\.value)
+        return histories.sorted { SeriesHistory.precedes($0.key, $1.key) }.map(\.value)
     }
 
     public func replaceChangePoints(_ analysed: [AnalysedSeries], found: [DetectedChangePoint], at: Date) throws {

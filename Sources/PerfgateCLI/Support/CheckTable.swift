@@ -19,11 +19,9 @@ struct CheckTable {
     static let verdictColumn = 5
 
     func render() -> String {
-        let full = report.table()
-        // The header (commit, baseline, statistics, notes) is GateReport's, up to its first blank line.
-        let header = full.components(separatedBy: "\n\n").first.map { $0.components(separatedBy: "\n") } ?? []
+        // The header (commit, baseline, statistics, notes) is GateReport's.
         var out: [String] = []
-        for line in header {
+        for line in report.consoleHeader {
             out += wide ? [line] : Self.wrap(line, width: width, indent: line.hasPrefix("note: ") ? "      " : "  ")
         }
         out.append("")

@@ -75,18 +75,27 @@ public enum ChangePointDetection {
 
     /// Per-commit geometric means, in order (values ≤ 0 use the arithmetic mean).
     public static func perCommit(_ obs: [Observation]) -> [(sha: String, value: Double)] {
-        var out: [(String, [Double])] = []
+        // Running sums in the order of the values (no array per commit): the same additions as summing each
+        // commit's values, so the same result to the last bit.
+        struct Commit {
+            var sha: String
+            var sum = 0.0
+            var logSum = 0.0
+            var count = 0
+            var allPositive = true
+        }
+        var commits: [Commit] = []
         for o in obs where o.value.isFinite {
-            if let last = out.last, last.0 == o.commitSha {
-                out[out.count - 1].1.append(o.value)
+            if commits.last?.sha != o.commitSha { commits.append(Commit(sha: o.commitSha)) }
+            commits[commits.count - 1].sum += o.value
+            commits[commits.count - 1].count += 1
+            if o.value > 0 {
+                commits[commits.count - 1].logSum += log(o.value)
             } else {
-                out.append((o.commitSha, [o.value]))
+                commits[commits.count - 1].allPositive = false
             }
         }
-        return out.map { sha, vs in
-            let gm = vs.allSatisfy { $0 > 0 } ? exp(vs.map(log).reduce(0, +) / Double(vs.count)) : vs.reduce(0, +) / Double(vs.count)
-            return (sha, gm)
-        }
+        return commits.map { c in (c.sha, c.allPositive ? exp(c.logSum / Double(c.count)) : c.sum / Double(c.count)) }
     }
 
     /// Change points of one series of per-commit values (oldest first), as `perfgate detect` finds them: on the

@@ -70,10 +70,14 @@ public struct GateReport: Sendable {
 
     // MARK: console
 
+    /// The lines above the console table (commit, baseline, statistics, one per notice), escaped for a terminal.
+    public var consoleHeader: [String] {
+        headerLines.map(TerminalText.escape) + outcome.notices.map { "note: " + TerminalText.escape($0) }
+    }
+
     /// The table printed by `perfgate check`, ordered by severity.
     public func table() -> String {
-        var out = headerLines.map(TerminalText.escape)
-        for n in outcome.notices { out.append("note: " + TerminalText.escape(n)) }
+        var out = consoleHeader
         out.append("")
         let cols = ["series", "stat", "baseline", "current", "delta", "limit", "verdict", "evidence"]
         var rows: [[String]] = []

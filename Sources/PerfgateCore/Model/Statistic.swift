@@ -60,13 +60,10 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
 
     public var isPercentile: Bool { percentileLevel != nil }
 
-    /// Parses the spellings tools and people use: `p95`, `p(95)`, `P95`, `95%`, `95`, `med`, `median`,
+    /// Parses the spellings tools and people use: `p95`, `p(95)`, `P95`, `95%`, `med`, `median`,
     /// `avg`, `average`, `mean`, `min`, `max`, `count`, `error_rate`, `throughput`, `rps`.
     public static func parse(_ text: String) -> Statistic? {
-        // Foundation's trimming goes through NSString; most names have nothing to trim.
-        let edges = [text.utf8.first, text.utf8.last]
-        let plain = edges.allSatisfy { $0.map { $0 != 32 && $0 != 9 && $0 < 0x80 } ?? true }
-        let t = (plain ? text : text.trimmingCharacters(in: .whitespaces)).lowercased()
+        let t = text.trimmedOfWhitespace.lowercased()
         switch t {
         case "avg", "average", "mean": return .mean
         case "med", "median": return .p50

@@ -51,25 +51,43 @@ public struct DetectEngine {
     }
 
     public func run(_ request: Request) throws -> Result {
-        let histories = try store.seriesHistory(
-            SeriesHistoryQuery(
-                branch: request.branch, scenario: request.scenario, environment: request.environment, metric: request.metric,
-                statistics: request.statistics, lastCommits: request.lastCommits))
-        var result = Result(analysed: [], found: [])
-        for h in histories {
-            if let e = request.endpoint, !Glob.matches(e, h.endpoint) { continue }
-            // Stored change points older than the analysed window are kept (`--last N`).
-            let window = request.lastCommits.map { _ in Array(Set(h.points.map(\.commitSha))) }
-            result.analysed.append(
-                AnalysedSeries(
-                    scenario: h.scenario, environment: h.environment, branch: request.branch, endpoint: h.endpoint, metric: h.metric,
-                    statistic: h.statistic, commits: window))
-            result.found += ChangePointDetection.detect(
+        // Each history is analysed on the other cores while the store reads the next (a history is held until
+        // its result is taken); the results are put back into the store's order at the end.
+        typealias Analysis = (key: [String], analysed: AnalysedSeries, found: [DetectedChangePoint])
+        let pool = OrderedWorkPool<SeriesHistory, Analysis>(workers: OrderedParallel.defaultWorkers) { h, _ in
+            // Stored change points older than the analysed window are kept (`--last N`). The points are in
+            // commit order, so a commit's points are adjacent.
+            let window = request.lastCommits.map { _ in
+                h.points.reduce(into: [String]()) { commits, p in if commits.last != p.commitSha { commits.append(p.commitSha) } }
+            }
+            let found = ChangePointDetection.detect(
                 h.points,
                 direction: h.statistic.direction(seriesDirection: h.direction),
                 options: request.options, lastCommits: request.lastCommits,
                 label: (h.scenario, h.environment, request.branch, h.endpoint, h.metric, h.statistic.rawValue))
+            return (
+                h.orderKey,
+                AnalysedSeries(
+                    scenario: h.scenario, environment: h.environment, branch: request.branch, endpoint: h.endpoint, metric: h.metric,
+                    statistic: h.statistic, commits: window),
+                found
+            )
         }
+        defer { pool.stop() }
+        var analyses: [Analysis] = []
+        try store.eachSeriesHistory(
+            SeriesHistoryQuery(
+                branch: request.branch, scenario: request.scenario, environment: request.environment, metric: request.metric,
+                statistics: request.statistics, lastCommits: request.lastCommits)
+        ) { h in
+            if let e = request.endpoint, !Glob.matches(e, h.endpoint) { return }
+            pool.submit(h)
+            while let done = pool.next(wait: false) { analyses.append(done) }
+        }
+        pool.finishSubmitting()
+        while let done = pool.next(wait: true) { analyses.append(done) }
+        analyses.sort { SeriesHistory.precedes($0.key, $1.key) }
+        let result = Result(analysed: analyses.map(\.analysed), found: analyses.flatMap(\.found))
         if request.store {
             try store.replaceChangePoints(result.analysed, found: result.found, at: clock.now())
         }

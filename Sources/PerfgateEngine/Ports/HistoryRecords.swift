@@ -141,6 +141,14 @@ public struct SeriesHistory: Sendable, Hashable {
     }
 }
 
+extension SeriesHistory {
+    /// ``HistoryStore/seriesHistory(_:)``'s order: scenario, environment, endpoint, metric, statistic.
+    public var orderKey: [String] { [scenario, environment, endpoint, metric, statistic.rawValue] }
+
+    /// Whether `a` comes before `b` in ``HistoryStore/seriesHistory(_:)``'s order (see ``orderKey``).
+    public static func precedes(_ a: [String], _ b: [String]) -> Bool { a.lexicographicallyPrecedes(b) }
+}
+
 /// A series `detect` analysed: its stored change points are replaced by the new result.
 public struct AnalysedSeries: Sendable, Hashable {
     public var scenario: String

@@ -121,6 +121,10 @@ public protocol HistoryStore: BaselineHistory, Sendable {
     /// statistic), sorted by scenario, environment, endpoint, metric, statistic; the points in commit
     /// order (commits without a time first, then commit time, SHA, start time, run id).
     func seriesHistory(_ query: SeriesHistoryQuery) throws -> [SeriesHistory]
+    /// ``seriesHistory(_:)``'s histories handed to `body` one at a time, each complete, in an order of the
+    /// store's choosing (``SeriesHistory/precedes(_:_:)`` sorts them): a store that reads series by series
+    /// lets the caller analyse one while the next is read. The default reads them all first.
+    func eachSeriesHistory(_ query: SeriesHistoryQuery, _ body: (SeriesHistory) throws -> Void) throws
     /// Replaces the stored change points of each analysed series by those `found`, in one transaction.
     func replaceChangePoints(_ analysed: [AnalysedSeries], found: [DetectedChangePoint], at: Date) throws
     /// Stored change points, oldest commit first (commits without a stored time first), then scenario,
@@ -143,6 +147,10 @@ public protocol HistoryStore: BaselineHistory, Sendable {
 }
 
 extension HistoryStore {
+    public func eachSeriesHistory(_ query: SeriesHistoryQuery, _ body: (SeriesHistory) throws -> Void) throws {
+        for h in try seriesHistory(query) { try body(h) }
+    }
+
     /// Runs of `branch` (optionally one environment), newest commit first.
     public func runs(branch: String, environment: String?) throws -> [StoredRun] {
         try runs(RunFilter(branch: branch, environment: environment))

@@ -82,17 +82,15 @@ public struct PackageBenchmarkAdapter: ResultAdapter {
 public struct BMFAdapter: ResultAdapter {
     public init() {}
 
+    /// The keys of a measure object.
+    static let measureKeys = ["value", "lower_value", "upper_value"]
+
     public func sniff(head: [UInt8], fileName: String) -> Bool {
         guard Sniff.firstByte(head) == UInt8(ascii: "{") else { return false }
         let text = Sniff.text(head)
         // `{ "<benchmark>": { "<measure>": { "value": v[, "lower_value": l][, "upper_value": u] }`: the
         // first measure object holds only those keys (a k6 gauge's `{"value", "min", "max"}` does not).
-        let string = #""(?:[^"\\]|\\.)*""#
-        let number = #"-?[0-9][0-9.eE+-]*"#
-        let member = #""(?:value|lower_value|upper_value)"\s*:\s*"# + number
-        let pattern = #"^\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + string + #"\s*:\s*\{\s*"# + member + #"(?:\s*,\s*"# + member
-            + #")*\s*\}"#
-        return !text.contains("\"root_group\"") && text.string.range(of: pattern, options: .regularExpression) != nil
+        return !text.contains("\"root_group\"") && text.opensWithTwoNamedObjectsOfNumbers(keys: Self.measureKeys)
     }
 
     public func parse(_ input: InputSet) throws -> IngestedRun {
@@ -102,7 +100,7 @@ public struct BMFAdapter: ResultAdapter {
         for (benchmark, measures) in try root.members() {
             guard !benchmark.isEmpty else { throw measures.error("empty benchmark name") }
             for (measure, node) in try measures.members() {
-                try node.requireOnlyKeys(["value", "lower_value", "upper_value"])
+                try node.requireOnlyKeys(Self.measureKeys)
                 let (metric, unit, direction, convert) = Self.measure(measure)
                 var stats: [Statistic: Double] = [.mean: convert(try node.required("value").number())]
                 for key in ["lower_value", "upper_value"] {

@@ -1,7 +1,8 @@
 extension StringProtocol {
     /// Without the leading and trailing Unicode scalars `drop` accepts: `trimmingCharacters(in:)` without
     /// Foundation's NSString round trip, which k6 summaries paid per metric name (ci/bench-small.sh).
-    func trimmed(where drop: (Unicode.Scalar) -> Bool) -> String {
+    /// Ingest's name trims and ``Statistic/parse(_:)`` use it.
+    package func trimmed(where drop: (Unicode.Scalar) -> Bool) -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !drop($0) }), let last = scalars.lastIndex(where: { !drop($0) }) else {
             return ""
@@ -12,5 +13,5 @@ extension StringProtocol {
     }
 
     /// Without leading and trailing `CharacterSet.whitespaces`: tab and the space separators.
-    var trimmedOfWhitespace: String { trimmed { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator } }
+    package var trimmedOfWhitespace: String { trimmed { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator } }
 }
