@@ -7,12 +7,15 @@
 # corpus JTL (Tests/PerfgateIngestTests/Fixtures/corpus/jmeter/blazedemo-results.jtl, header once,
 # rows repeated); same targets. `ci/bench-ingest.sh xml [SIZE_MB]` does it with a JMeter XML JTL
 # of the same real samples (ci/gen-jmeter-xml.py: the corpus JTL's rows as JMeter's XML, repeated);
-# the XML reader streams, so its peak RSS must not grow with SIZE_MB.
-# Usage: ci/bench-ingest.sh [jmeter|xml] [SIZE_MB]   (the file is deleted afterwards)
+# the XML reader streams, so its peak RSS must not grow with SIZE_MB. `ci/bench-ingest.sh k6csv [SIZE_MB]`
+# does it with a k6 --out csv file built from the real sample (Tests/PerfgateIngestTests/Fixtures/
+# generated/k6/points.csv, header once, rows repeated). For the CSV kinds a Python `csv.reader` loop over
+# the same file is timed too (the issue's anchor: ≥ 5× faster than Python's csv).
+# Usage: ci/bench-ingest.sh [jmeter|xml|k6csv] [SIZE_MB]   (the file is deleted afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIND=k6
-if [[ "${1:-}" == "jmeter" || "${1:-}" == "xml" ]]; then KIND="$1"; shift; fi
+if [[ "${1:-}" == "jmeter" || "${1:-}" == "xml" || "${1:-}" == "k6csv" ]]; then KIND="$1"; shift; fi
 SIZE_MB="${1:-1024}"
 BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
 swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
@@ -22,6 +25,7 @@ trap 'rm -rf "$WORK"' EXIT
 case "$KIND" in
   jmeter) DATA="$WORK/results.jtl" ;;
   xml) DATA="$WORK/results.xml" ;;
+  k6csv) DATA="$WORK/points.csv" ;;
   *) DATA="$WORK/points.ndjson" ;;
 esac
 if [[ "$KIND" == xml ]]; then
@@ -34,6 +38,7 @@ MB=$(python3 -c "print(f'{$BYTES/1048576:.0f}')")
 case "$KIND" in
   jmeter) echo "file: $MB MB of real JMeter CSV JTL rows" ;;
   xml) echo "file: $MB MB of real JMeter samples as an XML JTL" ;;
+  k6csv) echo "file: $MB MB of real k6 --out csv rows" ;;
   *) echo "file: $MB MB of real k6 --out json points" ;;
 esac
 cat "$DATA" > /dev/null   # warm the page cache for both measurements
@@ -52,3 +57,9 @@ print(f"wc -l (floor):    {wcw:6.2f} s wall  {mb/max(wcw,1e-9):7.0f} MB/s   cpu 
 print(f"perfgate ingest:  {pw:6.2f} s wall  {mb/max(pw,1e-9):7.0f} MB/s   cpu {pc:5.2f} s ({mb/max(pc,1e-9):.0f} MB/s of CPU)   peak RSS {rss/1024:.1f} MB")
 PY
 tail -1 "$WORK/out"
+if [[ "$KIND" == jmeter || "$KIND" == k6csv ]]; then
+  read -r py_wall py_cpu _ <<<"$(measure python3 -c "import csv,sys
+n=0
+for row in csv.reader(open(sys.argv[1], newline='')): n += 1" "$DATA")"
+  python3 -c "mb=$BYTES/1048576; print(f'python csv.reader loop (anchor): {$py_wall:6.2f} s wall  {mb/max($py_wall,1e-9):7.0f} MB/s   cpu {$py_cpu:5.2f} s; perfgate is {$py_cpu/max($pg_cpu,1e-9):.1f}x its CPU time')"
+fi

@@ -105,6 +105,62 @@ struct K6PointsTests {
         }
     }
 
+    /// k6 CSV rows read in parallel blocks give what one block gives, on the real CSV files (tiny
+    /// blocks split endpoints, checks, errors and the first and last times across blocks).
+    @Test(arguments: [
+        "generated/k6/points.csv", "generated/k6/points.csv.gz", "corpus/k6-csv/kar98-perf-compare-file.csv",
+        "corpus/k6-csv/trello-cypress-results-2021.csv",
+    ])
+    func csvBlocksMergeLikeOnePass(path: String) throws {
+        let onePass = try K6CSVAdapter(blockSize: 1 << 30).parse(InputSet(primary: K6T.file(path)))
+        #expect(onePass.series.count > 2)
+        for size in [1, 300, 4096] {
+            let blocks = try K6CSVAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path)))
+            #expect(blocks.series.map(\.key) == onePass.series.map(\.key), "block size \(size)")
+            for s in onePass.series {
+                let o = try #require(blocks.series(s.key))
+                #expect(o.stats.keys.sorted() == s.stats.keys.sorted(), "\(s.key)")
+                for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "\(size) \(s.key) \(stat)") }
+                #expect(o.distribution == s.distribution, "\(s.key)")
+            }
+            #expect(blocks.checks == onePass.checks && blocks.errors == onePass.errors)
+            #expect(blocks.startedAt == onePass.startedAt && blocks.durationSeconds == onePass.durationSeconds)
+            #expect(blocks.timeline == onePass.timeline)
+        }
+    }
+
+    /// A quoted field spanning lines (it may straddle two blocks) is read serially, with the same result;
+    /// an error in a later block names its line in the file; a byte order mark before the header is skipped.
+    @Test func csvQuotedLinesErrorsAndByteOrderMark() throws {
+        let header = "metric_name,timestamp,metric_value,check,error,group,method,name,status\n"
+        var rows: [String] = []
+        for i in 0..<40 {
+            rows.append("http_req_duration,\(1_700_000_000 + i / 10),\(Double(i) + 0.5),,,,GET,/a,200")
+        }
+        rows.insert("http_req_duration,1700000002,7.25,,\"timeout,\nretrying\",,GET,/a,500", at: 20)
+        let text = header + rows.joined(separator: "\n") + "\n"
+        func parse(_ text: String, _ size: Int, name: String = "q.csv") throws -> IngestedRun {
+            try K6CSVAdapter(blockSize: size).parse(InputSet(primary: InputFile(data: Data(text.utf8), displayPath: name)))
+        }
+        let whole = try parse(text, 1 << 30)
+        for size in [1, 64, 500] {
+            let run = try parse(text, size)
+            #expect(run.series.map(\.key) == whole.series.map(\.key) && run.errors == whole.errors, "block size \(size)")
+            #expect(run.series(SeriesKey(endpoint: "GET /a", metric: "http_req_duration"))?.stats[.count] == 41)
+        }
+        #expect(whole.errors.contains { $0.message.contains("retrying") })
+
+        let plain = header + rows.filter { !$0.contains("\"") }.joined(separator: "\n") + "\n"
+        var broken = plain.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        broken[31] = "http_req_duration,1700000003,not-a-number,,,,GET,/a,200"
+        for size in [1, 64, 1 << 30] {
+            let bad = K6T.errorLocation { _ = try parse(broken.joined(separator: "\n"), size, name: "b.csv") }
+            #expect(bad?.0.line == 32 && bad?.1 == "metric_value is not a number", "block size \(size)")
+        }
+        let withMark = try parse("\u{FEFF}" + plain, 64)
+        #expect(withMark.series.map(\.key) == (try parse(plain, 64)).series.map(\.key))
+    }
+
     /// Exact percentiles are kept for the file's first 256 endpoints whatever the blocks: an endpoint
     /// first seen late in one block is still among the file's first.
     @Test func exactPercentilesSurviveBlocksWithManyEndpoints() throws {

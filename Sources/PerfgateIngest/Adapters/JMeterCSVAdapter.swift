@@ -170,16 +170,18 @@ struct JMeterCSVAdapter: ResultAdapter {
                 "the first line is not a JMeter CSV header with \"elapsed\" and \"label\" columns (JMeter writes it unless jmeter.save.saveservice.print_field_names=false; set it to true)")
         }
         var parser = Parser(path: path)
-        // The header, then the rows on several threads (blocks of whole lines). A quoted field that
-        // spans lines (a multi-line failure message) can straddle two blocks: then the file is
-        // parsed again serially, which is always correct.
-        var header = RawCSVState(delimiter: delimiter)
-        var firstLine: [UInt8] = Array(Sniff.firstLine(file.head(1 << 20)).utf8)
-        try firstLine.withUnsafeMutableBufferPointer { line in
-            try header.feed(UnsafeBufferPointer(line), 1) { r, _ in try parser.header(r) }
+        // The header, then the rows on several threads (``ParallelCSV``); serially when a quoted field
+        // spans lines.
+        var parallel = try ParallelCSV.header(file, delimiter: delimiter) { try parser.header($0) } && parser.width > 0
+        if parallel {
+            let template = parser
+            var merged = template
+            parallel = try ParallelCSV.run(
+                file, delimiter: delimiter, blockSize: blockSize, make: { template },
+                record: { parser, r, line in try parser.record(r, line) },
+                merge: { block, _ in merged.merge(block) })
+            if parallel { parser = merged }
         }
-        firstLine = []
-        let parallel = header.inQuotes || parser.width == 0 ? false : try parseInParallel(file, delimiter: delimiter, parser: &parser)
         if !parallel {
             parser = Parser(path: path)
             try CSVReader(file).forEachRawRecord(delimiter: delimiter) { r, line in try parser.record(r, line) }
@@ -187,63 +189,6 @@ struct JMeterCSVAdapter: ResultAdapter {
         guard parser.width > 0 else { throw IngestError.at(path, line: 1, column: 1, "file is empty") }
         guard parser.rows > 0 else { throw IngestError.at(path, line: 2, "no samples after the header") }
         return parser.acc.run(format: .jmeterCSV)
-    }
-
-    /// One block's parse: its rows in a fresh accumulator, or the error on a line of the block.
-    private final class BlockResult: @unchecked Sendable {
-        var parser: Parser
-        var error: (any Error)?
-        var lines = 0
-        var endsInQuotes = false
-        init(parser: Parser) { self.parser = parser }
-    }
-
-    /// Parses the rows after the header in parallel blocks into `parser` (whose header is read).
-    /// Returns false when a quoted field straddles two blocks (then nothing is merged that matters:
-    /// the caller parses serially).
-    private func parseInParallel(_ file: InputFile, delimiter: UInt8, parser: inout Parser) throws -> Bool {
-        let template = parser
-        var index = 0
-        var linesBefore = 0
-        var straddles = false
-        var merged = template
-        try ParallelBlocks.run(
-            file, blockSize: blockSize,
-            job: { bytes -> (Int, [UInt8]) in
-                defer { index += 1 }
-                return (index, bytes)
-            },
-            work: { job in
-                let (i, bytes) = job
-                let result = BlockResult(parser: template)
-                var state = RawCSVState(delimiter: delimiter)
-                do {
-                    result.lines = try InputFile.forEachLine(in: bytes, after: 0) { line, number in
-                        // The first block starts with the header, already read.
-                        if i == 0 && number == 1 { return }
-                        try state.feed(line, number) { r, n in try result.parser.record(r, n) }
-                    }
-                } catch {
-                    result.error = error
-                }
-                result.endsInQuotes = state.inQuotes
-                return result
-            },
-            merge: { _, result in
-                guard !straddles else { return }
-                if result.endsInQuotes {
-                    straddles = true
-                    return
-                }
-                if let error = result.error {
-                    throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error
-                }
-                merged.merge(result.parser)
-                linesBefore += result.lines
-            })
-        guard !straddles else { return false }
-        parser = merged
-        return true
     }
 
     /// The parse state, fed one record at a time (one exclusivity check per record).

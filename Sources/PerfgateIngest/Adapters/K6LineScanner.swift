@@ -260,73 +260,8 @@ struct K6LineScanner {
         return true
     }
 
-    private static let pow10: [Double] = (0...22).map { Double("1e\($0)")! }
-
-    /// A JSON number. Exact (Clinger's fast path) for up to 15 significant digits and |exp| ≤ 22,
-    /// otherwise the standard library parses the text.
-    @inline(__always) private mutating func number() -> Double? {
-        let start = i
-        var negative = false
-        if i < n && p[i] == 45 {
-            negative = true
-            i += 1
-        }
-        guard i < n, p[i] >= 48 && p[i] <= 57 else { return nil }
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var exact = true
-        if p[i] == 48 {
-            i += 1
-        } else {
-            while i < n, p[i] >= 48 && p[i] <= 57 {
-                if significant < 18 {
-                    mantissa = mantissa &* 10 &+ UInt64(p[i] - 48)
-                    significant += 1
-                } else {
-                    exact = false
-                }
-                i += 1
-            }
-        }
-        if i < n && p[i] == 46 {
-            i += 1
-            guard i < n, p[i] >= 48 && p[i] <= 57 else { return nil }
-            while i < n, p[i] >= 48 && p[i] <= 57 {
-                let d = UInt64(p[i] - 48)
-                if significant < 18 {
-                    mantissa = mantissa &* 10 &+ d
-                    if mantissa != 0 { significant += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    exact = false
-                }
-                i += 1
-            }
-        }
-        if i < n && (p[i] == 101 || p[i] == 69) {
-            i += 1
-            var expNegative = false
-            if i < n && (p[i] == 43 || p[i] == 45) {
-                expNegative = p[i] == 45
-                i += 1
-            }
-            guard i < n, p[i] >= 48 && p[i] <= 57 else { return nil }
-            var e = 0
-            while i < n, p[i] >= 48 && p[i] <= 57 {
-                if e < 100_000 { e = e * 10 + Int(p[i] - 48) }
-                i += 1
-            }
-            exponent += expNegative ? -e : e
-        }
-        if exact && mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 {
-            var d = Double(mantissa)
-            d = exponent < 0 ? d / K6LineScanner.pow10[-exponent] : d * K6LineScanner.pow10[exponent]
-            return negative ? -d : d
-        }
-        let text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
-        return Double(text)
-    }
+    /// A JSON number (``ByteNumber/parse(_:_:_:)``).
+    @inline(__always) private mutating func number() -> Double? { ByteNumber.parse(p, n, &i) }
 
     private mutating func literal(_ first: UInt8, _ rest: StaticString) -> Bool {
         let len = rest.utf8CodeUnitCount

@@ -71,11 +71,19 @@ enum K6Time {
 
     /// A CSV `timestamp`: unix seconds/ms/µs/ns (told apart by magnitude) or RFC 3339.
     static func parseCSV(_ text: String) -> Date? {
-        if let v = Double(text), v.isFinite, !text.contains("e"), !text.contains("E") {
+        var text = text
+        return text.withUTF8 { parseCSV($0) }
+    }
+
+    /// ``parseCSV(_:)`` of a field's bytes.
+    static func parseCSV(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        if !bytes.contains(UInt8(ascii: "e")) && !bytes.contains(UInt8(ascii: "E")),
+            let v = ByteNumber.double(bytes), v.isFinite
+        {
             let a = abs(v)
             let seconds = a < 1e11 ? v : a < 1e14 ? v / 1e3 : a < 1e17 ? v / 1e6 : v / 1e9
             return Date(timeIntervalSince1970: seconds)
         }
-        return parseRFC3339(Array(text.utf8))
+        return parseRFC3339(Array(bytes))
     }
 }

@@ -142,6 +142,23 @@ public struct CSVRecord {
     /// Number of fields.
     public var count: Int { bounds.count / 2 }
 
+    /// True when every byte of the record is ASCII (then every field is valid UTF-8), checked 8 bytes at a time.
+    public var isASCII: Bool {
+        guard let base = data.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= data.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < data.count {
+            high |= UInt64(data[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// The bytes of field `i` (0-based).
     @inline(__always)
     public func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
