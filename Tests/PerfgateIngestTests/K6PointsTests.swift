@@ -89,20 +89,24 @@ struct K6PointsTests {
     func blocksMergeLikeOnePass(path: String) throws {
         let onePass = try K6PointsAdapter(blockSize: 1 << 30).parse(InputSet(primary: K6T.file(path)))
         for size in [1, 700, 4096] {
-            let blocks = try K6PointsAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path)))
-            #expect(blocks.series.map(\.key) == onePass.series.map(\.key), "block size \(size)")
-            for s in onePass.series {
-                let o = try #require(blocks.series(s.key))
-                #expect(o.stats.keys.sorted() == s.stats.keys.sorted(), "\(s.key)")
-                // Sums are added in another order, so a mean may differ in its last bits.
-                for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "\(size) \(s.key) \(stat)") }
-                #expect(o.distribution == s.distribution, "\(s.key)")
-                #expect(o.unit == s.unit && o.direction == s.direction)
-            }
-            #expect(blocks.checks == onePass.checks && blocks.errors == onePass.errors)
-            #expect(blocks.startedAt == onePass.startedAt && blocks.durationSeconds == onePass.durationSeconds)
-            #expect(blocks.load == onePass.load)
+            try Self.expectSameRun(try K6PointsAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path))), onePass, "block size \(size)")
         }
+    }
+
+    /// Blocks merged give the one-pass run: the same series, statistics (sums are added in another order,
+    /// so a mean may differ in its last bits), distributions, checks, errors, times, load and timeline.
+    static func expectSameRun(_ blocks: IngestedRun, _ onePass: IngestedRun, _ label: String) throws {
+        #expect(blocks.series.map(\.key) == onePass.series.map(\.key), "\(label)")
+        for s in onePass.series {
+            let o = try #require(blocks.series(s.key))
+            #expect(o.stats.keys.sorted() == s.stats.keys.sorted(), "\(label) \(s.key)")
+            for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "\(label) \(s.key) \(stat)") }
+            #expect(o.distribution == s.distribution, "\(label) \(s.key)")
+            #expect(o.unit == s.unit && o.direction == s.direction)
+        }
+        #expect(blocks.checks == onePass.checks && blocks.errors == onePass.errors, "\(label)")
+        #expect(blocks.startedAt == onePass.startedAt && blocks.durationSeconds == onePass.durationSeconds, "\(label)")
+        #expect(blocks.load == onePass.load && blocks.timeline == onePass.timeline, "\(label)")
     }
 
     /// k6 CSV rows read in parallel blocks give what one block gives, on the real CSV files (tiny
@@ -115,17 +119,7 @@ struct K6PointsTests {
         let onePass = try K6CSVAdapter(blockSize: 1 << 30).parse(InputSet(primary: K6T.file(path)))
         #expect(onePass.series.count > 2)
         for size in [1, 300, 4096] {
-            let blocks = try K6CSVAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path)))
-            #expect(blocks.series.map(\.key) == onePass.series.map(\.key), "block size \(size)")
-            for s in onePass.series {
-                let o = try #require(blocks.series(s.key))
-                #expect(o.stats.keys.sorted() == s.stats.keys.sorted(), "\(s.key)")
-                for (stat, v) in s.stats { #expect(K6T.close(o.stats[stat], v, rel: 1e-12), "\(size) \(s.key) \(stat)") }
-                #expect(o.distribution == s.distribution, "\(s.key)")
-            }
-            #expect(blocks.checks == onePass.checks && blocks.errors == onePass.errors)
-            #expect(blocks.startedAt == onePass.startedAt && blocks.durationSeconds == onePass.durationSeconds)
-            #expect(blocks.timeline == onePass.timeline)
+            try Self.expectSameRun(try K6CSVAdapter(blockSize: size).parse(InputSet(primary: K6T.file(path))), onePass, "block size \(size)")
         }
     }
 
