@@ -102,18 +102,12 @@ public struct TuneEngine {
         }
     }
 
-    /// `body` of every element, spread over the processors, in the elements' order.
+    /// `body` of every element, spread over the processors (``OrderedParallel``), in the elements' order.
     static func parallel<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) async throws -> [R] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count))
-        let out = try await withThrowingTaskGroup(of: [(Int, R)].self) { group in
-            for w in 0..<workers {
-                group.addTask { try stride(from: w, to: items.count, by: workers).map { ($0, try body(items[$0])) } }
-            }
-            var all: [(Int, R)] = []
-            for try await part in group { all += part }
-            return all
-        }
-        return out.sorted { $0.0 < $1.0 }.map(\.1)
+        var out: [R] = []
+        out.reserveCapacity(items.count)
+        try OrderedParallel.forEach(items, inFlight: 4 * OrderedParallel.defaultWorkers, body) { _, r in out.append(r) }
+        return out
     }
 
     /// One commit, as `perfgate check` would have judged it when it landed. `levels`: the commit's
@@ -175,17 +169,15 @@ public struct TuneEngine {
         }
     }
 
-    /// Change points of every history, in parallel.
+    /// Change points of every history, in parallel, in the histories' order.
     static func detect(_ histories: [Backtest.SeriesHistory], branch: String) async -> [DetectedChangePoint] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, histories.count))
-        return await withTaskGroup(of: (Int, [DetectedChangePoint]).self) { group in
-            for w in 0..<workers {
-                let mine = stride(from: w, to: histories.count, by: workers).map { histories[$0] }
-                group.addTask { (w, Backtest.changePoints(mine, branch: branch)) }
-            }
-            var parts: [(Int, [DetectedChangePoint])] = []
-            for await p in group { parts.append(p) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        var found: [DetectedChangePoint] = []
+        // The work cannot throw, so neither can the loop.
+        try? OrderedParallel.forEach(histories, inFlight: 4 * OrderedParallel.defaultWorkers) { h in
+            Backtest.changePoints([h], branch: branch)
+        } consume: { _, points in
+            found += points
         }
+        return found
     }
 }
