@@ -58,7 +58,7 @@ extension PerfgateCommand {
                         sha: nil, branch: nil, time: nil, revisions: revisions
                     ).sha
                 let info = CommitInfo(sha: sha, branch: "")
-                let report = try ReadinessInputs.report(store: store, commit: info, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
+                let report = try ReadinessInputs.report(store: store, git: GitCLI(), commit: info, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 switch format {
                 case .table: Console.out(report.table())
                 case .markdown: Console.out(report.markdown())

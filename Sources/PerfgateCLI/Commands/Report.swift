@@ -97,7 +97,7 @@ extension PerfgateCommand {
                 let store = try storeOptions.openForReading(concurrentReads: true)
                 let source = try StoreReportSource(store: store, git: GitCLI())
                 let runs = try source.runs()
-                let newest = runs.filter { $0.commit.branch == branch }.max(by: Self.older) ?? runs.max(by: Self.older)
+                let newest = ReportInputs.newest(runs, branch: branch)
                 let resolver = ReportCommits(store: store, git: GitCLI(), runs: runs)
 
                 var options = SiteOptions()
@@ -154,10 +154,10 @@ extension PerfgateCommand {
                         }
                     }
                     request.readiness = Self.readiness(store: store, commit: to, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
-                    request.capacityCurves = try Self.capacityCurves(store: store, to: to.sha, from: from.sha)
+                    request.capacityCurves = try ReportInputs.capacityCurves(store: store, to: to.sha, from: from.sha)
                     options.release = request
                 }
-                options.capacityCurves = { to, from in try Self.capacityCurves(store: store, to: to, from: from) }
+                options.capacityCurves = { to, from in try ReportInputs.capacityCurves(store: store, to: to, from: from) }
                 if budget != nil || expectedPeak != nil, let newest {
                     options.readiness = Self.readiness(store: store, commit: newest.commit, budgets: budgets, budgetFile: budget, expectedPeak: expectedPeak)
                 }
@@ -180,36 +180,13 @@ extension PerfgateCommand {
             -> ReadinessReport?
         {
             do {
-                return try ReadinessInputs.report(store: store, commit: commit, budgets: budgets, budgetFile: budgetFile, expectedPeak: expectedPeak)
+                return try ReadinessInputs.report(store: store, git: GitCLI(), commit: commit, budgets: budgets, budgetFile: budgetFile, expectedPeak: expectedPeak)
             } catch let e as any DiagnosableError {
                 Console.print(Diagnostic(.warning, "no readiness for \(commit.shortSha): " + e.diagnostic.message, at: e.diagnostic.location, notes: e.diagnostic.notes))
             } catch {
                 Console.print(Diagnostic(.warning, "no readiness for \(commit.shortSha): \(error)"))
             }
             return nil
-        }
-
-        /// TO's capacity campaigns beside FROM's, matched by scenario and environment.
-        static func capacityCurves(store: any HistoryStore, to: String, from: String) throws -> [CapacityCurvePair] {
-            let current = try CapacityCampaign.load(store: store, sha: to, scenario: nil, environment: nil, rule: .standard)
-            let baseline = from == to ? [] : try CapacityCampaign.load(store: store, sha: from, scenario: nil, environment: nil, rule: .standard)
-            let keys = Set((current + baseline).map { CapacityCampaign.GroupKey(scenario: $0.scenario, environment: $0.environment) }).sorted()
-            return keys.map { k in
-                func side(_ cs: [CapacityCampaign]) -> CapacityAnalysis? {
-                    cs.first { $0.scenario == k.scenario && $0.environment == k.environment }?.analysis
-                }
-                return CapacityCurvePair(scenario: k.scenario, environment: k.environment, current: side(current), baseline: side(baseline))
-            }
-        }
-
-        static func older(_ a: ReportRun, _ b: ReportRun) -> Bool {
-            let ta = a.commit.committedAt ?? .distantPast
-            let tb = b.commit.committedAt ?? .distantPast
-            if ta != tb { return ta < tb }
-            if (a.startedAt ?? .distantPast) != (b.startedAt ?? .distantPast) {
-                return (a.startedAt ?? .distantPast) < (b.startedAt ?? .distantPast)
-            }
-            return a.id < b.id
         }
     }
 }

@@ -113,22 +113,6 @@ enum CapacityChart {
     }
 }
 
-/// One campaign (scenario, environment) of a commit and of the commit it is compared with, for the
-/// release page's capacity curves. A side is nil when that commit has no runs of the campaign.
-public struct CapacityCurvePair: Sendable, Hashable {
-    public var scenario: String
-    public var environment: String
-    public var current: CapacityAnalysis?
-    public var baseline: CapacityAnalysis?
-
-    public init(scenario: String, environment: String, current: CapacityAnalysis?, baseline: CapacityAnalysis?) {
-        self.scenario = scenario
-        self.environment = environment
-        self.current = current
-        self.baseline = baseline
-    }
-}
-
 extension CapacityChart {
     /// The charts' numbers: each load level's p95 and requests/s on both sides, and where it stands at `label`.
     static func levelsTable(_ a: CapacityAnalysis, baseline: CapacityAnalysis?, label: String, baselineLabel: String) -> String {

@@ -1,15 +1,14 @@
 import Foundation
 import PerfgateCore
-import PerfgateEngine
 
 /// The store reads behind `perfgate readiness` and the report's readiness section: a commit's runs with
 /// their profile labels, its capacity campaigns (``CapacityCampaign``) and the gate on each class's runs.
 /// Everything else is ``Readiness`` in Core.
-enum ReadinessInputs {
+package enum ReadinessInputs {
     /// The summary of `commit`'s runs. Throws 66 when the commit has no stored runs, 65 when a budget
     /// matches no series of the commit (as `check` would).
-    static func report(
-        store: any HistoryStore, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?
+    package static func report(
+        store: any HistoryStore, git: any GitRepository, commit: CommitInfo, budgets: BudgetSet?, budgetFile: String?, expectedPeak: Double?
     ) throws -> ReadinessReport {
         let stored = try store.runs(RunFilter(commit: commit.sha)).filter { $0.commit.sha == commit.sha }
         guard !stored.isEmpty else {
@@ -25,7 +24,7 @@ enum ReadinessInputs {
         let campaigns = CapacityCampaign.campaigns(of: details, labels: labels, rule: .standard)
         var gate: [String: GateOutcome] = [:]
         if let budgets, let budgetFile {
-            gate = try classGates(store: store, commit: info, budgets: budgets, budgetFile: budgetFile, labels: labels, runIds: stored.map(\.id))
+            gate = try classGates(store: store, git: git, commit: info, budgets: budgets, budgetFile: budgetFile, labels: labels, runIds: stored.map(\.id))
         }
         return Readiness.assess(
             Readiness.Input(
@@ -36,10 +35,11 @@ enum ReadinessInputs {
 
     /// The gate on each class's runs, with the budgets that select a series of the class, against the
     /// baseline runs of the same class (a stress run is never compared with a normal-load baseline).
-    static func classGates(
-        store: any HistoryStore, commit: CommitInfo, budgets: BudgetSet, budgetFile: String, labels: [Int64: RunLoadLabel], runIds: [Int64]
+    package static func classGates(
+        store: any HistoryStore, git: any GitRepository, commit: CommitInfo, budgets: BudgetSet, budgetFile: String,
+        labels: [Int64: RunLoadLabel], runIds: [Int64]
     ) throws -> [String: GateOutcome] {
-        let engine = CheckEngine(store: store)
+        let engine = CheckEngine(store: store, git: git)
         let all = try engine.gateRuns(runIds)
         // A budget that matches nothing in the whole commit is an error, exactly as in check.
         try CheckEngine.validate(budgets: budgets, budgetsFile: budgetFile, current: all)
