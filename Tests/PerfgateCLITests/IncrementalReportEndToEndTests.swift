@@ -90,6 +90,30 @@ struct IncrementalReportEndToEndTests {
         try expectSameAsFullBuild([], "after adding one commit")
     }
 
+    @Test func aServerSeriesAttachedToAStoredRunRendersThatRunsPageAgain() throws {
+        // REAL k6 and Prometheus runs (ci/gen-prom-fixtures.sh): the second commit has the memory series
+        // from the start, so attaching the first run's changes that run's stamp and nothing site-wide.
+        func fixture(_ rel: String) -> String { Fixtures.url("prometheus/" + rel, target: "PerfgateIngestTests").path }
+        for (i, files) in [["noleak/k6.ndjson.gz"], ["leak/k6.ndjson.gz", "leak/memory.prom.json"]].enumerated() {
+            let r = try perfgate(
+                ["ingest"] + files.map(fixture) + [
+                    "--store", store, "--commit", Self.sha(i + 1), "--branch", "main", "--commit-time", "2026-01-0\(i + 1)T12:00:00Z",
+                    "--environment", "ci", "--scenario", "api",
+                ])
+            #expect(r.status == 0, "\(r)")
+        }
+        let first = try counts(try report(site))
+        let attached = try perfgate([
+            "ingest", fixture("noleak/memory.prom.json"), "--store", store, "--attach-to", "1", "--commit", Self.sha(1), "--branch", "main",
+            "--environment", "ci", "--scenario", "api",
+        ])
+        #expect(attached.status == 0, "\(attached)")
+        let after = try counts(try report(site))
+        // Run 1's page (now with the memory chart) and the memory series (a new point) are rendered again.
+        #expect(after.runs == 1 && after.series == 1 && after.kept == first.series + first.runs - 2, "\(after)")
+        try expectSameAsFullBuild([], "after ingest --attach-to")
+    }
+
     @Test func changedOptionsTemplatesDeletedPagesAndABrokenManifestStillGiveAFullBuildsBytes() throws {
         for i in 1...3 { try ingest(i) }
         _ = try report(site)
