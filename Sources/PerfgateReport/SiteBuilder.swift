@@ -164,9 +164,9 @@ public struct SiteBuilder {
         // A run page is kept when the store's stamp of the run and everything site-wide are unchanged; the
         // compared commits' runs are still read, for their timelines.
         let runSite = Self.runSiteInputs(site, slugs: slugsByIdentity)
-        let runInputs = try source.runStamps().map { stamps in
-            stamps.reduce(into: [Int64: String]()) { $0[$1.key] = Fingerprint(runSite, String($1.key), $1.value).value }
-        } ?? [:]
+        var inputsByRun: [Int64: String] = [:]
+        for (id, stamp) in try source.runStamps() ?? [:] { inputsByRun[id] = Fingerprint(runSite, String(id), stamp).value }
+        let runInputs = inputsByRun  // read by the render threads
         try OrderedParallel.forEach(runs, inFlight: 8 * OrderedParallel.defaultWorkers) { r -> (html: String?, timeline: RunTimeline?)? in
             let keep = runInputs[r.id].map { reusable["runs/\(r.id).html"] == $0 } ?? false
             if keep && !compareShas.contains(r.commit.sha) { return (nil, nil) }

@@ -133,7 +133,8 @@ struct IncrementalReportEndToEndTests {
         let overlaid = try counts(try report(site, url + ["--templates", templates]))
         #expect(overlaid.kept == 0 && overlaid.runs == 3, "\(overlaid)")
         try expectSameAsFullBuild(url + ["--templates", templates], "changed template overlay")
-        #expect(String(decoding: try #require(FileManager.default.contents(atPath: site + "/runs/1.html")), as: UTF8.self).contains("<!-- overlay -->"))
+        let runPage = try #require(FileManager.default.contents(atPath: site + "/runs/1.html"))
+        #expect(String(decoding: runPage, as: UTF8.self).contains("<!-- overlay -->"))
 
         // A deleted page and an edited page are written again; the rest is kept.
         let options = url + ["--templates", templates]
