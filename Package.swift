@@ -85,6 +85,7 @@ let package = Package(
             name: "PerfgateReport",
             dependencies: [
                 "PerfgateCore", "PerfgateTemplates", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: settings
         ),

@@ -293,6 +293,25 @@ extension PostgresStore {
         }
     }
 
+    /// Every run's stamp (``HistoryStore/runStamps()``) in one query, as the SQLite store makes it (the
+    /// text differs between the two stores; only equality within one store matters).
+    public func runStamps() throws -> [Int64: String]? {
+        var out: [Int64: String] = [:]
+        for row in try execute(
+            #"""
+            SELECT r.id, concat_ws(chr(31), r.contentDigest, extract(epoch FROM r.ingestedAt)::text, r.attempt::text, r.branch,
+                coalesce(extract(epoch FROM c.committedAt)::text, '-'),
+                coalesce((SELECT string_agg(concat_ws(chr(31), s.path, s.digest, s.bytes::text), chr(30) ORDER BY s.path COLLATE "C")
+                          FROM runSource s WHERE s.runId = r.id), ''))
+            FROM run r JOIN "commit" c ON c.sha = r.commitSha
+            """#)
+        {
+            let (id, stamp) = try row.decode((Int64, String).self)
+            out[id] = stamp
+        }
+        return out
+    }
+
     public func seriesValues(
         seriesId: Int64, environment: String, statistics: [Statistic], _ body: (SeriesValue) throws -> Void
     ) throws {

@@ -38,8 +38,11 @@ public struct SiteOptions: Sendable {
 
 /// What was written.
 public struct SiteResult: Sendable, Hashable {
-    /// Relative paths, sorted.
+    /// Relative paths of the pages rendered and written, sorted.
     public var pages: [String]
+    /// Relative paths of the pages kept from an earlier build (same inputs, file unchanged), sorted:
+    /// neither read from the store, rendered nor written.
+    public var kept: [String] = []
 }
 
 /// Builds the static site: `index.html`, `series/<slug>.html`, `runs/<id>.html`, `compare.html`,
@@ -81,13 +84,17 @@ public struct SiteBuilder {
         return a.id < b.id
     }
 
-    /// Renders every page into `sink`.
+    /// Renders every page into `sink`, but for the series and run pages the sink has from an earlier
+    /// build with the same inputs (``ReportSink/reusablePages()``): those are kept as they are.
     public func build(from source: any ReportSource, into sink: inout some ReportSink) throws -> SiteResult {
         var written: [String] = []
+        var kept: [String] = []
         func write(_ text: String, _ path: String) throws {
             try sink.write(text, to: path)
             written.append(path)
         }
+        let reusable = sink.reusablePages()
+        let site = siteInputs()
         let runs = try source.runs().sorted(by: Self.runOrder)
         var order: [Int64: Int] = [:]
         for (i, r) in runs.enumerated() { order[r.id] = i }
@@ -121,17 +128,21 @@ public struct SiteBuilder {
 
         // Series pages and run pages are rendered on every core, a few pages ahead of the one being
         // written (so memory stays bounded), and written in order.
-        try OrderedParallel.forEach(allSeries, inFlight: OrderedParallel.defaultWorkers) { s -> (SeriesAnalysis, String)? in
+        let seriesSite = seriesSiteInputs(site)
+        try OrderedParallel.forEach(allSeries, inFlight: OrderedParallel.defaultWorkers) { s -> (SeriesAnalysis, String?, String)? in
             let a = SeriesAnalysis(series: s, points: try source.points(of: s), runOrder: order, runs: runs, context: context)
             guard !a.points.isEmpty else { return nil }
-            return (a, try templates.render(seriesPage(a), template: "html/series.html"))
+            let inputs = Self.seriesInputs(a, site: seriesSite)
+            if reusable["series/\(s.slug).html"] == inputs { return (a, nil, inputs) }
+            return (a, try templates.render(seriesPage(a), template: "html/series.html"), inputs)
         } consume: { s, rendered in
-            guard let (a, html) = rendered else { return }
+            guard let (a, html, inputs) = rendered else { return }
             let slug = s.slug
             let role = SeriesRole.of(s.key)
             slugs[Self.identity(s.scenario, s.environment, s.key)] = slug
             let href = "series/\(slug).html"
-            try write(html, href)
+            if let html { try write(html, href) } else { kept.append(href) }
+            sink.record(href, inputs: inputs)
             let trend = trendDescription(a, gate: gate)
             indexRows.append((role, indexRow(a, href: href, trend: trend)))
             for (st, cp) in a.allChangePoints {
@@ -150,12 +161,22 @@ public struct SiteBuilder {
         // Timelines of the compared commits' runs, for the compare page's overlay (run ids ascending).
         var compareTimelines: [(run: ReportRun, timeline: RunTimeline)] = []
         let compareShas = comparePair.map { [$0.0.sha, $0.1.sha] } ?? []
-        try OrderedParallel.forEach(runs, inFlight: 8 * OrderedParallel.defaultWorkers) { r -> (html: String, timeline: RunTimeline?)? in
+        // A run page is kept when the store's stamp of the run and everything site-wide are unchanged; the
+        // compared commits' runs are still read, for their timelines.
+        let runSite = Self.runSiteInputs(site, slugs: slugsByIdentity)
+        var inputsByRun: [Int64: String] = [:]
+        for (id, stamp) in try source.runStamps() ?? [:] { inputsByRun[id] = Fingerprint(runSite, String(id), stamp).value }
+        let runInputs = inputsByRun  // read by the render threads
+        try OrderedParallel.forEach(runs, inFlight: 8 * OrderedParallel.defaultWorkers) { r -> (html: String?, timeline: RunTimeline?)? in
+            let keep = runInputs[r.id].map { reusable["runs/\(r.id).html"] == $0 } ?? false
+            if keep && !compareShas.contains(r.commit.sha) { return (nil, nil) }
             guard let d = try source.detail(runId: r.id) else { return nil }
-            return (try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html"), d.result.timeline)
+            return (keep ? nil : try templates.render(runPage(d, slugs: slugsByIdentity), template: "html/run.html"), d.result.timeline)
         } consume: { r, rendered in
             guard let rendered else { return }
-            try write(rendered.html, "runs/\(r.id).html")
+            let path = "runs/\(r.id).html"
+            if let html = rendered.html { try write(html, path) } else { kept.append(path) }
+            if let inputs = runInputs[r.id] { sink.record(path, inputs: inputs) }
             if let t = rendered.timeline, compareShas.contains(r.commit.sha) { compareTimelines.append((r, t)) }
         }
 
@@ -215,7 +236,59 @@ public struct SiteBuilder {
             hasCompare: comparePair != nil, releaseHref: "release.html", hasRelease: releaseWritten, tuneHref: "tune.html",
             hasTune: options.tune != nil)
         try write(try templates.render(index, template: "html/index.html"), "index.html")
-        return SiteResult(pages: written.sorted())
+        try sink.finish()
+        return SiteResult(pages: written.sorted(), kept: kept.sorted())
+    }
+
+    // MARK: inputs of the pages kept from an earlier build
+
+    /// What every page shows besides its own data: the version, the generation time (as shown), the commit
+    /// links, the base branch, the baseline window and every template's text.
+    func siteInputs() -> String {
+        Fingerprint(
+            "perfgate site", context.toolVersion, ReportFormatting.time(context.generatedAt), context.commitURLTemplate ?? "-",
+            context.baseBranch, String(context.baselineWindow), templates.digest
+        ).value
+    }
+
+    /// …and for series pages the budgets (their lines and texts).
+    func seriesSiteInputs(_ site: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // A budget set that cannot be encoded never matches an earlier build.
+        let budgets = options.budgets.map { b in (try? encoder.encode(b)).map { String(decoding: $0, as: UTF8.self) } ?? UUID().uuidString }
+        return Fingerprint(site, "series pages", budgets ?? "-").value
+    }
+
+    /// A series page's inputs: the series and every point with its run and commit, in the page's order.
+    static func seriesInputs(_ a: SeriesAnalysis, site: String) -> String {
+        let s = a.series
+        var f = Fingerprint(
+            site, s.scenario, s.environment, s.key.endpoint, s.key.metric, s.unit.rawValue, String(describing: s.direction),
+            String(a.points.count))
+        for p in a.points {
+            let r = p.run
+            f.add(String(r.id))
+            f.add(r.commit.sha)
+            f.add(r.commit.branch)
+            f.add(r.commit.committedAt)
+            f.add(r.startedAt)
+            f.add(r.scenario)
+            f.add(r.environment)
+            f.add(r.tool)
+            for st in SeriesPoint.statistics { f.add(p.stats.get(st)) }
+        }
+        return f.value
+    }
+
+    /// …and for run pages the series pages they link to.
+    static func runSiteInputs(_ site: String, slugs: [String: String]) -> String {
+        var f = Fingerprint(site, "run pages")
+        for (identity, slug) in slugs.sorted(by: { $0.key < $1.key }) {
+            f.add(identity)
+            f.add(slug)
+        }
+        return f.value
     }
 
     static func identity(_ scenario: String, _ environment: String, _ key: SeriesKey) -> String {

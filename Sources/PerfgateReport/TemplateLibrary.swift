@@ -8,6 +8,8 @@ public struct TemplateLibrary: Sendable {
     private var library: MustacheLibrary
     /// Names of the templates that came from the user directory, sorted.
     public private(set) var overridden: [String] = []
+    /// A fingerprint of every template's text (built-in and overlaid), for the site's manifest.
+    private(set) var digest: String
 
     /// The built-in templates as files relative to a template directory (`html/index.html.mustache`),
     /// sorted by path: what `perfgate templates export` writes.
@@ -18,9 +20,14 @@ public struct TemplateLibrary: Sendable {
     /// The built-ins only.
     public init() throws {
         library = MustacheLibrary()
+        var fingerprint = Fingerprint("templates")
         for name in PerfgateTemplates.builtins.keys.sorted() {
-            try Self.register(PerfgateTemplates.builtins[name] ?? "", named: name, file: "templates/\(name).mustache", into: &library)
+            let text = PerfgateTemplates.builtins[name] ?? ""
+            try Self.register(text, named: name, file: "templates/\(name).mustache", into: &library)
+            fingerprint.add(name)
+            fingerprint.add(text)
         }
+        digest = fingerprint.value
     }
 
     /// The built-ins overlaid with every `*.mustache` file under `directory`.
@@ -39,8 +46,10 @@ public struct TemplateLibrary: Sendable {
                 throw ReportError.cannotWrite(path: path, reason: "cannot read the template")
             }
             let name = String(relative.dropLast(".mustache".count))
-            try Self.register(String(decoding: data, as: UTF8.self), named: name, file: path, into: &library)
+            let text = String(decoding: data, as: UTF8.self)
+            try Self.register(text, named: name, file: path, into: &library)
             overridden.append(name)
+            digest = Fingerprint(digest, "overlay", name, text).value
         }
     }
 

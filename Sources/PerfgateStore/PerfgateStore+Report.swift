@@ -4,6 +4,27 @@ import PerfgateCore
 import PerfgateEngine
 
 extension PerfgateStore {
+    /// Every run's stamp (``HistoryStore/runStamps()``), from its row, its commit's row and its source files,
+    /// in one query: each field `quote()`d, separated by U+001F, source files by U+001E.
+    public func runStamps() throws -> [Int64: String]? {
+        try wrap {
+            try writer.read { db in
+                var out: [Int64: String] = [:]
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT r.id, quote(r.contentDigest) || char(31) || quote(r.ingestedAt) || char(31) || quote(r.attempt)
+                            || char(31) || quote(r.branch) || char(31) || quote(c.committedAt) || char(31)
+                            || quote((SELECT group_concat(quote(s.path) || char(31) || quote(s.digest) || char(31) || quote(s.bytes), char(30))
+                                      FROM (SELECT * FROM runSource WHERE runId = r.id ORDER BY path) s))
+                        FROM run r JOIN "commit" c ON c.sha = r.commitSha
+                        """)
+                while let row = try rows.next() { out[row[0]] = row[1] }
+                return out
+            }
+        }
+    }
+
     /// Every (series, environment) pair that has measurements, sorted by scenario, environment, metric, endpoint.
     public func seriesOccurrences() throws -> [SeriesOccurrence] {
         try wrap {

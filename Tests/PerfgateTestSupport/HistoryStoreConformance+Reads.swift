@@ -15,7 +15,22 @@ extension HistoryStoreConformance {
         Check(name: "change points are replaced per analysed series, within the analysed commits", body: changePointReplacement),
         Check(name: "insertEach stores as it goes, sees its own duplicates, and stores nothing on an error", body: streamingInsert),
         Check(name: "series occurrences and their values per environment, in run order", body: occurrencesAndValues),
+        Check(name: "runStamps: none, or one per run that changes when the run's page would", body: runStamps),
     ]
+
+    /// The report keeps a run page while its stamp is unchanged: a commit time learnt later (shown on
+    /// the page) must change it, another run's must not.
+    static func runStamps(_ store: any HistoryStore) throws {
+        let o = try store.insertAll([item(run(), commit: 1), item(run(p95: 3), commit: 2)])
+        guard let before = try store.runStamps() else { return }  // none kept: every run page is rendered
+        #expect(Set(before.keys) == Set(o.map(id)))
+        #expect(before[id(o[0])] != before[id(o[1])])
+        _ = try store.insertAll([item(run(p95: 5), commit: 1, time: day(4), digest: "sha256:another")])
+        let after = try #require(try store.runStamps())
+        #expect(after.count == 3)
+        #expect(after[id(o[0])] != before[id(o[0])], "the commit's time became known")
+        #expect(after[id(o[1])] == before[id(o[1])])
+    }
 
     static func runFilter(_ store: any HistoryStore) throws {
         _ = try store.insertAll([

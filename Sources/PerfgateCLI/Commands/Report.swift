@@ -23,6 +23,13 @@ extension PerfgateCommand {
 
                 The generation time is $SOURCE_DATE_EPOCH when set (for reproducible output), else now.
 
+                Into a directory an earlier report wrote, only what changed is rendered again: a series or run \
+                page is kept when the .perfgate-site.json that report left lists it with the same inputs (its \
+                data, the options and templates that show on it, the perfgate version and the generation time, \
+                which every page's footer shows: keep $SOURCE_DATE_EPOCH fixed to keep pages) and its file is \
+                unchanged. Without that file, or with files in the directory it does not list, every page is \
+                rendered; --full always renders every page. The pages are the same bytes either way.
+
                 Example:
                   perfgate report --out site --budget budgets.json --commit-url 'https://github.com/org/repo/commit/{sha}'
                   perfgate report --out site --release v1.2.0..v1.3.0 --cost-model ci/examples/cost-model.json
@@ -63,6 +70,9 @@ extension PerfgateCommand {
             name: .customLong("expected-peak"),
             help: ArgumentHelp("Users the release must carry, for the readiness section's headroom (see perfgate readiness).", valueName: "users"))
         var expectedPeak: Double?
+
+        @Flag(help: ArgumentHelp("Render every page again, ignoring the pages an earlier report left in --out."))
+        var full = false
 
         @OptionGroup var storeOptions: StoreOptions
 
@@ -164,11 +174,12 @@ extension PerfgateCommand {
                 let context = ReportContext(
                     generatedAt: Self.generationTime(env), toolVersion: PerfgateVersion.current, commitURLTemplate: commitURL,
                     baseBranch: branch, baselineWindow: budgets?.baseline.window ?? 10)
-                var sink = DirectorySink(root: URL(fileURLWithPath: out))
+                var sink = DirectorySink(root: URL(fileURLWithPath: out), toolVersion: PerfgateVersion.current, reuse: !full)
                 let result = try SiteBuilder(context: context, templates: library, options: options).build(from: source, into: &sink)
                 let series = result.pages.filter { $0.hasPrefix("series/") }.count
                 let runPages = result.pages.filter { $0.hasPrefix("runs/") }.count
-                Console.err("perfgate report: wrote \(result.pages.count) files to \(out) (\(series) series, \(runPages) runs)")
+                let how = sink.fullBuildReason.map { "every page rendered: \($0)" } ?? "kept \(result.kept.count) unchanged pages"
+                Console.err("perfgate report: wrote \(result.pages.count) files to \(out) (\(series) series, \(runPages) runs); \(how)")
                 Console.out(URL(fileURLWithPath: out).appendingPathComponent("index.html").path)
                 if release != nil { Console.out(URL(fileURLWithPath: out).appendingPathComponent("release.md").path) }
             }

@@ -162,10 +162,15 @@ public protocol ReportSource {
     /// statistical comparisons of compare.html and release.html (``Gate/compare(baseline:current:label:metrics:endpoint:statistics:)``,
     /// the function `perfgate compare` uses). The default returns none: the pages then say "not tested".
     func gateRuns(commit sha: String) throws -> [GateRun]
+    /// Per run id, a stamp that changes whenever anything ``detail(runId:)`` returns could change, so a
+    /// report can keep a run page built from the same stamp. The default (nil) has none: every run page is
+    /// rendered.
+    func runStamps() throws -> [Int64: String]?
 }
 
 extension ReportSource {
     public func gateRuns(commit sha: String) throws -> [GateRun] { [] }
+    public func runStamps() throws -> [Int64: String]? { nil }
 }
 
 /// One campaign (scenario, environment) of a commit and of the commit it is compared with, for the

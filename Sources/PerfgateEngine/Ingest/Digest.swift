@@ -33,16 +33,7 @@ public enum FileDigest {
         "sha256:" + hex(SHA256.hash(data: data))
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func hex(_ digest: SHA256.Digest) -> String { Hex.lowercase(digest) }
 }
 
 /// Digests of files computed on a thread of their own (a one-worker ``OrderedWorkPool``), so hashing

@@ -111,6 +111,11 @@ public protocol HistoryStore: BaselineHistory, Sendable {
     /// run), distribution, threshold (sorted by metric, expression), check (by group, name), error (most
     /// occurrences first, then endpoint, message), timeline and server series; nil when there is none.
     func detail(runId: Int64) throws -> StoredRunDetail?
+    /// Per run id, a stamp of everything ``detail(runId:)`` returns that can change after the run was
+    /// stored (its content digest, ingest time and attempt, its branch, its commit's time, its source
+    /// files, to which `ingest --attach-to` adds one): `perfgate report` keeps a run page whose stamp is
+    /// unchanged. Nil when the store keeps no such stamp; every run page is then rendered.
+    func runStamps() throws -> [Int64: String]?
     /// The `--profile`/`--workers` labels of the given runs; runs ingested without either are absent.
     func loadLabels(runIds: [Int64]) throws -> [Int64: RunLoadLabel]
     /// One statistic of the matching series, one point per run and series, oldest commit first (commits
@@ -150,6 +155,8 @@ extension HistoryStore {
     public func eachSeriesHistory(_ query: SeriesHistoryQuery, _ body: (SeriesHistory) throws -> Void) throws {
         for h in try seriesHistory(query) { try body(h) }
     }
+
+    public func runStamps() throws -> [Int64: String]? { nil }
 
     /// Runs of `branch` (optionally one environment), newest commit first.
     public func runs(branch: String, environment: String?) throws -> [StoredRun] {

@@ -62,6 +62,8 @@ package struct StoreReportSource: ReportSource {
 
     package func detail(runId: Int64) throws -> StoredRunDetail? { try store.detail(runId: runId) }
 
+    package func runStamps() throws -> [Int64: String]? { try store.runStamps() }
+
     /// The same runs `perfgate compare A B` reads for a commit.
     package func gateRuns(commit sha: String) throws -> [GateRun] {
         try CheckEngine(store: store, git: git).gateRuns(cachedRuns.filter { $0.commit.sha == sha }.map(\.id))
