@@ -83,7 +83,8 @@ extension PerfgateCommand {
                 if let attachTo {
                     try IngestPipeline.attach(
                         all.filter { $0.format == .prometheusQueryRange }, to: attachTo, reader: try? storeOptions.openForReading(),
-                        openWriter: { try storeOptions.openForWriting() })
+                        openWriter: { try storeOptions.openForWriting() }, events: .console,
+                        attached: { Console.out(TerminalText.escape($0)) })
                     if parsed.isEmpty { return }
                 } else if parsed.count != all.count {
                     throw PerfgateError(.internalError, "a Prometheus file was neither attached nor refused")

@@ -1,15 +1,18 @@
 import Foundation
 import PerfgateCore
-import PerfgateEngine
 import PerfgateIngest
 
-/// `ingest --attach-to`: the store side of server metrics (the time-overlap part is in the engine,
-/// Sources/PerfgateEngine/Ingest/ServerMetricsAttach.swift).
+/// `ingest --attach-to`: the store side of server metrics (the time-overlap part is in
+/// ServerMetricsAttach.swift).
 extension IngestPipeline {
     /// `ingest FILE --attach-to ID`: adds each Prometheus file's series to the stored run, cut to its
     /// window. Everything is checked on a read-only connection first, so a refusal leaves the store
-    /// byte-identical; `openWriter` is called only when there is something to write.
-    static func attach(_ server: [Parsed], to runId: Int64, reader: (any ServerSeriesAttaching)?, openWriter: () throws -> any ServerSeriesAttaching) throws {
+    /// byte-identical; `openWriter` is called only when there is something to write. `attached` gets one
+    /// line per file attached.
+    package static func attach(
+        _ server: [Parsed], to runId: Int64, reader: (any ServerSeriesAttaching)?, openWriter: () throws -> any ServerSeriesAttaching,
+        events: IngestEvents, attached: (String) -> Void
+    ) throws {
         guard !server.isEmpty else {
             throw PerfgateError(.usage, "--attach-to \(runId): no Prometheus query_range file among the files to attach")
         }
@@ -26,7 +29,7 @@ extension IngestPipeline {
         var pending: [(Parsed, [ServerSeries], Int)] = []
         for p in server {
             let path = p.set.primary.displayPath
-            let (kept, dropped) = window(p, start: start, duration: duration, events: .console)
+            let (kept, dropped) = window(p, start: start, duration: duration, events: events)
             guard !kept.isEmpty else {
                 throw PerfgateError(
                     .malformedInput,
@@ -49,10 +52,9 @@ extension IngestPipeline {
             try store.attachServerSeries(
                 runId: runId, scenario: run.scenario, summaries: summaries, samples: kept,
                 source: p.context.sources[0])
-            Console.out(
-                TerminalText.escape(
-                    "attached \(kept.count) server series of \(p.set.primary.displayPath) to run \(runId)"
-                        + (dropped > 0 ? " (\(dropped) samples outside the run's window dropped)" : "")))
+            attached(
+                "attached \(kept.count) server series of \(p.set.primary.displayPath) to run \(runId)"
+                    + (dropped > 0 ? " (\(dropped) samples outside the run's window dropped)" : ""))
         }
     }
 
