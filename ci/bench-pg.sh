@@ -9,25 +9,16 @@
 # The server: $PERFGATE_TEST_POSTGRES when set (each measurement uses a schema of its own, dropped
 # afterwards), else a throwaway one from ci/postgres.sh, stopped at the end.
 # Usage: ci/bench-pg.sh [RUNS] [SERIES] [SIZE_MB]     (defaults 10000 50 1024)
-# (PERFGATE_BENCH_CONFIG=debug: the debug binaries; BENCH_REPEAT=N: N timings instead of 15)
+# (BENCH_REPEAT=N: N timings instead of 15)
+# Binaries: ci/bench/binary.sh (static release build in $PERFGATE_BUILD_DIR or .build; PERFGATE_BIN_DIR=DIR
+# uses binaries already built there; the debug ones, when a release build does not fit the machine's time:
+# PERFGATE_BIN_DIR=.build/debug ALLOW_DYNAMIC=1, and the binary line then says "dynamic").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-10000}"
 SERIES="${2:-50}"
 SIZE_MB="${3:-1024}"
-BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
-# PERFGATE_BENCH_CONFIG=debug times the debug binaries already built (when a release build does not
-# fit the machine's time; the figures then say so).
-CONFIG="${PERFGATE_BENCH_CONFIG:-release}"
-if [ "$CONFIG" = release ]; then
-  swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
-  swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
-else
-  swift build --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
-  swift build --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
-fi
-BIN="$BUILD_DIR/$CONFIG"
-echo "binaries: $BIN ($CONFIG build)"
+. ci/bench/binary.sh perfgate perfgate-bench
 WORK="$(mktemp -d)"
 STARTED=""
 cleanup() {
@@ -46,27 +37,27 @@ PG_INGEST="${PERFGATE_TEST_POSTGRES}${sep}schema=${SCHEMA}_ingest"
 time_ms() { python3 ci/bench/median-ms.py "$@"; }
 
 echo "== (a) check on $RUNS runs x $SERIES series"
-"$BIN/perfgate-bench" make-check-store --runs "$RUNS" --series "$SERIES" --out "$WORK"
+"$BENCH" make-check-store --runs "$RUNS" --series "$SERIES" --out "$WORK"
 t0=$(date +%s.%N)
-"$BIN/perfgate" export --store "$WORK/history.sqlite" --out "$WORK/history.json" 2>/dev/null
+"$PERFGATE" export --store "$WORK/history.sqlite" --out "$WORK/history.json" 2>/dev/null
 t1=$(date +%s.%N)
-"$BIN/perfgate" import "$WORK/history.json" --store "$PG" | tail -1
+"$PERFGATE" import "$WORK/history.json" --store "$PG" | tail -1
 t2=$(date +%s.%N)
 python3 -c "print(f'moved into PostgreSQL: export {$t1-$t0:.1f} s, import {$t2-$t1:.1f} s ($(stat -c %s "$WORK/history.json") bytes of export)')"
 rm -f "$WORK/history.json"
 CURRENT=$(printf '%040x' $((RUNS + 1)))
 CHECK=(check --budget "$WORK/budgets.json" --commit "$CURRENT" --branch feature --environment bench)
 set +e
-"$BIN/perfgate" "${CHECK[@]}" --store "$WORK/history.sqlite" > "$WORK/sqlite.txt"; rc_sqlite=$?
-"$BIN/perfgate" "${CHECK[@]}" --store "$PG" > "$WORK/pg.txt"; rc_pg=$?
+"$PERFGATE" "${CHECK[@]}" --store "$WORK/history.sqlite" > "$WORK/sqlite.txt"; rc_sqlite=$?
+"$PERFGATE" "${CHECK[@]}" --store "$PG" > "$WORK/pg.txt"; rc_pg=$?
 set -e
 echo "check exit codes: SQLite $rc_sqlite, PostgreSQL $rc_pg (2 expected: endpoint-0 is 25 % slower)"
 [ "$rc_sqlite" = 2 ] && [ "$rc_pg" = 2 ] || { echo "unexpected exit code" >&2; exit 1; }
 cmp -s "$WORK/sqlite.txt" "$WORK/pg.txt" && echo "check prints the same on both stores" \
   || { echo "check output differs between the stores:" >&2; diff "$WORK/sqlite.txt" "$WORK/pg.txt" | head >&2; exit 1; }
-echo "perfgate --version (floor): $(time_ms "$BIN/perfgate" --version)"
-echo "perfgate check, SQLite:     $(time_ms "$BIN/perfgate" "${CHECK[@]}" --store "$WORK/history.sqlite")"
-echo "perfgate check, PostgreSQL: $(time_ms "$BIN/perfgate" "${CHECK[@]}" --store "$PG")"
+echo "perfgate --version (floor): $(time_ms "$PERFGATE" --version)"
+echo "perfgate check, SQLite:     $(time_ms "$PERFGATE" "${CHECK[@]}" --store "$WORK/history.sqlite")"
+echo "perfgate check, PostgreSQL: $(time_ms "$PERFGATE" "${CHECK[@]}" --store "$PG")"
 rm -f "$WORK/history.sqlite"*
 
 echo "== (b) ingest of $SIZE_MB MB of k6 --out json"
@@ -83,8 +74,8 @@ read -r wc_wall _ _ <<<"$(measure wc -l "$DATA")"
 : > "$WORK/rounds"
 for round in $(seq 1 "${INGEST_ROUNDS:-3}"); do
   LABELS=(--commit "$(printf '%040x' "$round")" --branch main --environment bench --scenario bench)
-  read -r sq_wall sq_cpu sq_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$WORK/h.sqlite" "${LABELS[@]}")"
-  read -r pg_wall pg_cpu pg_rss <<<"$(measure "$BIN/perfgate" ingest "$DATA" --store "$PG_INGEST" "${LABELS[@]}")"
+  read -r sq_wall sq_cpu sq_rss <<<"$(measure "$PERFGATE" ingest "$DATA" --store "$WORK/h.sqlite" "${LABELS[@]}")"
+  read -r pg_wall pg_cpu pg_rss <<<"$(measure "$PERFGATE" ingest "$DATA" --store "$PG_INGEST" "${LABELS[@]}")"
   echo "$sq_wall $sq_cpu $sq_rss $pg_wall $pg_cpu $pg_rss" >> "$WORK/rounds"
 done
 tail -1 "$WORK/out"
@@ -95,7 +86,8 @@ rows = [list(map(float, line.split())) for line in open(sys.argv[3])]
 sw, sc, sr, pw, pc, pr = (statistics.median(r[i] for r in rows) for i in range(6))
 print(f"{len(rows)} rounds in turn, medians:")
 mb = b / 1048576
-print(f"wc -l (floor):               {wc:6.2f} s wall  {mb/max(wc,1e-9):6.0f} MB/s")
+rate = f"{mb/wc:6.0f}" if wc >= 0.01 else f"> {mb/0.01:.0f}"  # /usr/bin/time counts 10 ms steps
+print(f"wc -l (floor):               {wc:6.2f} s wall  {rate} MB/s")
 print(f"perfgate ingest, SQLite:     {sw:6.2f} s wall  {mb/max(sw,1e-9):6.0f} MB/s  cpu {sc:5.2f} s  peak RSS {sr/1024:.1f} MB")
 print(f"perfgate ingest, PostgreSQL: {pw:6.2f} s wall  {mb/max(pw,1e-9):6.0f} MB/s  cpu {pc:5.2f} s  peak RSS {pr/1024:.1f} MB")
 print(f"PostgreSQL / SQLite: {pw/max(sw,1e-9):.2f}x wall (target <= 1.10)")

@@ -9,18 +9,16 @@
 # Targets (issue 15): <= 2 ms CPU per file inside one call; <= 2x `perfgate --version` per call.
 # Usage: ci/bench-small.sh [N] [CALLS]    PERFGATE_BIN=path to use a built binary;
 #        BEFORE_BIN=path also times that (older) binary, interleaved, on the same files.
+# Binary: ci/bench/binary.sh (static release build in $PERFGATE_BUILD_DIR or .build; PERFGATE_BIN_DIR=DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-1000}"
 CALLS="${2:-30}"
-if [[ -z "${PERFGATE_BIN:-}" ]]; then
-  swift build -c release --static-swift-stdlib --product perfgate >/dev/null
-  PERFGATE_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/perfgate"
-fi
+. ci/bench/binary.sh perfgate
+[[ -z "${BEFORE_BIN:-}" ]] || echo "before: $(bench_describe "$BEFORE_BIN")"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-echo "binary: $PERFGATE_BIN${BEFORE_BIN:+ (before: $BEFORE_BIN)}"
-python3 - "$PERFGATE_BIN" "${BEFORE_BIN:-}" "$WORK" "$N" "$CALLS" \
+python3 - "$PERFGATE" "${BEFORE_BIN:-}" "$WORK" "$N" "$CALLS" \
   Tests/PerfgateIngestTests/Fixtures/generated/k6/summary-export.json <<'PY'
 import json, os, resource, sqlite3, subprocess, sys, time
 binary, before, work, n, calls, fixture = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]

@@ -6,20 +6,20 @@
 # Target: under 10 s wall. Usage: ci/bench-tune.sh [COMMITS] [SERIES]
 # BEFORE_BIN=DIR (a directory with an older perfgate binary) also times that binary on the same store,
 # for before/after figures measured in the same run.
+# Binaries: ci/bench/binary.sh (static release build in $PERFGATE_BUILD_DIR or .build; PERFGATE_BIN_DIR=DIR
+# uses binaries already built there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COMMITS="${1:-1000}"
 SERIES="${2:-50}"
-BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"
-swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate >/dev/null
-swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --product perfgate-bench >/dev/null
-BIN="$BUILD_DIR/release"
+. ci/bench/binary.sh perfgate perfgate-bench
+[[ -z "${BEFORE_BIN:-}" ]] || echo "before: $(bench_describe "$BEFORE_BIN/perfgate")"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 # make-check-store writes COMMITS main commits plus one feature commit (not replayed by tune).
-"$BIN/perfgate-bench" make-check-store --runs "$COMMITS" --series "$SERIES" --step-at $((COMMITS / 2)) --out "$WORK"
+"$BENCH" make-check-store --runs "$COMMITS" --series "$SERIES" --step-at $((COMMITS / 2)) --out "$WORK"
 ARGS=(tune --budget "$WORK/budgets.json" --store "$WORK/history.sqlite" --branch main --environment bench)
-"$BIN/perfgate" "${ARGS[@]}" > "$WORK/out.txt"
+"$PERFGATE" "${ARGS[@]}" > "$WORK/out.txt"
 head -3 "$WORK/out.txt"
 time_ms() {  # min/median/max wall ms of N runs of a command, and the CPU time (user + system) of the fastest
   python3 - "$1" "${@:2}" <<'PY'
@@ -36,15 +36,16 @@ ts.sort()
 print(f"min {ts[0][0]:.1f} ms  median {ts[len(ts)//2][0]:.1f} ms  max {ts[-1][0]:.1f} ms wall; CPU {ts[0][1]:.0f} ms")
 PY
 }
-echo "perfgate --version: $(time_ms 15 "$BIN/perfgate" --version)"
+echo "perfgate --version: $(time_ms 15 "$PERFGATE" --version)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ -n "${BEFORE_BIN:-}" ]]; then
   "$BEFORE_BIN/perfgate" "${ARGS[@]}" > "$WORK/before.txt"
   if cmp -s "$WORK/out.txt" "$WORK/before.txt"; then echo "before and after print the same report"; else echo "warning: before and after differ:"; diff "$WORK/before.txt" "$WORK/out.txt" | head -20; fi
   echo "perfgate tune, before ($BEFORE_BIN, 1 run): $(time_ms 1 "$BEFORE_BIN/perfgate" "${ARGS[@]}")"
 fi
-echo "perfgate tune ($COMMITS commits x $SERIES series): $(time_ms 3 "$BIN/perfgate" "${ARGS[@]}")"
-/usr/bin/time -v "$BIN/perfgate" "${ARGS[@]}" 2>&1 >/dev/null | grep -E "Maximum resident" || true
+echo "perfgate tune ($COMMITS commits x $SERIES series): $(time_ms 3 "$PERFGATE" "${ARGS[@]}")"
+rss_mb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1 / 1024}'; }
+echo "peak RSS: tune $(rss_mb "$PERFGATE" "${ARGS[@]}") MB, perfgate --version $(rss_mb "$PERFGATE" --version) MB"
 REPORT=(report --store "$WORK/history.sqlite" --branch main --budget "$WORK/budgets.json")
-echo "perfgate report --budget: $(time_ms 3 "$BIN/perfgate" "${REPORT[@]}" --out "$WORK/site")"
-echo "perfgate report --budget --tune: $(time_ms 3 "$BIN/perfgate" "${REPORT[@]}" --tune --out "$WORK/site-tune")"
+echo "perfgate report --budget: $(time_ms 3 "$PERFGATE" "${REPORT[@]}" --out "$WORK/site")"
+echo "perfgate report --budget --tune: $(time_ms 3 "$PERFGATE" "${REPORT[@]}" --tune --out "$WORK/site-tune")"
