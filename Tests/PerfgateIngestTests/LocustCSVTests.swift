@@ -185,6 +185,89 @@ struct LocustCSVTests {
         #expect(missing.contains("bad_stats.csv:1: error: missing column \"Failure Count\""))
     }
 
+    /// The history is read as bytes (plain decimals without a `String`, entry names made once): what it
+    /// reads must be what the text says, whatever the spelling, and its errors the text path's.
+    @Test func historyCellsReadAsBytesKeepTheirMeaning() throws {
+        let stats = ingestFixture("generated/locust/run_stats.csv")
+        func history(_ rows: String) throws -> IngestedRun {
+            let text = "Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count,50%,95%,100%,Total Max Response Time\n" + rows
+            return try adapter.parse(InputSet(primary: stats, companions: ["stats_history": inline(text, "run_stats_history.csv")]))
+        }
+        // Entries cycle every second; a new one (non-ASCII) joins in the middle; leading zeros, a
+        // fraction, an exponent and "+" spell ordinary numbers.
+        let run = try history(
+            """
+            1000,002,GET,/a,10,0,5,9,12,12
+            1000,002,GET,/b,4,1,5,9,12,12
+            1000,2,,Aggregated,14,1,5,9,12,12
+            1001.5,3,GET,/a,1.5e1,0,5,9,12,12
+            1001.5,3,GET,/b,+7,1,5,9,12,12
+            1001.5,3,POST,/café,3,3,5,9,12,12
+            1001.5,0003,,Aggregated,25,4,5,9,12,12
+
+            """)
+        let t = try #require(run.timeline)
+        func requests(_ endpoint: String) -> [Double] { t.buckets.filter { $0.endpoint == endpoint }.sorted { $0.index < $1.index }.map(\.requests) }
+        #expect(requests("GET /a") == [10, 5])
+        #expect(requests("GET /b") == [4, 3])
+        #expect(requests("POST /café") == [3])
+        #expect(requests("") == [14, 11])
+        #expect(t.buckets.filter { $0.endpoint == "POST /café" }.map(\.errors) == [3])
+        #expect(run.load.maxVUs == 3 && run.load.vus == 3 && run.durationSeconds == 1.5)
+        // Errors name the file, line and column as before.
+        func message(_ rows: String) -> String { ingestMessage { _ = try history(rows) } }
+        #expect(message("1000,1,,Aggregated,1e400,0,1,1,1,1\n").contains("run_stats_history.csv:2: error: column \"Total Request Count\": expected a number, found \"1e400\""))
+        #expect(message("1000,1,,Aggregated,-1,0,1,1,1,1\n").contains("run_stats_history.csv:2: error: column \"Total Request Count\": negative value -1"))
+        #expect(message("1000,1.5,,Aggregated,1,0,1,1,1,1\n").contains("run_stats_history.csv:2: error: column \"User Count\": expected a whole non-negative count, found \"1.5\""))
+        #expect(message("N/A,1,,Aggregated,1,0,1,1,1,1\n").contains("run_stats_history.csv:2: error: column \"Timestamp\": N/A is not a time"))
+        #expect(message("1000,1,,Aggregated,1,0\n").contains("run_stats_history.csv:2: error: expected 10 fields as in the header, found 6"))
+        let invalidUTF8 = ingestMessage {
+            let bytes = Array("Timestamp,User Count,Type,Name\n1000,1,GET,/".utf8) + [0xFF] + Array("\n".utf8)
+            _ = try adapter.parse(InputSet(primary: stats, companions: ["stats_history": InputFile(data: Data(bytes), displayPath: "run_stats_history.csv")]))
+        }
+        #expect(invalidUTF8.contains("run_stats_history.csv:2: error: invalid UTF-8 in field 4"))
+        #expect(message("").contains("(no error)"))
+    }
+
+    /// The history is parsed in blocks on several threads and folded in file order: with blocks of a few
+    /// lines the run is the same as in one block, and an error in a later block names its line in the file.
+    @Test func historyBlocksFoldLikeOnePass() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/PerfgateCLI/Samples").standardized
+        let histories = [
+            ("generated/locust/run_stats.csv", ingestFixture("generated/locust/run_stats_history.csv")),
+            ("corpus/locust/performance-testing-demo/reports_stats.csv", ingestFixture("corpus/locust/performance-testing-demo/reports_stats_history.csv")),
+            ("corpus/locust/bitcoin-api/results_stats.csv", ingestFixture("corpus/locust/bitcoin-api/results_stats_history.csv")),
+            ("generated/locust/run_stats.csv", InputFile(data: try Data(contentsOf: samples.appendingPathComponent("locust-run1_stats_history.csv")), displayPath: "run1_stats_history.csv")),
+        ]
+        for (stats, history) in histories {
+            let set = InputSet(primary: ingestFixture(stats), companions: ["stats_history": history])
+            let whole = try LocustCSVAdapter().parse(set)
+            var small = LocustCSVAdapter()
+            small.historyBlockSize = 300
+            let blocked = try small.parse(set)
+            #expect(blocked.timeline == whole.timeline && blocked.timeline != nil, "\(history.displayPath)")
+            #expect(blocked.startedAt == whole.startedAt && blocked.durationSeconds == whole.durationSeconds && blocked.load == whole.load)
+        }
+        var small = LocustCSVAdapter()
+        small.historyBlockSize = 64
+        let rows = (0..<40).map { "\(1000 + $0),1,,Aggregated" }
+        /// The error of the 40 rows with some rows (by index) replaced.
+        func message(_ replaced: [Int: String]) -> String {
+            ingestMessage {
+                let lines = rows.indices.map { replaced[$0] ?? rows[$0] }
+                let text = "Timestamp,User Count,Type,Name\n" + lines.joined(separator: "\n") + "\n"
+                _ = try small.parse(InputSet(primary: ingestFixture("generated/locust/run_stats.csv"), companions: ["stats_history": inline(text, "h_stats_history.csv")]))
+            }
+        }
+        #expect(message([30: "999,1,,Aggregated"]).contains("h_stats_history.csv:32: error: Timestamp goes backwards (999.0 after 1029.0)"))
+        #expect(message([35: "1035,x,,Aggregated"]).contains("h_stats_history.csv:37: error: column \"User Count\""))
+        // The first problem in file order wins, whichever block finds it.
+        #expect(message([35: "1035,x,,Aggregated", 20: "1,1,,Aggregated"]).contains("h_stats_history.csv:22: error: Timestamp goes backwards"))
+        // A later cell's error waits for the timestamp's order check, as reading left to right does.
+        #expect(message([25: "5,x,,Aggregated"]).contains("h_stats_history.csv:27: error: Timestamp goes backwards"))
+    }
+
     @Test func companionsAreValidatedStrictly() {
         let stats = ingestFixture("generated/locust/run_stats.csv")
         func companion(_ role: String, _ text: String) -> String {

@@ -11,6 +11,9 @@ import PerfgateCore
 public struct LocustCSVAdapter: ResultAdapter {
     public init() {}
 
+    /// Bytes of `stats_history` rows parsed per block on each thread (tests make it small).
+    var historyBlockSize = 4 << 20
+
     /// Companion roles and the file-name suffix that marks them.
     public static let companionSuffixes: [(role: String, suffix: String)] = [
         ("stats_history", "_stats_history.csv"), ("failures", "_failures.csv"), ("exceptions", "_exceptions.csv"),
@@ -138,7 +141,7 @@ public struct LocustCSVAdapter: ResultAdapter {
     }
 
     /// A non-negative number, or nil for `N/A`.
-    private func number(_ text: String, column: String, file: InputFile, line: Int) throws -> Double? {
+    private static func number(_ text: String, column: String, file: InputFile, line: Int) throws -> Double? {
         if text == "N/A" { return nil }
         guard let d = Locust.decimal(text) else {
             throw IngestError.at(file.displayPath, line: line, "column \"\(column)\": expected a number, found \"\(text)\"")
@@ -149,7 +152,23 @@ public struct LocustCSVAdapter: ResultAdapter {
         return d
     }
 
-    private func count(_ text: String, column: String, file: InputFile, line: Int) throws -> Int {
+    /// ``number(_:column:file:line:)`` on a field's bytes: plain decimals (the history's every cell) are
+    /// read without a `String`, exactly as `Double` reads them; anything else goes through the text.
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, column: String, file: InputFile, line: Int) throws -> Double? {
+        // A leading digit: never N/A and never negative, so a plain number needs none of the text checks.
+        if let first = bytes.first, first >= 48 && first <= 57, let d = ByteNumber.plain(bytes), d.isFinite { return d }
+        return try number(String(decoding: bytes, as: UTF8.self), column: column, file: file, line: line)
+    }
+
+    /// ``count(_:column:file:line:)`` on a field's bytes: up to 15 digits are read directly.
+    private static func count(_ bytes: UnsafeBufferPointer<UInt8>, column: String, file: InputFile, line: Int) throws -> Int {
+        if !bytes.isEmpty && bytes.count <= 15 && bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            return bytes.reduce(0) { $0 * 10 + Int($1 - 48) }
+        }
+        return try count(String(decoding: bytes, as: UTF8.self), column: column, file: file, line: line)
+    }
+
+    private static func count(_ text: String, column: String, file: InputFile, line: Int) throws -> Int {
         guard let d = Locust.decimal(text), d >= 0, d == d.rounded(), d < 9e15 else {
             throw IngestError.at(
                 file.displayPath, line: line, "column \"\(column)\": expected a whole non-negative count, found \"\(text)\"")
@@ -185,10 +204,10 @@ public struct LocustCSVAdapter: ResultAdapter {
             }
             seen[endpoint] = line
             func value(_ column: String) throws -> Double? {
-                try number(f[try h.require(column)], column: column, file: file, line: line)
+                try Self.number(f[try h.require(column)], column: column, file: file, line: line)
             }
-            let requests = try count(f[try h.require("Request Count")], column: "Request Count", file: file, line: line)
-            let failures = try count(f[try h.require("Failure Count")], column: "Failure Count", file: file, line: line)
+            let requests = try Self.count(f[try h.require("Request Count")], column: "Request Count", file: file, line: line)
+            let failures = try Self.count(f[try h.require("Failure Count")], column: "Failure Count", file: file, line: line)
             var stats: [Statistic: Double] = [
                 .count: Double(requests), .errors: Double(failures),
                 .errorRate: requests > 0 ? Double(failures) / Double(requests) : 0,
@@ -200,7 +219,7 @@ public struct LocustCSVAdapter: ResultAdapter {
             let maximum = try value("Max Response Time")
             var percentiles: [Statistic: Double] = [:]
             for (i, stat, column) in percentileColumns ?? [] {
-                percentiles[stat] = try number(f[i], column: column, file: file, line: line)
+                percentiles[stat] = try Self.number(f[i], column: column, file: file, line: line)
             }
             // An entry without requests has 0 / 0.0 placeholders, not measurements.
             if requests > 0 {
@@ -219,7 +238,118 @@ public struct LocustCSVAdapter: ResultAdapter {
         return series
     }
 
+    /// A `stats_history` has a row per second (per entry with `--csv-full-history`): its rows are read as
+    /// bytes on several threads (``ParallelCSV``), each into a ``HistoryRow``, and folded into the timeline
+    /// in file order. Serially (``CSVReader``) when the header is not plain UTF-8 without a byte order mark,
+    /// or a quoted field spans two blocks; both ways read rows and fold them the same way.
     private func parseHistory(_ file: InputFile, into run: inout IngestedRun) throws {
+        var fold = HistoryFold(file: file)
+        if try !parseHistoryInParallel(file, into: &fold) {
+            fold = HistoryFold(file: file)
+            var columns: HistoryColumns?
+            var names = EndpointNames()
+            try CSVReader(file).forEachRawRecord { r, line in
+                guard let c = columns else {
+                    columns = try HistoryColumns(header: r, line: line, file: file)
+                    return
+                }
+                guard let row = try HistoryRow(r, line: line, columns: c, names: &names, file: file) else { return }
+                try fold.add(row, names: names)
+            }
+            guard columns != nil else { throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty") }
+        }
+        fold.finish(into: &run)
+    }
+
+    /// The parallel read; false when the file must be read serially.
+    private func parseHistoryInParallel(_ file: InputFile, into fold: inout HistoryFold) throws -> Bool {
+        let head = file.head(1 << 20)
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let firstLine = head.prefix { $0 != 10 }
+        guard !head.starts(with: byteOrderMark), String(validating: firstLine, as: UTF8.self) != nil else { return false }
+        var header: HistoryColumns?
+        let plainHeader = try ParallelCSV.header(file, delimiter: 44) { header = try HistoryColumns(header: $0, line: 1, file: file) }
+        guard plainHeader, let columns = header else { return false }
+        return try ParallelCSV.run(
+            file, delimiter: 44, blockSize: historyBlockSize, make: { HistoryBlock() },
+            record: { block, r, line in
+                guard block.error == nil else { return }
+                do {
+                    if let row = try HistoryRow(r, line: line, columns: columns, names: &block.names, file: file) { block.rows.append(row) }
+                } catch {
+                    block.error = error  // thrown after the block's earlier rows are folded
+                }
+            },
+            merge: { block, linesBefore in
+                for var row in block.rows {
+                    row.line += linesBefore
+                    if let pending = row.pending { row.pending = (pending as? IngestError)?.shiftingLines(by: linesBefore) ?? pending }
+                    try fold.add(row, names: block.names)
+                }
+                if let error = block.error { throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error }
+            })
+    }
+
+    /// One block's rows, with the entry names seen in it.
+    private struct HistoryBlock {
+        var rows: [HistoryRow] = []
+        var names = EndpointNames()
+        var error: (any Error)?
+    }
+
+    /// One row of a `stats_history`, read left to right as Locust writes it. An error after the timestamp
+    /// waits in `pending` until the fold has checked the timestamp's order, which comes first.
+    private struct HistoryRow {
+        var line: Int
+        var timestamp: Double
+        var endpoint = 0
+        var users = 0
+        var requests = 0.0
+        var failures = 0.0
+        var p50: Double?
+        var p95: Double?
+        var p100: Double?
+        var maxSoFar = 0.0
+        var pending: (any Error)?
+
+        /// nil for a blank line (a single empty field some writers leave at the end).
+        init?(_ r: CSVRecord, line: Int, columns c: HistoryColumns, names: inout EndpointNames, file: InputFile) throws {
+            if !r.isASCII {
+                for i in 0..<r.count where r.string(i) == nil {
+                    throw IngestError.at(file.displayPath, line: line, "invalid UTF-8 in field \(i + 1)")
+                }
+            }
+            if r.count == 1 && r.bytes(0).isEmpty { return nil }
+            guard r.count == c.width else {
+                throw IngestError.at(file.displayPath, line: line, "expected \(c.width) fields as in the header, found \(r.count)")
+            }
+            guard let t = try LocustCSVAdapter.number(r.bytes(c.timestamp), column: "Timestamp", file: file, line: line) else {
+                throw IngestError.at(file.displayPath, line: line, "column \"Timestamp\": N/A is not a time")
+            }
+            self.line = line
+            timestamp = t
+            do {
+                func optional(_ column: (index: Int, name: String)?) throws -> Double? {
+                    guard let column else { return nil }
+                    return try LocustCSVAdapter.number(r.bytes(column.index), column: column.name, file: file, line: line)
+                }
+                users = try LocustCSVAdapter.count(r.bytes(c.users), column: "User Count", file: file, line: line)
+                endpoint = names.index(type: r.bytes(c.type), name: r.bytes(c.name))
+                requests = try optional(c.requests) ?? 0
+                failures = try optional(c.failures) ?? 0
+                p50 = try optional(c.p50)
+                p95 = try optional(c.p95)
+                p100 = try optional(c.p100)
+                maxSoFar = try optional(c.maxSoFar) ?? 0
+            } catch {
+                pending = error
+            }
+        }
+    }
+
+    /// The run's start, duration, load and timeline, from the history's rows in file order.
+    private struct HistoryFold {
+        let file: InputFile
         var first: Double?
         var last: Double?
         var lastUsers: Int?
@@ -232,48 +362,102 @@ public struct LocustCSVAdapter: ResultAdapter {
         var previous: [String: (requests: Double, failures: Double)] = [:]
         var windowPercentiles: [String: (p50: Double?, p95: Double?)] = [:]
         var fullHistory = false
-        _ = try read(file, required: ["Timestamp", "User Count", "Type", "Name"]) { h, f, line in
-            guard let t = try number(f[try h.require("Timestamp")], column: "Timestamp", file: file, line: line) else {
-                throw IngestError.at(file.displayPath, line: line, "column \"Timestamp\": N/A is not a time")
-            }
+
+        init(file: InputFile) { self.file = file }
+
+        mutating func add(_ row: HistoryRow, names: EndpointNames) throws {
+            let t = row.timestamp
             if let previous = last, t < previous {
-                throw IngestError.at(file.displayPath, line: line, "Timestamp goes backwards (\(t) after \(previous))")
+                throw IngestError.at(file.displayPath, line: row.line, "Timestamp goes backwards (\(t) after \(previous))")
             }
-            let users = try count(f[try h.require("User Count")], column: "User Count", file: file, line: line)
+            if let pending = row.pending { throw pending }
+            let endpoint = names[row.endpoint]
+            let users = row.users
             if first == nil { first = t }
             last = t
-            let endpoint = Locust.endpoint(method: f[try h.require("Type")], name: f[try h.require("Name")])
             if !endpoint.isEmpty { fullHistory = true }
-            func optional(_ column: String) throws -> Double? {
-                guard let i = h.column(column) else { return nil }
-                return try number(f[i], column: column, file: file, line: line)
-            }
-            let requests = try optional("Total Request Count") ?? 0
-            let failures = try optional("Total Failure Count") ?? 0
             let before = previous[endpoint] ?? (0, 0)
-            previous[endpoint] = (requests, failures)
+            previous[endpoint] = (row.requests, row.failures)
             // Locust writes 0 in every percentile column while its ~10 s window has no cached start
             // yet (the first seconds of a run): with responses of 1 ms or more seen, that is "unknown".
-            let p50 = try optional("50%"), p95 = try optional("95%"), p100 = try optional("100%")
-            let maxSoFar = try optional("Total Max Response Time") ?? 0
-            let noWindowYet = p50 == 0 && p95 == 0 && (p100 ?? 0) == 0 && maxSoFar >= 1
-            windowPercentiles[endpoint] = noWindowYet ? (nil, nil) : (p50, p95)
+            let p100: Double = row.p100 ?? 0
+            let noWindowYet: Bool = row.p50 == 0 && row.p95 == 0 && p100 == 0 && row.maxSoFar >= 1
+            let window: (p50: Double?, p95: Double?) = noWindowYet ? (nil, nil) : (row.p50, row.p95)
+            windowPercentiles[endpoint] = window
+            let perEntry = fullHistory
             timeline.update(second: Int64(t.rounded(.down)), endpoint: endpoint) { c in
-                c.requests += max(0, requests - before.requests)
-                c.errors += max(0, failures - before.failures)
+                c.requests += max(0, row.requests - before.requests)
+                c.errors += max(0, row.failures - before.failures)
                 if endpoint.isEmpty { c.users = max(c.users ?? Double(users), Double(users)) }
                 // Entry rows precede the Aggregated row of their second, so by the first row with
                 // requests it is known whether the percentiles are per-window.
-                if fullHistory { c.reported = windowPercentiles[endpoint] }
+                if perEntry { c.reported = window }
             }
             lastUsers = users
             maxUsers = Swift.max(maxUsers ?? 0, users)
         }
-        if let first, let last {
+
+        func finish(into run: inout IngestedRun) {
+            guard let first, let last else { return }
             run.startedAt = Date(timeIntervalSince1970: first)
             run.durationSeconds = last - first
             run.load = LoadProfile(vus: lastUsers, maxVUs: maxUsers)
             run.timeline = timeline.timeline(start: first)
+        }
+    }
+
+    /// The `stats_history` columns the timeline reads, found once in the header.
+    private struct HistoryColumns {
+        let width: Int
+        let timestamp: Int, users: Int, type: Int, name: Int
+        let requests, failures, p50, p95, p100, maxSoFar: (index: Int, name: String)?
+
+        /// The header record; its required columns, in the order they are reported missing.
+        init(header r: CSVRecord, line: Int, file: InputFile) throws {
+            for i in 0..<r.count where r.string(i) == nil {
+                throw IngestError.at(file.displayPath, line: line, "invalid UTF-8 in field \(i + 1)")
+            }
+            let h = CSVHeader((0..<r.count).map { r.string($0)! }, file: file.displayPath)
+            width = h.names.count
+            timestamp = try h.require("Timestamp")
+            users = try h.require("User Count")
+            type = try h.require("Type")
+            name = try h.require("Name")
+            func optional(_ name: String) -> (index: Int, name: String)? { h.column(name).map { ($0, name) } }
+            requests = optional("Total Request Count")
+            failures = optional("Total Failure Count")
+            p50 = optional("50%")
+            p95 = optional("95%")
+            p100 = optional("100%")
+            maxSoFar = optional("Total Max Response Time")
+        }
+    }
+
+    /// Entry names (`Type`, `Name` as bytes) made into endpoint strings once each. A history repeats its
+    /// entries in the same order every second, so the entry after the last one found is tried first.
+    private struct EndpointNames {
+        private var known: [(type: [UInt8], name: [UInt8], endpoint: String)] = []
+        private var last = -1
+
+        subscript(index: Int) -> String { known[index].endpoint }
+
+        mutating func index(type: UnsafeBufferPointer<UInt8>, name: UnsafeBufferPointer<UInt8>) -> Int {
+            func matches(_ i: Int) -> Bool { known[i].type.elementsEqual(type) && known[i].name.elementsEqual(name) }
+            if !known.isEmpty {
+                let next = (last + 1) % known.count
+                if matches(next) {
+                    last = next
+                    return next
+                }
+                if let i = known.indices.first(where: matches) {
+                    last = i
+                    return i
+                }
+            }
+            let endpoint = Locust.endpoint(method: String(decoding: type, as: UTF8.self), name: String(decoding: name, as: UTF8.self))
+            known.append((Array(type), Array(name), endpoint))
+            last = known.count - 1
+            return last
         }
     }
 
@@ -284,7 +468,7 @@ public struct LocustCSVAdapter: ResultAdapter {
                 ErrorResult(
                     endpoint: Locust.endpoint(method: f[try h.require("Method")], name: f[try h.require("Name")]),
                     message: f[try h.require("Error")],
-                    occurrences: try count(
+                    occurrences: try Self.count(
                         f[try h.require("Occurrences")], column: "Occurrences", file: file, line: line)))
         }
         return out
@@ -295,7 +479,7 @@ public struct LocustCSVAdapter: ResultAdapter {
         var counts: [String: Int] = [:]
         _ = try read(file, required: ["Count", "Message", "Traceback", "Nodes"]) { h, f, line in
             let message = f[try h.require("Message")]
-            let n = try count(f[try h.require("Count")], column: "Count", file: file, line: line)
+            let n = try Self.count(f[try h.require("Count")], column: "Count", file: file, line: line)
             if counts[message] == nil { order.append(message) }
             counts[message, default: 0] += n
         }

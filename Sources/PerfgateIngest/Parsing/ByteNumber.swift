@@ -75,10 +75,15 @@ enum ByteNumber {
     /// number (both are then the correctly rounded value), the standard library for anything else
     /// (`+1`, `.5`, `1.`, `inf`, `0x1p3`, surrounding text), nil when that refuses it too.
     static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
-        if let base = b.baseAddress {
-            var i = 0
-            if let v = parse(base, b.count, &i), i == b.count { return v }
-        }
-        return Double(String(decoding: b, as: UTF8.self))
+        plain(b) ?? Double(String(decoding: b, as: UTF8.self))
+    }
+
+    /// A whole field that is exactly a JSON-style number, read without a `String` (the correctly rounded
+    /// value, as `Double(String)` gives it); nil for anything else, which callers read their own way.
+    static func plain(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let base = b.baseAddress else { return nil }
+        var i = 0
+        guard let v = parse(base, b.count, &i), i == b.count else { return nil }
+        return v
     }
 }
