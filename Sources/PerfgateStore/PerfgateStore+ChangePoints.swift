@@ -153,10 +153,9 @@ extension PerfgateStore {
                     var direction: Direction?
                     for statistic in statistics {
                         var any = false
-                        let rows = try Row.fetchCursor(measurements, arguments: [seriesId, statistic.rawValue])
-                        while let row = try rows.next() {
-                            guard let r = rank[row[0]] else { continue }  // another branch, or outside the window
-                            values[r] = row[1]
+                        try measurements.forEachRawRow(arguments: [seriesId, statistic.rawValue]) { row in
+                            guard let r = rank[row.int64(0)] else { return }  // another branch, or outside the window
+                            values[r] = row.double(1)
                             present[r] = true
                             any = true
                         }

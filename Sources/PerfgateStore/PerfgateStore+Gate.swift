@@ -87,33 +87,45 @@ extension PerfgateStore {
         guard !runIds.isEmpty else { return [:] }
         return try wrap {
             try writer.read { db in
-                var out: [Int64: [Int64: SeriesResult]] = [:]
                 let ids = runIds.map(String.init).joined(separator: ",")
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT m.runId, m.seriesId, s.endpoint, s.metric, s.unit, s.direction, m.statistic, m.value
-                        FROM measurement m JOIN series s ON s.id = m.seriesId WHERE m.runId IN (\(ids))
-                        """)
-                while let row = try rows.next() {
-                    let runId: Int64 = row[0]
-                    let sid: Int64 = row[1]
-                    if out[runId]?[sid] == nil {
-                        out[runId, default: [:]][sid] = SeriesResult(
-                            key: SeriesKey(endpoint: row[2], metric: row[3]), unit: try storedUnit(row[4], series: sid),
-                            direction: try storedDirection(row[5], series: sid))
+                // Rows come in primary-key order, one (run, series) group after another; the series' own
+                // columns are read once per series, not once per measurement.
+                var groups: [(run: Int64, series: Int64, stats: [Statistic: Double])] = []
+                var names = StatisticNames()
+                try db.makeStatement(sql: "SELECT runId, seriesId, statistic, value FROM measurement WHERE runId IN (\(ids)) ORDER BY runId, seriesId")
+                    .forEachRawRow { row in
+                        let run = row.int64(0)
+                        let series = row.int64(1)
+                        if groups.last?.run != run || groups.last?.series != series { groups.append((run, series, [:])) }
+                        groups[groups.count - 1].stats[row.withText(2) { names.statistic($0) }] = row.double(3)
                     }
-                    out[runId]?[sid]?.stats[Statistic(rawValue: row[6])] = row[7]
+                var described: [Int64: SeriesResult] = [:]
+                let seriesIds = Set(groups.map(\.series)).map(String.init).joined(separator: ",")
+                try db.makeStatement(sql: "SELECT id, endpoint, metric, unit, direction FROM series WHERE id IN (\(seriesIds))").forEachRawRow { row in
+                    let id = row.int64(0)
+                    described[id] = SeriesResult(
+                        key: SeriesKey(endpoint: row.text(1), metric: row.text(2)), unit: try storedUnit(row.text(3), series: id),
+                        direction: try storedDirection(row.text(4), series: id))
                 }
+                struct RunSeries: Hashable {
+                    var run: Int64
+                    var series: Int64
+                }
+                var distributions: [RunSeries: Distribution] = [:]
                 if withDistributions {
                     let d = try Row.fetchCursor(db, sql: "SELECT runId, seriesId, encoding FROM distribution WHERE runId IN (\(ids))")
                     while let row = try d.next() {
-                        let runId: Int64 = row[0]
-                        let sid: Int64 = row[1]
-                        out[runId]?[sid]?.distribution = Distribution(encoded: row[2])
+                        distributions[RunSeries(run: row[0], series: row[1])] = Distribution(encoded: row[2])
                     }
                 }
-                return out.mapValues { $0.values.sorted { $0.key < $1.key } }
+                var out: [Int64: [SeriesResult]] = [:]
+                for group in groups {
+                    guard var result = described[group.series] else { continue }
+                    result.stats = group.stats
+                    result.distribution = distributions[RunSeries(run: group.run, series: group.series)]
+                    out[group.run, default: []].append(result)
+                }
+                return out.mapValues { $0.sorted { $0.key < $1.key } }
             }
         }
     }

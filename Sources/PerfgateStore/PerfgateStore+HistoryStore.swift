@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PerfgateCore
 import PerfgateEngine
 
@@ -24,7 +25,14 @@ extension PerfgateStore: HistoryStore {
     }
 
     public func storedCommit(sha: String) throws -> CommitInfo? {
-        try runs(RunFilter(commit: sha, limit: 1)).first?.commit
+        // The exact SHA through the commit index first; a prefix (LIKE) scans every run.
+        let exact = try wrap {
+            try writer.read { db in
+                try Row.fetchOne(db, sql: Self.runSelect + " WHERE r.commitSha = ? " + Self.newestFirst + " LIMIT 1", arguments: [sha.lowercased()])
+                    .map { try Self.storedRun($0, db: db) }
+            }
+        }
+        return try exact?.commit ?? runs(RunFilter(commit: sha, limit: 1)).first?.commit
     }
 
     public var location: String? { path }

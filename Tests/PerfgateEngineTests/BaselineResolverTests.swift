@@ -164,17 +164,33 @@ struct BaselineResolverTests {
         #expect(r.baseline.map(\.tool) == ["k6"])
     }
 
-    @Test func whenGitDoesNotKnowTheCommitTheStoredParentLinksAreFollowed() throws {
+    /// main: a line of commits with results, checked where git knows none of them (results copied from CI).
+    func storedLineWithoutGit(_ commits: ClosedRange<Int>) throws -> H {
         var h = H()
-        h.line(1...4, on: "main")
-        for n in 1...4 { try h.results(n) }
-        // Checked where git knows none of these commits (results copied from CI).
+        h.line(commits, on: "main")
+        for n in commits { try h.results(n) }
         h.git = FakeGitRepository()
         h.git.mayBeRepository = false
+        return h
+    }
+
+    @Test func whenGitDoesNotKnowTheCommitTheStoredParentLinksAreFollowed() throws {
+        let h = try storedLineWithoutGit(1...4)
         let r = try h.resolver().resolve(current: try h.current(4), commit: h.commitInfo(4, parent: 3))
         #expect(H.commits(r.baseline) == [3])
         #expect(H.commits(r.history) == [1, 2, 3])
         #expect(r.info?.description == "s: main @ \(H.short(3)) (parent)")
+    }
+
+    /// The store's parent links are read in chunks as the walk needs them: a history window longer than
+    /// one chunk still gets every earlier commit, in order, up to the 2,000-commit bound.
+    @Test func storedParentLinksAreFollowedPastOneChunk() throws {
+        let h = try storedLineWithoutGit(1...600)
+        let r = try h.resolver(window: 400).resolve(current: try h.current(600), commit: h.commitInfo(600, parent: 599))
+        #expect(H.commits(r.baseline) == [599])
+        #expect(H.commits(r.history) == Array(200...599))
+        let all = try h.resolver(window: 5000).resolve(current: try h.current(600), commit: h.commitInfo(600, parent: 599))
+        #expect(H.commits(all.history) == Array(1...599))
     }
 
     @Test func withNeitherGitNorParentLinksTheNewestEarlierCommitIsUsedAndItIsSaid() throws {

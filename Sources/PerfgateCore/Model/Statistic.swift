@@ -38,11 +38,39 @@ public struct Statistic: RawRepresentable, Sendable, Hashable, Codable, Comparab
 
     /// The percentile level in 0...100 when this is a percentile.
     public var percentileLevel: Double? {
-        guard rawValue.hasPrefix("p"), let v = Double(rawValue.dropFirst()), (0...100).contains(v) else {
-            return nil
+        let text = rawValue.utf8
+        guard text.first == UInt8(ascii: "p") else { return nil }
+        // Sorting and grouping ask this of every statistic many times: the canonical spelling (digits,
+        // at most one point, ≤ 15 digits) is read without `Double(String)`. m / 10^k with both exact is
+        // the correctly rounded value, which is what `Double` reads from the text.
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        var point = false
+        var plain = true
+        for c in text.dropFirst() {
+            if c >= 48 && c <= 57 {
+                mantissa = mantissa &* 10 &+ UInt64(c - 48)
+                digits += 1
+                if point { scale += 1 }
+            } else if c == 46 && !point {
+                point = true
+            } else {
+                plain = false
+                break
+            }
         }
-        return v
+        let v: Double
+        if plain && digits > 0 && digits <= 15 {
+            v = Double(mantissa) / Statistic.powersOfTen[scale]
+        } else {
+            guard let parsed = Double(rawValue.dropFirst()) else { return nil }
+            v = parsed
+        }
+        return (0...100).contains(v) ? v : nil
     }
+
+    private static let powersOfTen: [Double] = (0...15).map { Double("1e\($0)")! }
 
     /// The level as an exact fraction (`99.9` → 0.999 parsed as a decimal, not 99.9/100).
     public var percentileFraction: Double? {

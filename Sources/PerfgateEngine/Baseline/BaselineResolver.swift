@@ -18,6 +18,8 @@ public struct BaselineResolver {
 
     public var store: any BaselineHistory
     public var git: any CommitGraph
+    /// Commits of the store's recorded ancestry read per query (up to 2,000 in all, as from git).
+    static let storedAncestryChunk = 256
     public var base: String
     public var choice: Choice
     public var historyWindow: Int
@@ -78,6 +80,17 @@ public struct BaselineResolver {
         var mergeBase: String?
         var ancestry: [String] = []
         var usedStoredAncestry = false
+        // The next commits of the ancestry after `last` (the list holding `have` commits); nil once complete.
+        var moreAncestry: ((_ last: String, _ have: Int) throws -> [String])?
+        /// True when the ancestry reaches index `start`, reading more of it when needed.
+        func ancestryReaches(_ start: Int) throws -> Bool {
+            while start >= ancestry.count, let more = moreAncestry, let last = ancestry.last {
+                let next = try more(last, ancestry.count)
+                if next.count < Self.storedAncestryChunk { moreAncestry = nil }
+                ancestry += next
+            }
+            return start < ancestry.count
+        }
         // The merge-base's first-parent ancestry bounds every base-branch baseline (merge-base and window):
         // a feature commit never sees base-branch commits made after it forked.
         var walksAncestry = false
@@ -93,12 +106,21 @@ public struct BaselineResolver {
                 if let start { ancestry = git.firstParentHistory(start, limit: 2000) }
             } else if let parent = commit.parentSha {
                 // git cannot place the commit; follow the parent links recorded in the store.
-                let chain = try store.storedAncestry(from: parent, limit: 2000)
+                // Read in chunks as the walk below needs them: the walk usually stops within a few dozen
+                // commits, and the store's chain costs a query step per commit.
+                let chain = try store.storedAncestry(from: parent, limit: Self.storedAncestryChunk)
                 let parentHasRuns = try !store.runRefs(RunRefQuery(branch: base, commit: parent, limit: 1)).isEmpty
                 if chain.count > 1 || parentHasRuns {
                     mergeBase = parent
                     ancestry = chain
                     usedStoredAncestry = true
+                    if chain.count > Self.storedAncestryChunk {
+                        moreAncestry = { [store] last, have in
+                            let depth = min(Self.storedAncestryChunk, 2000 - (have - 1))
+                            guard depth > 0 else { return [] }
+                            return Array(try store.storedAncestry(from: last, limit: depth).dropFirst())
+                        }
+                    }
                 }
             }
         }
@@ -125,7 +147,7 @@ public struct BaselineResolver {
                 // baseline commit and a full history window are found.
                 var chosenIndex = 0
                 var start = 0
-                while start < ancestry.count && (chosen.isEmpty || hist.count < historyWindow || (windowSize.map { chosen.count < $0 } ?? false)) {
+                while try ancestryReaches(start) && (chosen.isEmpty || hist.count < historyWindow || (windowSize.map { chosen.count < $0 } ?? false)) {
                     let batch = Array(ancestry[start..<min(ancestry.count, start + 64)])
                     let byCommit = Dictionary(
                         grouping: try store.runRefs(commits: batch, in: RunLane(branch: base, scenario: pair.scenario, environment: env)),
