@@ -43,8 +43,15 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 "$PERFGATE" import "$WORK/history.json" --store "$PG" | tail -1
 t2=$(date +%s.%N)
-python3 -c "print(f'moved into PostgreSQL: export {$t1-$t0:.1f} s, import {$t2-$t1:.1f} s ($(stat -c %s "$WORK/history.json") bytes of export)')"
-rm -f "$WORK/history.json"
+# Anchors in the same run: sqlite3's own .dump of the store (the floor of reading it all out as text), and
+# Python's json.load of the same export (the floor of parsing it back in, before any row is written).
+a0=$(date +%s.%N)
+if command -v sqlite3 >/dev/null; then sqlite3 "$WORK/history.sqlite" .dump > "$WORK/dump.sql"; dump="$(python3 -c "print(f'{$(date +%s.%N)-$a0:.1f} s')")"; else dump="n/a (no sqlite3)"; fi
+a1=$(date +%s.%N)
+python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$WORK/history.json"
+a2=$(date +%s.%N)
+python3 -c "print(f'moved into PostgreSQL: export {$t1-$t0:.1f} s (sqlite3 .dump: $dump), import {$t2-$t1:.1f} s (python3 json.load of the export: {$a2-$a1:.1f} s) ($(stat -c %s "$WORK/history.json") bytes of export)')"
+rm -f "$WORK/history.json" "$WORK/dump.sql"
 CURRENT=$(printf '%040x' $((RUNS + 1)))
 CHECK=(check --budget "$WORK/budgets.json" --commit "$CURRENT" --branch feature --environment bench)
 set +e

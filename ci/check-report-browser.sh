@@ -12,6 +12,7 @@
 #     cell whose data-decision is a change of that colour (a row the gate or compare called "~" is never red);
 #   * no load-tool internal metric (http_req_blocked, data_received, iterations, vus…) is in an endpoint list;
 #   * the page does not overflow horizontally at 375 px (tables scroll inside their box);
+#   * at 1400 px the index's findings, series and change-point tables fit their box (no column cut off);
 #   * every chart label is drawn at 10 px or more, and no two labels of a chart overlap;
 #   * every chart names commits under its x axis, draws other branches only on request, and a budget line
 #     only on the chart of the budget's statistic;
@@ -167,6 +168,12 @@ MEASURE=$(cat <<JS
   });
   var w = document.documentElement.scrollWidth, vw = window.innerWidth;
   if (w > vw + 1) out.push("page overflows horizontally: " + w + " px wide in a " + vw + " px window");
+  // On a desktop window the index's tables fit their box: no column is cut off behind a scrollbar.
+  if (vw >= 1200) ["#findings", "#series-table", "#change-points"].forEach(function (sel) {
+    var t = document.querySelector(sel), box = t && t.parentElement;
+    if (box && box.scrollWidth > box.clientWidth + 1)
+      out.push(sel + " is cut off at " + vw + " px: " + box.scrollWidth + " px of table in a " + box.clientWidth + " px box");
+  });
   var small = 0, smallest = 1e9, example = "";
   document.querySelectorAll("svg.chart text").forEach(function (t) {
     var m = t.getScreenCTM();
@@ -336,5 +343,5 @@ if (( failures > 0 )); then
     echo "check-report-browser: $failures failure(s) over $checked pages" >&2
     exit 1
 fi
-echo "check-report-browser: $checked pages of the demo and the replay history rendered in $(chromium --version) without console errors; payload escaped; index and compare agree with perfgate check and compare; $measured page widths measured (colours follow decisions, internals folded, no overflow at 375 px, chart text >= 10 px without overlaps, commits on the x axis, base branch first, budgets on their statistic's chart, the replay regression visible)"
+echo "check-report-browser: $checked pages of the demo and the replay history rendered in $(chromium --version) without console errors; payload escaped; index and compare agree with perfgate check and compare; $measured page widths measured (colours follow decisions, internals folded, no overflow at 375 px, index tables whole at 1400 px, chart text >= 10 px without overlaps, commits on the x axis, base branch first, budgets on their statistic's chart, the replay regression visible)"
 echo "screenshots (1400 and 375 px): $SHOTS"

@@ -8,12 +8,14 @@
 # ci/check.sh --extras (about 30 s after the release build).
 #
 #   ci/hardening.sh                          # build the static release binary (as e2e.sh does) and run
+#   PERFGATE_BUILD_DIR=.build-e2e ci/hardening.sh   # another SwiftPM scratch path
 #   PERFGATE_BIN=path/to/perfgate ci/hardening.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 if [[ -z "${PERFGATE_BIN:-}" ]]; then
-  swift build -c release --static-swift-stdlib --product perfgate 2>&1 | tail -n 1 >&2
-  PERFGATE_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/perfgate"
+  BUILD_DIR="${PERFGATE_BUILD_DIR:-.build}"   # the SwiftPM scratch path, as in e2e.sh
+  swift build -c release --static-swift-stdlib --product perfgate --scratch-path "$BUILD_DIR" 2>&1 | tail -n 1 >&2
+  PERFGATE_BIN="$(swift build -c release --static-swift-stdlib --scratch-path "$BUILD_DIR" --show-bin-path)/perfgate"
 fi
 exec python3 "$ROOT/ci/hardening.py" "$PERFGATE_BIN" "$@"
