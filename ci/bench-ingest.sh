@@ -13,6 +13,7 @@
 # Locust stats file whose stats_history companion is SIZE_MB of the real corpus history's rows, repeated
 # later in time. For the CSV kinds a Python `csv.reader` loop over the same (history) file is timed too
 # (the issue's anchor: ≥ 5× faster than Python's csv).
+# For k6 NDJSON a Python loop of orjson.loads over every line is the anchor (the issue: ≥ 10× it).
 # Usage: ci/bench-ingest.sh [jmeter|xml|k6csv|locust] [SIZE_MB]   (the file is deleted afterwards)
 # Binary: ci/bench/binary.sh (static release build in $PERFGATE_BUILD_DIR or .build; PERFGATE_BIN_DIR=DIR
 # or PERFGATE_BIN=FILE uses one already built).
@@ -68,5 +69,13 @@ if [[ "$KIND" == jmeter || "$KIND" == k6csv || "$KIND" == locust ]]; then
   read -r py_wall py_cpu _ <<<"$(measure python3 -c "import csv,sys
 n=0
 for row in csv.reader(open(sys.argv[1], newline='')): n += 1" "$DATA")"
-  python3 -c "mb=$BYTES/1048576; print(f'python csv.reader loop (anchor): {$py_wall:6.2f} s wall  {mb/max($py_wall,1e-9):7.0f} MB/s   cpu {$py_cpu:5.2f} s; perfgate is {$py_cpu/max($pg_cpu,1e-9):.1f}x its CPU time')"
+  python3 -c "mb=$BYTES/1048576; print(f'python csv.reader loop (anchor): {$py_wall:6.2f} s wall  {mb/max($py_wall,1e-9):7.0f} MB/s   cpu {$py_cpu:5.2f} s; perfgate is {$py_wall/max($pg_wall,1e-9):.1f}x its wall time, {$py_cpu/max($pg_cpu,1e-9):.1f}x its CPU time')"
+elif [[ "$KIND" == k6 ]]; then
+  # The issue's anchor for NDJSON: a loop parsing every line with orjson (Python's fastest JSON parser;
+  # the standard json module when orjson is not installed), one process, no store.
+  if python3 -c "import orjson" 2>/dev/null; then parser=orjson; else parser=json; fi
+  read -r py_wall py_cpu _ <<<"$(measure python3 -c "import sys, $parser as j
+n=0
+for line in open(sys.argv[1], 'rb'): j.loads(line); n += 1" "$DATA")"
+  python3 -c "mb=$BYTES/1048576; print(f'python $parser.loads loop (anchor): {$py_wall:6.2f} s wall  {mb/max($py_wall,1e-9):7.0f} MB/s   cpu {$py_cpu:5.2f} s; perfgate is {$py_wall/max($pg_wall,1e-9):.1f}x its wall time, {$py_cpu/max($pg_cpu,1e-9):.1f}x its CPU time')"
 fi
