@@ -56,7 +56,48 @@ struct RawCSVState {
     var recordLine = 1
     var fieldStart = 0
 
+    /// The fast path's field bounds, at least 2 × (line length + 1) long (a field per byte at most).
+    private var lineBounds: [Int] = []
+
     init(delimiter: UInt8) { self.delimiter = delimiter }
+
+    /// Splits a line without quotes at `delimiter` into start, end pairs in `out` (room for
+    /// 2 × (n + 1)), trailing `\r`s dropped from each field; returns the number of Ints written.
+    /// Eight bytes at a time (SWAR): each delimiter found by a zero-byte mask of the word XOR the
+    /// delimiter repeated, instead of a compare per byte (the splitter was a quarter of a k6 CSV ingest).
+    @inline(__always)
+    static func splitUnquoted(_ base: UnsafePointer<UInt8>, _ n: Int, _ delimiter: UInt8, into out: UnsafeMutablePointer<Int>) -> Int {
+        let pattern = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let raw = UnsafeRawPointer(base)
+        var k = 0
+        var start = 0
+        @inline(__always) func field(_ end: Int) {
+            var e = end
+            while e > start && base[e - 1] == 13 { e -= 1 }
+            out[k] = start
+            out[k + 1] = e
+            k += 2
+            start = end + 1
+        }
+        var i = 0
+        while i + 8 <= n {
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
+            // The high bit of each byte of x that is zero, exactly (no carries between bytes).
+            var zeros = ~(((x & low7) &+ low7) | x | low7)
+            while zeros != 0 {
+                field(i + zeros.trailingZeroBitCount >> 3)
+                zeros &= zeros &- 1
+            }
+            i += 8
+        }
+        while i < n {
+            if base[i] == delimiter { field(i) }
+            i += 1
+        }
+        field(n)
+        return k
+    }
 
     private mutating func endField() {
         var end = buffer.count
@@ -72,23 +113,12 @@ struct RawCSVState {
             if line.isEmpty { return }  // blank line between records
             guard let base = line.baseAddress else { return }
             if memchr(base, 34, line.count) == nil {
-                // Fast path: no quotes, split in place.
-                bounds.removeAll(keepingCapacity: true)
+                // Fast path: no quotes, split in place (``splitUnquoted``).
                 let n = line.count
-                var start = 0
-                var i = 0
-                while i <= n {
-                    if i == n || base[i] == delimiter {
-                        var e = i
-                        while e > start && base[e - 1] == 13 { e -= 1 }
-                        bounds.append(start)
-                        bounds.append(e)
-                        start = i + 1
-                    }
-                    i += 1
-                }
-                try bounds.withUnsafeBufferPointer { b in
-                    try body(CSVRecord(data: line, bounds: b), number)
+                if lineBounds.count < 2 * (n + 1) { lineBounds = [Int](repeating: 0, count: 2 * (n + 1)) }
+                try lineBounds.withUnsafeMutableBufferPointer { b in
+                    let k = Self.splitUnquoted(base, n, delimiter, into: b.baseAddress!)
+                    try body(CSVRecord(data: line, bounds: UnsafeBufferPointer(start: b.baseAddress, count: k)), number)
                 }
                 return
             }
