@@ -1,7 +1,9 @@
 import Foundation
 import PerfgateCore
 
-// The accumulators of point aggregation (NDJSON and CSV): one trend, one metric, one endpoint.
+// The accumulators of point aggregation (NDJSON and CSV): one trend, one metric, one endpoint. Like
+// ``K6PointAggregator``, which owns them, each is used by one thread at a time: their stored properties
+// skip the run-time exclusivity checks (`@exclusivity(unchecked)`), a per-point cost.
 
 /// Streaming accumulator for one trend: exact count/sum/min/max plus an HDR distribution. The first
 /// ``exactLimit`` values are also kept, so small runs get k6's exact percentiles (sort + linear
@@ -9,14 +11,14 @@ import PerfgateCore
 final class K6TrendAcc {
     static let exactLimit = 4096
 
-    var count: UInt64 = 0
-    var sum = 0.0
-    var min = Double.infinity
-    var max = -Double.infinity
-    var distribution = Distribution()
-    var distributionOK = true
-    private(set) var exact: [Double] = []
-    private(set) var exactOK: Bool
+    @exclusivity(unchecked) var count: UInt64 = 0
+    @exclusivity(unchecked) var sum = 0.0
+    @exclusivity(unchecked) var min = Double.infinity
+    @exclusivity(unchecked) var max = -Double.infinity
+    @exclusivity(unchecked) var distribution = Distribution()
+    @exclusivity(unchecked) var distributionOK = true
+    @exclusivity(unchecked) private(set) var exact: [Double] = []
+    @exclusivity(unchecked) private(set) var exactOK: Bool
 
     init(keepExact: Bool = true) { exactOK = keepExact }
 
@@ -79,23 +81,23 @@ final class K6MetricAcc {
 
     let name: String
     let role: Role
-    var type: K6MetricType
-    var contains: K6Contains
+    @exclusivity(unchecked) var type: K6MetricType
+    @exclusivity(unchecked) var contains: K6Contains
     /// True once a `Metric` line (or a seed from earlier blocks) gave the real type.
-    var declared = false
+    @exclusivity(unchecked) var declared = false
     /// True when a `Metric` line of this aggregator's own input declared it (not a seed).
-    var declaredHere = false
+    @exclusivity(unchecked) var declaredHere = false
     /// The type a seed from earlier blocks gave, checked against the merged state when merging.
-    var seeded: (type: K6MetricType, contains: K6Contains)?
+    @exclusivity(unchecked) var seeded: (type: K6MetricType, contains: K6Contains)?
     /// The type and value kind the first sample was aggregated as, when that came before any declaration.
-    var assumed: (type: K6MetricType, contains: K6Contains)?
-    var samples: UInt64 = 0
+    @exclusivity(unchecked) var assumed: (type: K6MetricType, contains: K6Contains)?
+    @exclusivity(unchecked) var samples: UInt64 = 0
     let trend = K6TrendAcc()
-    var sum = 0.0
-    var passes: UInt64 = 0
-    var last = 0.0
-    var gaugeMin = Double.infinity
-    var gaugeMax = -Double.infinity
+    @exclusivity(unchecked) var sum = 0.0
+    @exclusivity(unchecked) var passes: UInt64 = 0
+    @exclusivity(unchecked) var last = 0.0
+    @exclusivity(unchecked) var gaugeMin = Double.infinity
+    @exclusivity(unchecked) var gaugeMax = -Double.infinity
 
     init(name: String) {
         self.name = name
@@ -119,10 +121,10 @@ final class K6EndpointAcc {
     let nameID: Int32
     let methodID: Int32
     let latency: K6TrendAcc
-    var failures: UInt64 = 0
-    var failSamples: UInt64 = 0
-    var requests = 0.0
-    var requestSamples: UInt64 = 0
+    @exclusivity(unchecked) var failures: UInt64 = 0
+    @exclusivity(unchecked) var failSamples: UInt64 = 0
+    @exclusivity(unchecked) var requests = 0.0
+    @exclusivity(unchecked) var requestSamples: UInt64 = 0
     /// The line that first named it (relative to the block for a block's aggregator), for errors.
     let firstLine: Int?
 

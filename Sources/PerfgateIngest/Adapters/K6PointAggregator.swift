@@ -20,24 +20,30 @@ struct K6PointTags {
 }
 
 /// Aggregates k6 points into a run in constant memory (per metric and per endpoint, never per point).
+///
+/// Each aggregator and its accumulators belong to one thread at a time (a parallel block's own, then
+/// merged in order on one thread), and no method touches a property while another access to it is under
+/// way, so the stored properties skip Swift's run-time exclusivity checks (`@exclusivity(unchecked)`):
+/// on this per-point path those checks were 5–9 % of a k6 ingest's CPU (k6 CSV −15 %, NDJSON −8 % without
+/// them, the stores byte-identical).
 final class K6PointAggregator {
     let file: String
-    var metricNames = K6ByteInterner()
-    var tagValues = K6ByteInterner()
-    private(set) var metrics: [K6MetricAcc] = []
-    private var endpointIndex: [Int64: Int] = [:]
-    private var endpoints: [K6EndpointAcc] = []
-    private var lastEndpointKey: Int64 = -1
-    private var lastEndpoint = -1
-    private var errorCounts: [Int64: Int] = [:]
-    private var checkCounts: [Int64: (passes: Int, fails: Int)] = [:]
-    private var checkOrder: [Int64] = []
-    var points: UInt64 = 0
+    @exclusivity(unchecked) var metricNames = K6ByteInterner()
+    @exclusivity(unchecked) var tagValues = K6ByteInterner()
+    @exclusivity(unchecked) private(set) var metrics: [K6MetricAcc] = []
+    @exclusivity(unchecked) private var endpointIndex: [Int64: Int] = [:]
+    @exclusivity(unchecked) private var endpoints: [K6EndpointAcc] = []
+    @exclusivity(unchecked) private var lastEndpointKey: Int64 = -1
+    @exclusivity(unchecked) private var lastEndpoint = -1
+    @exclusivity(unchecked) private var errorCounts: [Int64: Int] = [:]
+    @exclusivity(unchecked) private var checkCounts: [Int64: (passes: Int, fails: Int)] = [:]
+    @exclusivity(unchecked) private var checkOrder: [Int64] = []
+    @exclusivity(unchecked) var points: UInt64 = 0
     /// The run over time; points are placed by ``second`` (epoch seconds of the point being added,
     /// nil when the caller has no time for it).
-    var timeline = TimelineBuilder()
-    var second: Int64?
-    private var endpointNames: [String?] = []
+    @exclusivity(unchecked) var timeline = TimelineBuilder()
+    @exclusivity(unchecked) var second: Int64?
+    @exclusivity(unchecked) private var endpointNames: [String?] = []
     /// Endpoints whose exact samples are kept (the rest use the histogram only). A block of a larger
     /// file keeps them for every endpoint (bounded by its line count): which endpoints are among the
     /// file's first is only known when blocks are merged in order.
