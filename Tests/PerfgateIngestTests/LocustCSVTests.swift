@@ -268,6 +268,29 @@ struct LocustCSVTests {
         #expect(message([25: "5,x,,Aggregated"]).contains("h_stats_history.csv:27: error: Timestamp goes backwards"))
     }
 
+    /// Blocks number the entries they see each in their own order: here the second half of the history lists
+    /// /b before /a, so a block that starts there numbers them the other way round. Each entry's requests per
+    /// second are the growth of its own cumulative total, whichever block its rows fall in.
+    @Test func historyBlocksThatSeeEntriesInAnotherOrderFoldLikeOnePass() throws {
+        var lines = ["Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count"]
+        for second in 0..<60 {
+            let a = "\(1000 + second),5,GET,/a,\(100 * (second + 1)),0"
+            let b = "\(1000 + second),5,GET,/b,\(second + 1),\(second / 10)"
+            lines += second < 30 ? [a, b] : [b, a]
+            lines.append("\(1000 + second),5,,Aggregated,\(101 * (second + 1)),\(second / 10)")
+        }
+        let set = InputSet(
+            primary: ingestFixture("generated/locust/run_stats.csv"),
+            companions: ["stats_history": inline(lines.joined(separator: "\n") + "\n", "order_stats_history.csv")])
+        let whole = try LocustCSVAdapter().parse(set)
+        for blockSize in [64, 200, 700] {
+            var small = LocustCSVAdapter()
+            small.historyBlockSize = blockSize
+            let blocked = try small.parse(set)
+            #expect(blocked.timeline == whole.timeline && blocked.timeline != nil, "blocks of \(blockSize) bytes")
+        }
+    }
+
     @Test func companionsAreValidatedStrictly() {
         let stats = ingestFixture("generated/locust/run_stats.csv")
         func companion(_ role: String, _ text: String) -> String {

@@ -248,13 +248,15 @@ public struct LocustCSVAdapter: ResultAdapter {
             fold = HistoryFold(file: file)
             var columns: HistoryColumns?
             var names = EndpointNames()
+            var slots: [Int] = []
             try CSVReader(file).forEachRawRecord { r, line in
                 guard let c = columns else {
                     columns = try HistoryColumns(header: r, line: line, file: file)
                     return
                 }
                 guard let row = try HistoryRow(r, line: line, columns: c, names: &names, file: file) else { return }
-                try fold.add(row, names: names)
+                if row.endpoint >= slots.count { slots = fold.slots(for: names) }
+                try fold.add(row, names: names, slots: slots)
             }
             guard columns != nil else { throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty") }
         }
@@ -281,10 +283,11 @@ public struct LocustCSVAdapter: ResultAdapter {
                 }
             },
             merge: { block, linesBefore in
+                let slots = fold.slots(for: block.names)
                 for var row in block.rows {
                     row.line += linesBefore
                     if let pending = row.pending { row.pending = (pending as? IngestError)?.shiftingLines(by: linesBefore) ?? pending }
-                    try fold.add(row, names: block.names)
+                    try fold.add(row, names: block.names, slots: slots)
                 }
                 if let error = block.error { throw (error as? IngestError)?.shiftingLines(by: linesBefore) ?? error }
             })
@@ -359,13 +362,27 @@ public struct LocustCSVAdapter: ResultAdapter {
         // `--csv-full-history`, which is when per-entry rows exist; otherwise they are cumulative since
         // the start and are left out.
         var timeline = TimelineBuilder()
-        var previous: [String: (requests: Double, failures: Double)] = [:]
-        var windowPercentiles: [String: (p50: Double?, p95: Double?)] = [:]
+        /// Each entry's cumulative totals on its previous row, by its slot (no hashing per row).
+        var previous: [(requests: Double, failures: Double)] = []
+        /// Each entry's slot in ``previous``: blocks read in parallel number their entries each their own way.
+        var slots: [String: Int] = [:]
         var fullHistory = false
 
         init(file: InputFile) { self.file = file }
 
-        mutating func add(_ row: HistoryRow, names: EndpointNames) throws {
+        /// The slot of each of `names`' entries, by its index there.
+        mutating func slots(for names: EndpointNames) -> [Int] {
+            (0..<names.count).map { i in
+                let name = names[i]
+                if let slot = slots[name] { return slot }
+                slots[name] = previous.count
+                previous.append((0, 0))
+                return previous.count - 1
+            }
+        }
+
+        /// Folds in `row`; `slots` are ``slots(for:)`` of `names`, the names its entry index refers to.
+        mutating func add(_ row: HistoryRow, names: EndpointNames, slots: [Int]) throws {
             let t = row.timestamp
             if let previous = last, t < previous {
                 throw IngestError.at(file.displayPath, line: row.line, "Timestamp goes backwards (\(t) after \(previous))")
@@ -376,14 +393,14 @@ public struct LocustCSVAdapter: ResultAdapter {
             if first == nil { first = t }
             last = t
             if !endpoint.isEmpty { fullHistory = true }
-            let before = previous[endpoint] ?? (0, 0)
-            previous[endpoint] = (row.requests, row.failures)
+            let slot = slots[row.endpoint]
+            let before = previous[slot]
+            previous[slot] = (row.requests, row.failures)
             // Locust writes 0 in every percentile column while its ~10 s window has no cached start
             // yet (the first seconds of a run): with responses of 1 ms or more seen, that is "unknown".
             let p100: Double = row.p100 ?? 0
             let noWindowYet: Bool = row.p50 == 0 && row.p95 == 0 && p100 == 0 && row.maxSoFar >= 1
             let window: (p50: Double?, p95: Double?) = noWindowYet ? (nil, nil) : (row.p50, row.p95)
-            windowPercentiles[endpoint] = window
             let perEntry = fullHistory
             timeline.update(second: Int64(t.rounded(.down)), endpoint: endpoint) { c in
                 c.requests += max(0, row.requests - before.requests)
@@ -440,6 +457,7 @@ public struct LocustCSVAdapter: ResultAdapter {
         private var last = -1
 
         subscript(index: Int) -> String { known[index].endpoint }
+        var count: Int { known.count }
 
         mutating func index(type: UnsafeBufferPointer<UInt8>, name: UnsafeBufferPointer<UInt8>) -> Int {
             func matches(_ i: Int) -> Bool { known[i].type.elementsEqual(type) && known[i].name.elementsEqual(name) }
