@@ -22,8 +22,8 @@ struct CSVSplitTests {
         return line.withUnsafeBufferPointer { b in
             // An empty line still has a base address here: the splitter is only ever given real lines.
             let base = b.baseAddress ?? UnsafePointer(bitPattern: 1)!
-            let k = out.withUnsafeMutableBufferPointer { RawCSVState.splitUnquoted(base, line.count, delimiter, into: $0.baseAddress!) }
-            return stride(from: 0, to: k, by: 2).map { Array(line[out[$0]..<out[$0 + 1]]) }
+            let k = out.withUnsafeMutableBufferPointer { RawCSVState.splitUnquoted(base, line.count, delimiter, into: $0.baseAddress!, capacity: $0.count) }
+            return stride(from: 0, to: k!, by: 2).map { Array(line[out[$0]..<out[$0 + 1]]) }
         }
     }
 
@@ -56,6 +56,26 @@ struct CSVSplitTests {
         let allDelimiters = [UInt8](repeating: 44, count: 17)
         #expect(Self.split(allDelimiters, 44).count == 18)
         #expect(Self.split(allDelimiters, 44).allSatisfy { $0.isEmpty })
+    }
+
+    /// The bounds grow with the number of fields, never with the length of the line: a long line of few
+    /// fields needs no more room than a short one, and a line of more fields than the room is split again.
+    @Test func roomForTheFieldsNotTheBytes() throws {
+        let line = [UInt8](repeating: 120, count: 5000) + [44] + [UInt8](repeating: 121, count: 5000)
+        var out = [Int](repeating: -1, count: 4)
+        let k = line.withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { RawCSVState.splitUnquoted(b.baseAddress!, line.count, 44, into: $0.baseAddress!, capacity: $0.count) }
+        }
+        #expect(k == 4 && out == [0, 5000, 5001, 10001])
+        let wide = Array(repeating: "f", count: 1000).joined(separator: ",")
+        let tooWide = Array(wide.utf8).withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { RawCSVState.splitUnquoted(b.baseAddress!, b.count, 44, into: $0.baseAddress!, capacity: $0.count) }
+        }
+        #expect(tooWide == nil)
+        var records: [[String]] = []
+        try CSVReader(InputFile(data: Data((wide + "\na,b\n" + wide + "\n").utf8), displayPath: "w.csv")).forEachRecord { fields, _ in records.append(fields) }
+        #expect(records.map(\.count) == [1000, 2, 1000])
+        #expect(records[0].allSatisfy { $0 == "f" } && records[2] == records[0])
     }
 
     @Test func theReaderSplitsUnquotedAndQuotedLinesAlike() throws {

@@ -56,27 +56,34 @@ struct RawCSVState {
     var recordLine = 1
     var fieldStart = 0
 
-    /// The fast path's field bounds, at least 2 × (line length + 1) long (a field per byte at most).
+    /// The fast path's field bounds, reused from line to line.
     private var lineBounds: [Int] = []
 
     init(delimiter: UInt8) { self.delimiter = delimiter }
 
-    /// Splits a line without quotes at `delimiter` into start, end pairs in `out` (room for
-    /// 2 × (n + 1)), trailing `\r`s dropped from each field; returns the number of Ints written.
+    /// Splits a line without quotes at `delimiter` into start, end pairs in `out`, trailing `\r`s dropped
+    /// from each field; returns the number of Ints written, nil when they need more than `capacity`.
     /// Eight bytes at a time (SWAR): each delimiter found by a zero-byte mask of the word XOR the
     /// delimiter repeated, instead of a compare per byte (the splitter was a quarter of a k6 CSV ingest).
     @inline(__always)
-    static func splitUnquoted(_ base: UnsafePointer<UInt8>, _ n: Int, _ delimiter: UInt8, into out: UnsafeMutablePointer<Int>) -> Int {
+    static func splitUnquoted(
+        _ base: UnsafePointer<UInt8>, _ n: Int, _ delimiter: UInt8, into out: UnsafeMutablePointer<Int>, capacity: Int
+    ) -> Int? {
         let pattern = UInt64(delimiter) &* 0x0101_0101_0101_0101
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         let raw = UnsafeRawPointer(base)
         var k = 0
         var start = 0
+        var full = false
         @inline(__always) func field(_ end: Int) {
             var e = end
             while e > start && base[e - 1] == 13 { e -= 1 }
-            out[k] = start
-            out[k + 1] = e
+            if k + 2 <= capacity {
+                out[k] = start
+                out[k + 1] = e
+            } else {
+                full = true
+            }
             k += 2
             start = end + 1
         }
@@ -96,7 +103,7 @@ struct RawCSVState {
             i += 1
         }
         field(n)
-        return k
+        return full ? nil : k
     }
 
     private mutating func endField() {
@@ -115,12 +122,17 @@ struct RawCSVState {
             if memchr(base, 34, line.count) == nil {
                 // Fast path: no quotes, split in place (``splitUnquoted``).
                 let n = line.count
-                if lineBounds.count < 2 * (n + 1) { lineBounds = [Int](repeating: 0, count: 2 * (n + 1)) }
-                try lineBounds.withUnsafeMutableBufferPointer { b in
-                    let k = Self.splitUnquoted(base, n, delimiter, into: b.baseAddress!)
-                    try body(CSVRecord(data: line, bounds: UnsafeBufferPointer(start: b.baseAddress, count: k)), number)
+                if lineBounds.isEmpty { lineBounds = [Int](repeating: 0, count: 256) }
+                while true {
+                    let split = try lineBounds.withUnsafeMutableBufferPointer { b -> Bool in
+                        guard let k = Self.splitUnquoted(base, n, delimiter, into: b.baseAddress!, capacity: b.count) else { return false }
+                        try body(CSVRecord(data: line, bounds: UnsafeBufferPointer(start: b.baseAddress, count: k)), number)
+                        return true
+                    }
+                    if split { return }
+                    // More fields than room: twice the room (it grows with the widest record, not the longest line).
+                    lineBounds = [Int](repeating: 0, count: 2 * lineBounds.count)
                 }
-                return
             }
             bounds.removeAll(keepingCapacity: true)
             buffer.removeAll(keepingCapacity: true)
