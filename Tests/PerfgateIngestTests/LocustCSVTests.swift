@@ -270,19 +270,28 @@ struct LocustCSVTests {
 
     /// Blocks number the entries they see each in their own order: here the second half of the history lists
     /// /b before /a, so a block that starts there numbers them the other way round. Each entry's requests per
-    /// second are the growth of its own cumulative total, whichever block its rows fall in.
+    /// second are the growth of its own cumulative total, whichever block its rows fall in, and the serial
+    /// read (for files the blocks cannot read) agrees. Two spellings of one endpoint (Type "GET", Name "/c"
+    /// and Type "", Name "GET /c") are one entry on every path.
     @Test func historyBlocksThatSeeEntriesInAnotherOrderFoldLikeOnePass() throws {
         var lines = ["Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count"]
         for second in 0..<60 {
             let a = "\(1000 + second),5,GET,/a,\(100 * (second + 1)),0"
             let b = "\(1000 + second),5,GET,/b,\(second + 1),\(second / 10)"
-            lines += second < 30 ? [a, b] : [b, a]
-            lines.append("\(1000 + second),5,,Aggregated,\(101 * (second + 1)),\(second / 10)")
+            let c = second % 2 == 0 ? "\(1000 + second),5,GET,/c,\(7 * (second + 1)),0" : "\(1000 + second),5,,GET /c,\(7 * (second + 1)),0"
+            lines += second < 30 ? [a, b, c] : [c, b, a]
+            lines.append("\(1000 + second),5,,Aggregated,\(108 * (second + 1)),\(second / 10)")
         }
         let set = InputSet(
             primary: ingestFixture("generated/locust/run_stats.csv"),
             companions: ["stats_history": inline(lines.joined(separator: "\n") + "\n", "order_stats_history.csv")])
         let whole = try LocustCSVAdapter().parse(set)
+        var serial = LocustCSVAdapter()
+        serial.historyInParallel = false
+        #expect(try serial.parse(set).timeline == whole.timeline && whole.timeline != nil)
+        // /c gains 7 requests a second whichever spelling its row uses.
+        let cells = whole.timeline?.buckets.filter { $0.endpoint == "GET /c" } ?? []
+        #expect(cells.count == 60 && cells.dropFirst().allSatisfy { $0.requests == 7 })
         for blockSize in [64, 200, 700] {
             var small = LocustCSVAdapter()
             small.historyBlockSize = blockSize

@@ -13,6 +13,8 @@ public struct LocustCSVAdapter: ResultAdapter {
 
     /// Bytes of `stats_history` rows parsed per block on each thread (tests make it small).
     var historyBlockSize = 4 << 20
+    /// False reads `stats_history` serially, as a file the blocks cannot read is (tests compare the two).
+    var historyInParallel = true
 
     /// Companion roles and the file-name suffix that marks them.
     public static let companionSuffixes: [(role: String, suffix: String)] = [
@@ -244,7 +246,7 @@ public struct LocustCSVAdapter: ResultAdapter {
     /// or a quoted field spans two blocks; both ways read rows and fold them the same way.
     private func parseHistory(_ file: InputFile, into run: inout IngestedRun) throws {
         var fold = HistoryFold(file: file)
-        if try !parseHistoryInParallel(file, into: &fold) {
+        if try !(historyInParallel && parseHistoryInParallel(file, into: &fold)) {
             fold = HistoryFold(file: file)
             var columns: HistoryColumns?
             var names = EndpointNames()
@@ -255,7 +257,7 @@ public struct LocustCSVAdapter: ResultAdapter {
                     return
                 }
                 guard let row = try HistoryRow(r, line: line, columns: c, names: &names, file: file) else { return }
-                if row.endpoint >= slots.count { slots = fold.slots(for: names) }
+                if row.endpoint >= slots.count { slots += fold.slots(for: names, from: slots.count) }
                 try fold.add(row, names: names, slots: slots)
             }
             guard columns != nil else { throw IngestError.at(file.displayPath, line: 1, column: 1, "file is empty") }
@@ -370,9 +372,10 @@ public struct LocustCSVAdapter: ResultAdapter {
 
         init(file: InputFile) { self.file = file }
 
-        /// The slot of each of `names`' entries, by its index there.
-        mutating func slots(for names: EndpointNames) -> [Int] {
-            (0..<names.count).map { i in
+        /// The slot of each of `names`' entries from index `start` on, by its index there (an entry is
+        /// its endpoint's spelling: two that spell the same endpoint share a slot).
+        mutating func slots(for names: EndpointNames, from start: Int = 0) -> [Int] {
+            (start..<names.count).map { i in
                 let name = names[i]
                 if let slot = slots[name] { return slot }
                 slots[name] = previous.count
